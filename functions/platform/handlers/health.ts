@@ -1,0 +1,9 @@
+import { httpHandler } from '../../shared/http/handler.js';
+import { json } from '../../shared/http/response.js';
+
+const startedAt = new Date().toISOString();
+
+export const handler = httpHandler({
+  handle: async () =>
+    json(200, { status: 'UP', stage: process.env.STAGE ?? 'unknown', version: process.env.SERVICE_VERSION ?? 'dev', startedAt }),
+});

@@ -1,0 +1,148 @@
+/**
+ * Drives an SQS-triggered function the way Lambda's event source mapping does:
+ * receive a batch, invoke the function, delete only what succeeded. With ReportBatchItemFailures
+ * the failed ids stay on the queue (their receive count grows, so redrive to the DLQ after
+ * maxReceiveCount happens in the queue, as on AWS); a thrown error returns the whole batch.
+ * Written here because serverless-offline-sqs deletes every message of a batch, failed or not.
+ */
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  type Message,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+
+export type InvokeResult = { ok: true; payload: unknown } | { ok: false; error: string };
+export type Invoker = (functionName: string, event: unknown) => Promise<InvokeResult>;
+
+export interface SqsPollerOptions {
+  sqs: SQSClient;
+  queueUrl: string;
+  queueArn: string;
+  region: string;
+  functionName: string;
+  batchSize: number;
+  reportBatchItemFailures: boolean;
+  invoke: Invoker;
+  /** Long-poll wait per receive; short in tests so stop() is quick. */
+  waitTimeSeconds?: number;
+  log?: (message: string) => void;
+}
+
+export interface BatchOutcome {
+  received: number;
+  deleted: number;
+  failed: number;
+}
+
+export function toSqsRecord(message: Message, queueArn: string, region: string): SQSRecord {
+  const attributes = message.Attributes ?? {};
+  return {
+    messageId: message.MessageId ?? '',
+    receiptHandle: message.ReceiptHandle ?? '',
+    body: message.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
+      SenderId: attributes.SenderId ?? 'local',
+      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+    },
+    messageAttributes: Object.fromEntries(
+      Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
+        name,
+        { stringValue: value.StringValue, binaryValue: value.BinaryValue ? Buffer.from(value.BinaryValue).toString('base64') : undefined, stringListValues: [], binaryListValues: [], dataType: value.DataType ?? 'String' },
+      ]),
+    ),
+    md5OfBody: message.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: region,
+  };
+}
+
+/**
+ * Which message ids of a batch succeeded, from the function's response. AWS's rules: with
+ * ReportBatchItemFailures, an empty/absent list means all succeeded; an item identifier that is
+ * empty or not in the batch fails the whole batch. Without it, only a thrown error fails.
+ */
+export function succeededIds(batchIds: string[], result: InvokeResult, reportBatchItemFailures: boolean): string[] {
+  if (!result.ok) return [];
+  if (!reportBatchItemFailures) return batchIds;
+  const payload = result.payload as { batchItemFailures?: Array<{ itemIdentifier?: unknown }> } | null | undefined;
+  const failures = payload?.batchItemFailures;
+  if (failures === undefined || failures === null) return batchIds;
+  if (!Array.isArray(failures)) return [];
+  const failed = new Set<string>();
+  for (const failure of failures) {
+    const id = failure?.itemIdentifier;
+    if (typeof id !== 'string' || !batchIds.includes(id)) return [];
+    failed.add(id);
+  }
+  return batchIds.filter((id) => !failed.has(id));
+}
+
+export class SqsPoller {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private abort = new AbortController();
+
+  constructor(private readonly options: SqsPollerOptions) {}
+
+  start(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.abort.abort();
+    await this.loop;
+  }
+
+  /** Receives and processes one batch; returns what happened (used by the loop and by tests). */
+  async pollOnce(): Promise<BatchOutcome> {
+    const { sqs, queueUrl } = this.options;
+    const received = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: Math.min(this.options.batchSize, 10),
+        WaitTimeSeconds: this.options.waitTimeSeconds ?? 1,
+        MessageSystemAttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
+      }),
+      { abortSignal: this.abort.signal },
+    );
+    const messages = received.Messages ?? [];
+    if (messages.length === 0) return { received: 0, deleted: 0, failed: 0 };
+
+    const event: SQSEvent = { Records: messages.map((m) => toSqsRecord(m, this.options.queueArn, this.options.region)) };
+    const ids = event.Records.map((r) => r.messageId);
+    const result = await this.options.invoke(this.options.functionName, event);
+    if (!result.ok) this.options.log?.(`${this.options.functionName} failed a batch of ${ids.length}: ${result.error}`);
+    const succeeded = new Set(succeededIds(ids, result, this.options.reportBatchItemFailures));
+    const toDelete = messages.filter((m) => succeeded.has(m.MessageId ?? ''));
+    if (toDelete.length > 0) {
+      const deleted = await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: toDelete.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+        }),
+      );
+      for (const failure of deleted.Failed ?? []) this.options.log?.(`could not delete a message from ${queueUrl}: ${failure.Message}`);
+    }
+    return { received: messages.length, deleted: toDelete.length, failed: messages.length - toDelete.length };
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        await this.pollOnce();
+      } catch (error) {
+        if (!this.running) return;
+        this.options.log?.(`poller for ${this.options.functionName}: ${(error as Error).message}`);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  }
+}

