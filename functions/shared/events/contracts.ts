@@ -1,0 +1,78 @@
+/**
+ * The event contract (DESIGN.md "Events"): every event's source, detail-type and data schema.
+ * Producers build events only through `buildEvent`, consumers parse them only through `parseEvent`,
+ * and the contract tests check both against these schemas: a drifting producer fails them.
+ */
+import * as z from '../schema.js';
+
+export const EVENT_VERSION = '1';
+
+const id = z.string().check(z.minLength(1), z.maxLength(128));
+const qty = z.int().check(z.gte(1), z.lte(1000));
+const money = z.number().check(z.gte(0));
+
+export const eventDataSchemas = {
+  UserRegistered: z.strictObject({ userId: id, email: z.email(), name: z.string().check(z.minLength(1), z.maxLength(50)) }),
+  OrderPlaced: z.strictObject({ orderId: id, userId: id, productId: id, qty }),
+  StockReserved: z.strictObject({ orderId: id, productId: id, qty, unitPrice: money }),
+  StockRejected: z.strictObject({ orderId: id, productId: id, qty, reason: z.enum(['OUT_OF_STOCK', 'UNKNOWN_PRODUCT']) }),
+  OrderConfirmed: z.strictObject({ orderId: id, userId: id, productId: id, qty, unitPrice: money, totalPrice: money }),
+  OrderRejected: z.strictObject({ orderId: id, userId: id, productId: id, qty, reason: z.enum(['OUT_OF_STOCK', 'UNKNOWN_PRODUCT']) }),
+} as const;
+
+export type EventType = keyof typeof eventDataSchemas;
+export type EventData<T extends EventType> = z.output<(typeof eventDataSchemas)[T]>;
+
+export const eventSources: Record<EventType, string> = {
+  UserRegistered: 'ecommerce.users',
+  OrderPlaced: 'ecommerce.orders',
+  OrderConfirmed: 'ecommerce.orders',
+  OrderRejected: 'ecommerce.orders',
+  StockReserved: 'ecommerce.catalogs',
+  StockRejected: 'ecommerce.catalogs',
+};
+
+export const metadataSchema = z.strictObject({
+  eventId: id,
+  correlationId: id,
+  occurredAt: z.iso.datetime(),
+  version: z.literal(EVENT_VERSION),
+});
+
+export interface EventEnvelope<T extends EventType> {
+  metadata: z.output<typeof metadataSchema>;
+  data: EventData<T>;
+}
+
+/** What goes on the bus: source, detail-type and the enveloped detail. */
+export interface OutgoingEvent<T extends EventType = EventType> {
+  source: string;
+  detailType: T;
+  detail: EventEnvelope<T>;
+}
+
+export function buildEvent<T extends EventType>(
+  type: T,
+  data: EventData<T>,
+  metadata: { eventId: string; correlationId: string; occurredAt: string },
+): OutgoingEvent<T> {
+  const parsed = eventDataSchemas[type].parse(data) as EventData<T>;
+  return {
+    source: eventSources[type],
+    detailType: type,
+    detail: { metadata: { ...metadata, version: EVENT_VERSION }, data: parsed },
+  };
+}
+
+export class EventContractError extends Error {
+  override name = 'EventContractError';
+}
+
+/** Validates an incoming event's detail (from SQS: the EventBridge event's `detail`). */
+export function parseEvent<T extends EventType>(type: T, detail: unknown): EventEnvelope<T> {
+  const envelope = z.strictObject({ metadata: metadataSchema, data: eventDataSchemas[type] }).safeParse(detail);
+  if (!envelope.success) {
+    throw new EventContractError(`${type} does not match its contract: ${z.prettifyError(envelope.error)}`);
+  }
+  return envelope.data as EventEnvelope<T>;
+}
