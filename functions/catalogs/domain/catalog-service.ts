@@ -1,12 +1,24 @@
 import type { KeyedPage, PageCursor } from '../../shared/pagination.js';
 import { SEED_PRODUCTS, type Product } from './product.js';
+import type { Reservation, ReserveResult, StockRequest } from './reservation.js';
 
 export interface CatalogRepository {
   listProducts(limit: number, cursor?: PageCursor): Promise<KeyedPage<Product>>;
   getProduct(productId: string): Promise<Product | undefined>;
   /** Stores the product unless one with its id exists; returns whether it was created. */
   createProductIfAbsent(product: Product): Promise<boolean>;
+  /** The answer already recorded for an order, if any. */
+  getReservation(orderId: string): Promise<Reservation | undefined>;
+  /**
+   * In one transaction: lowers the product's stock by qty only if stock >= qty and its price is still
+   * `reservation.unitPrice`, and records the reservation only if the order has no answer yet.
+   */
+  reserve(reservation: Reservation & { status: 'RESERVED' }): Promise<ReserveResult>;
+  /** Records a rejection unless the order already has an answer; returns whether it was recorded. */
+  recordRejection(reservation: Reservation & { status: 'REJECTED' }): Promise<boolean>;
 }
+
+const MAX_RESERVE_ATTEMPTS = 10;
 
 export class CatalogService {
   constructor(
@@ -32,5 +44,30 @@ export class CatalogService {
       (wasCreated ? created : existing).push(product.productId);
     }
     return { created, existing };
+  }
+
+  /**
+   * Answers an order: reserves its stock at the catalog's price, or rejects it. Never oversells (the
+   * stock check is a condition of the write) and answers each order once: a redelivered request
+   * changes nothing and gets the recorded answer again (`duplicate: true`), so it can be re-sent.
+   */
+  async reserveStock(request: StockRequest): Promise<{ reservation: Reservation; duplicate: boolean }> {
+    for (let attempt = 0; attempt < MAX_RESERVE_ATTEMPTS; attempt++) {
+      const recorded = await this.products.getReservation(request.orderId);
+      if (recorded) return { reservation: recorded, duplicate: true };
+
+      const createdAt = this.now().toISOString();
+      const product = await this.products.getProduct(request.productId);
+      if (!product || product.stock < request.qty) {
+        const rejection = { ...request, createdAt, status: 'REJECTED', reason: product ? 'OUT_OF_STOCK' : 'UNKNOWN_PRODUCT' } as const;
+        if (await this.products.recordRejection(rejection)) return { reservation: rejection, duplicate: false };
+        continue; // answered concurrently: return that answer
+      }
+      const reservation = { ...request, createdAt, status: 'RESERVED', unitPrice: product.unitPrice } as const;
+      const result = await this.products.reserve(reservation);
+      if (result === 'reserved') return { reservation, duplicate: false };
+      // 'already-recorded' or 'product-changed': read again and decide again
+    }
+    throw new Error(`could not answer order ${request.orderId} after ${MAX_RESERVE_ATTEMPTS} attempts`);
   }
 }
