@@ -4,4 +4,5 @@ import { dynamoDocumentClient } from '../shared/dynamodb.js';
 import { DynamoDbOrderRepository } from './adapters/dynamodb-order-repository.js';
 import { OrderService } from './domain/order-service.js';
 
-export const orderService = new OrderService(new DynamoDbOrderRepository(dynamoDocumentClient(), requiredEnv('ORDERS_TABLE_NAME')));
+export const orderRepository = new DynamoDbOrderRepository(dynamoDocumentClient(), requiredEnv('ORDERS_TABLE_NAME'));
+export const orderService = new OrderService(orderRepository);
