@@ -71,6 +71,8 @@ function awsEnv(endpoints: RunningStack['endpoints']): Record<string, string> {
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
     AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventBridge,
+    // Locally we run Node 20; the Lambda runtime is nodejs22.x. Said once in the README, not per worker.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
 
