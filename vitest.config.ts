@@ -10,7 +10,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['functions/**/*.test.ts', 'local/**/*.test.ts'],
+          include: ['functions/**/*.test.ts', 'local/**/*.test.ts', 'scripts/**/*.test.ts', 'tests/template/**/*.test.ts'],
           environment: 'node',
         },
       },

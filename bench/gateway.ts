@@ -5,14 +5,13 @@
  *
  *   npx tsx bench/gateway.ts [--requests 2000] [--concurrency 4]
  */
-import { resolve, join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { startLocalStack } from '../local/stack.js';
 import { load, ms, summarize } from './stats.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
 const BENCH_PORTS = { http: 3200, lambda: 3202, dynamodb: 8200, sqs: 9524, eventBridge: 4210 };
 
 export async function measureGateway(requests: number, concurrency: number) {
@@ -27,7 +26,7 @@ export async function measureGateway(requests: number, concurrency: number) {
 
     // The same bundle serverless-offline runs, imported here with the same environment.
     Object.assign(process.env, stack.env, { CATALOGS_TABLE_NAME: `ecommerce-${stack.stage}-catalogs`, STAGE: stack.stage, LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_TRACE_ENABLED: 'false' });
-    const bundle = join(ROOT, '.esbuild', '.build', 'functions', 'catalogs', 'handlers', 'list-catalogs.mjs');
+    const bundle = join(stack.esbuildFolder, '.build', 'functions', 'catalogs', 'handlers', 'list-catalogs.mjs');
     const { handler } = (await import(pathToFileURL(bundle).href)) as { handler: (e: APIGatewayProxyEvent, c: Context) => Promise<APIGatewayProxyResult> };
     const event = { httpMethod: 'GET', path: '/catalogs', headers: {}, queryStringParameters: null, pathParameters: null, body: null, isBase64Encoded: false, requestContext: {} } as unknown as APIGatewayProxyEvent;
     const context = { awsRequestId: 'bench', functionName: 'bench', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
