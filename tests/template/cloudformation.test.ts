@@ -78,6 +78,18 @@ describe('packaged CloudFormation (stage dev)', () => {
     expect(text.toLowerCase()).not.toMatch(/"(password|secret|pwd)"\s*:\s*"[^"]+"/);
   });
 
+  it('has a dashboard whose body is valid JSON once substituted, and alarms that notify the alarm topic', () => {
+    const [, dashboard] = ofType('AWS::CloudWatch::Dashboard')[0] ?? [];
+    const [body, variables] = (dashboard?.Properties?.DashboardBody as { 'Fn::Sub': [string, Record<string, string>] })['Fn::Sub'];
+    const substituted = body.replace(/\$\{([^}]+)\}/g, (_, name: string) => (name === 'AWS::Region' ? 'us-east-1' : (variables[name] ?? `<${name}>`)));
+    expect(substituted).not.toContain('<');
+    const parsed = JSON.parse(substituted) as { widgets: unknown[] };
+    expect(parsed.widgets.length).toBeGreaterThan(0);
+    const alarms = ofType('AWS::CloudWatch::Alarm');
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const [id, alarm] of alarms) expect(alarm.Properties?.AlarmActions, id).toEqual([{ Ref: 'AlarmTopic' }]);
+  });
+
   it('names the REST API after the service and serves no stage-prefixed local paths', () => {
     const [api] = ofType('AWS::ApiGateway::RestApi');
     expect(api?.[1].Properties?.Name).toBe('ecommerce-dev');
