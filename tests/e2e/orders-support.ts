@@ -24,7 +24,7 @@ export const placeOrder = (session: Session, body: unknown, headers: Record<stri
 export const getOrder = (session: Session, orderId: string) => api('GET', `/users/${session.userId}/orders/${orderId}`, { token: session.token });
 
 /** Polls GET order until it is no longer PENDING (bounded). */
-export async function settledOrder(session: Session, orderId: string, { timeoutMs = 30_000, intervalMs = 100 } = {}) {
+export async function settledOrder(session: Session, orderId: string, { timeoutMs = 30_000, intervalMs = 150 } = {}) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await getOrder(session, orderId);
@@ -35,13 +35,31 @@ export async function settledOrder(session: Session, orderId: string, { timeoutM
   }
 }
 
-/** Every settled order of the list (each polled until settled). */
-export async function settledOrders(session: Session, orderIds: string[], options?: { timeoutMs?: number; intervalMs?: number }) {
-  const settled = new Map<string, Record<string, any>>();
-  // A few at a time: polling is cheap, but hundreds of parallel polls would only load the stack under test.
-  for (let i = 0; i < orderIds.length; i += 20) {
-    const chunk = orderIds.slice(i, i + 20);
-    for (const order of await Promise.all(chunk.map((id) => settledOrder(session, id, options)))) settled.set(order.orderId as string, order);
+/** The user's orders, all pages (newest first). */
+export async function listAllOrders(session: Session): Promise<Array<Record<string, any>>> {
+  const items: Array<Record<string, any>> = [];
+  let token: string | undefined;
+  do {
+    const res = await api('GET', `/users/${session.userId}/orders?limit=100${token ? `&nextToken=${encodeURIComponent(token)}` : ''}`, { token: session.token });
+    if (res.status !== 200) throw new Error(`GET orders -> ${res.status} ${res.text}`);
+    items.push(...(res.body.items as Array<Record<string, any>>));
+    token = res.body.nextToken as string | undefined;
+  } while (token);
+  return items;
+}
+
+/**
+ * Polls the user's order list (one request per 100 orders, not one per order: every request also runs
+ * the authorizer, and a flood of polls would only load the stack under test) until every given order
+ * is settled; returns them by id. Bounded.
+ */
+export async function settledOrders(session: Session, orderIds: string[], { timeoutMs = 60_000, intervalMs = 250 } = {}) {
+  const wanted = new Set(orderIds);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const settled = new Map((await listAllOrders(session)).filter((o) => wanted.has(o.orderId) && o.status !== 'PENDING').map((o) => [o.orderId as string, o]));
+    if (settled.size === wanted.size) return settled;
+    if (Date.now() > deadline) throw new Error(`${wanted.size - settled.size} of ${wanted.size} orders still PENDING after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
-  return settled;
 }

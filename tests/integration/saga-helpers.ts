@@ -133,3 +133,15 @@ export async function invokeFunction<T = any>(functionName: string, payload: unk
     lambda.destroy();
   }
 }
+
+/** The saga's event-driven functions (their pollers invoke one batch at a time). */
+export const SAGA_FUNCTIONS = ['publishOrderEvents', 'reserveStock', 'settleOrders'] as const;
+
+/**
+ * Starts each function's worker with an empty batch, before any load. serverless-offline 13 ends a
+ * worker whose invocation times out but keeps it in its pool, so every later call to it hangs too: a
+ * cold start that misses a short local timeout on a busy machine must not happen mid-test.
+ */
+export async function warmUp(functionNames: readonly string[], endpoint?: string) {
+  for (const name of functionNames) await invokeFunction(name, { Records: [] }, endpoint);
+}

@@ -99,6 +99,28 @@ describe('reserving stock for an order', () => {
     expect(result).toMatchObject({ duplicate: true, reservation: { createdAt: 'earlier' } });
   });
 
+  it('reserves at the current price after a price change (the last seen price is only an expectation)', async () => {
+    const { repo, service } = setup();
+    await service.reserveStock({ orderId: 'o1', productId: 'P1', qty: 1 });
+    repo.products.get('P1')!.unitPrice = 1600;
+    expect((await service.reserveStock({ orderId: 'o2', productId: 'P1', qty: 1 })).reservation).toMatchObject({ status: 'RESERVED', unitPrice: 1600 });
+    expect(repo.products.get('P1')?.stock).toBe(3);
+  });
+
+  it('a redelivered rejection while the stock is still short gets the recorded rejection', async () => {
+    const { repo, service } = setup(1);
+    const first = await service.reserveStock({ orderId: 'o1', productId: 'P1', qty: 2 });
+    expect(await service.reserveStock({ orderId: 'o1', productId: 'P1', qty: 2 })).toEqual({ reservation: first.reservation, duplicate: true });
+    expect(repo.reservations.size).toBe(1);
+  });
+
+  it('a product removed after its price was seen is an unknown product', async () => {
+    const { repo, service } = setup();
+    await service.reserveStock({ orderId: 'o1', productId: 'P1', qty: 1 });
+    repo.products.delete('P1');
+    expect((await service.reserveStock({ orderId: 'o2', productId: 'P1', qty: 1 })).reservation).toMatchObject({ status: 'REJECTED', reason: 'UNKNOWN_PRODUCT' });
+  });
+
   it('exactly the stock is sold when many orders race for it', async () => {
     const { repo, service } = setup(10);
     const results = await Promise.all(Array.from({ length: 25 }, (_, i) => service.reserveStock({ orderId: `o${i}`, productId: 'P1', qty: 1 })));
