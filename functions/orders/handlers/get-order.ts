@@ -1,4 +1,4 @@
-import { notFound } from '../../shared/http/errors.js';
+import { badRequest, notFound } from '../../shared/http/errors.js';
 import { httpHandler } from '../../shared/http/handler.js';
 import { json } from '../../shared/http/response.js';
 import * as z from '../../shared/schema.js';
@@ -8,11 +8,16 @@ import { orderService } from '../order-service-factory.js';
 import { requireOwnUser, userIdParam } from './own-user.js';
 
 export const handler = httpHandler({
-  path: z.strictObject({ userId: userIdParam, orderId: z.string().check(z.regex(ORDER_ID_PATTERN, 'must be an order id')) }),
+  path: z.strictObject({ userId: userIdParam, orderId: z.string() }),
   handle: async (request) => {
+    // Another user's route is a 403 whatever the rest of the path says.
     const userId = requireOwnUser(request, request.path.userId);
-    const order = await orderService.get(userId, request.path.orderId);
-    if (!order) throw notFound(`Order ${request.path.orderId} not found`);
+    const { orderId } = request.path;
+    if (!ORDER_ID_PATTERN.test(orderId)) {
+      throw badRequest('Invalid path: orderId: must be an order id', [{ field: 'orderId', message: 'must be an order id' }]);
+    }
+    const order = await orderService.get(userId, orderId);
+    if (!order) throw notFound(`Order ${orderId} not found`);
     return json(200, orderView(order));
   },
 });
