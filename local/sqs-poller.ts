@@ -109,11 +109,14 @@ export class SqsPoller {
         MaxNumberOfMessages: Math.min(this.options.batchSize, 10),
         WaitTimeSeconds: this.options.waitTimeSeconds ?? 1,
         MessageSystemAttributeNames: ['All'],
+        AttributeNames: ['All'], // the emulator reads only the older parameter name
         MessageAttributeNames: ['All'],
       }),
       { abortSignal: this.abort.signal },
     );
-    const messages = received.Messages ?? [];
+    // The emulator can return one message twice in a long poll when its visibility timeout is
+    // shorter than the wait; AWS never does within one batch. Keep the newest receipt of each.
+    const messages = [...new Map((received.Messages ?? []).map((m) => [m.MessageId, m])).values()];
     if (messages.length === 0) return { received: 0, deleted: 0, failed: 0 };
 
     const event: SQSEvent = { Records: messages.map((m) => toSqsRecord(m, this.options.queueArn, this.options.region)) };
@@ -137,7 +140,8 @@ export class SqsPoller {
   private async run(): Promise<void> {
     while (this.running) {
       try {
-        await this.pollOnce();
+        const outcome = await this.pollOnce();
+        if (outcome.received === 0 && !this.options.waitTimeSeconds) await new Promise((resolve) => setTimeout(resolve, 20));
       } catch (error) {
         if (!this.running) return;
         this.options.log?.(`poller for ${this.options.functionName}: ${(error as Error).message}`);

@@ -56,6 +56,8 @@ export interface RunningStack {
   model: LocalStackModel;
   queueUrls: Map<string, string>;
   stage: string;
+  /** Where esbuild wrote the bundles serverless-offline runs (absolute). */
+  esbuildFolder: string;
   stop(): Promise<void>;
 }
 
@@ -71,6 +73,8 @@ function awsEnv(endpoints: RunningStack['endpoints']): Record<string, string> {
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
     AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventBridge,
+    // Locally we run Node 20; the Lambda runtime is nodejs22.x. Said once in the README, not per worker.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
 
@@ -110,8 +114,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await assertPortFree(ports.http, 'API (serverless-offline)');
     await assertPortFree(ports.lambda, 'Lambda invoke port (serverless-offline)');
 
+    // npm start (default ports) builds into .esbuild/.serverless; other port sets into their own folders.
+    const buildSuffix = ports.http === DEFAULT_PORTS.http ? '' : `-${ports.http}`;
+    const build = { esbuildFolder: `.esbuild${buildSuffix}`, packageFolder: `.serverless${buildSuffix}` };
+    const slsEnv = { ...process.env, ...env, ESBUILD_WORK_FOLDER: build.esbuildFolder, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' };
+
     log(`Compiling the CloudFormation template (serverless package --stage ${stage}) ...`);
-    const template = await packageTemplate(stage, env, childOutput('package'));
+    const template = await packageTemplate(stage, build.packageFolder, slsEnv, childOutput('package'));
     const model = localStackModel(template);
 
     const dataDir = resolve(ROOT, options.dataDir ?? '.local');
@@ -156,14 +165,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const offline = startProcess(
       process.execPath,
       [SERVERLESS_BIN, 'offline', 'start', '--stage', stage, '--httpPort', String(ports.http), '--lambdaPort', String(ports.lambda)],
-      { cwd: ROOT, env: { ...process.env, ...env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' }, onOutput: childOutput('offline') },
+      { cwd: ROOT, env: slsEnv, onOutput: childOutput('offline') },
     );
     stops.push(() => stopProcess(offline));
     const baseUrl = `http://127.0.0.1:${ports.http}`;
     await waitFor('serverless offline', async () => (await fetch(`${baseUrl}/health`)).status === 200, 120_000, offline);
 
     const invoke = lambdaInvoker(endpoints.lambda, LOCAL_CREDENTIALS, REGION);
-    await runSeedFunctions(stage, invoke, log);
+    await runSeedFunctions(join(ROOT, build.packageFolder), stage, invoke, log);
 
     const pollers = model.eventSourceMappings
       .filter((mapping) => mapping.enabled && mapping.source.kind === 'sqs')
@@ -214,17 +223,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     if (streamPollers.length > 0) log(`Delivering ${streamPollers.length} table stream(s) to their functions.`);
 
-    return { baseUrl, endpoints, env, model, queueUrls, stage, stop: stopAll };
+    return { baseUrl, endpoints, env, model, queueUrls, stage, esbuildFolder: join(ROOT, build.esbuildFolder), stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
   }
 }
 
-async function packageTemplate(stage: string, env: Record<string, string>, onOutput: (line: string) => void) {
-  const child = startProcess(process.execPath, [SERVERLESS_BIN, 'package', '--stage', stage], {
+/** `serverless package` into `packageFolder`; returns the compiled template. Also used by the template checks. */
+export async function packageTemplate(stage: string, packageFolder: string, env: NodeJS.ProcessEnv, onOutput: (line: string) => void = () => undefined) {
+  const child = startProcess(process.execPath, [SERVERLESS_BIN, 'package', '--stage', stage, '--package', packageFolder], {
     cwd: ROOT,
-    env: { ...process.env, ...env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+    env,
     onOutput,
   });
   const output: string[] = [];
@@ -233,7 +243,7 @@ async function packageTemplate(stage: string, env: Record<string, string>, onOut
   if (code !== 0) {
     throw new Error(`serverless package failed (exit ${code}):\n${output.join('').slice(-4000)}`);
   }
-  return loadTemplate(join(ROOT, '.serverless', 'cloudformation-template-update-stack.json'));
+  return loadTemplate(join(ROOT, packageFolder, 'cloudformation-template-update-stack.json'));
 }
 
 function startDynamoDbLocal(port: number, dataPath: string | undefined, onOutput: (line: string) => void): ChildProcess {
@@ -246,8 +256,8 @@ function startDynamoDbLocal(port: number, dataPath: string | undefined, onOutput
 }
 
 /** Runs the functions listed under custom.localStack.seedFunctions (idempotent seeders). */
-async function runSeedFunctions(stage: string, invoke: Invoker, log: (message: string) => void): Promise<void> {
-  const state = JSON.parse(readFileSync(join(ROOT, '.serverless', 'serverless-state.json'), 'utf8')) as {
+async function runSeedFunctions(packageFolder: string, stage: string, invoke: Invoker, log: (message: string) => void): Promise<void> {
+  const state = JSON.parse(readFileSync(join(packageFolder, 'serverless-state.json'), 'utf8')) as {
     service: { service: string; custom?: { localStack?: { seedFunctions?: string[] } } };
   };
   for (const name of state.service.custom?.localStack?.seedFunctions ?? []) {

@@ -1,19 +1,27 @@
 // `npm start`: brings up the whole local stack and keeps it running until Ctrl-C.
 import { parseArgs } from 'node:util';
 import { StartupError } from './processes.js';
-import { startLocalStack } from './stack.js';
+import { DEFAULT_PORTS, startLocalStack, type LocalPorts } from './stack.js';
 
 const { values } = parseArgs({
   options: {
     'in-memory': { type: 'boolean', default: false },
+    'data-dir': { type: 'string' },
+    'port-offset': { type: 'string', default: process.env.LOCAL_PORT_OFFSET ?? '0' },
     verbose: { type: 'boolean', default: process.env.LOCAL_STACK_VERBOSE === '1' },
   },
 });
+const offset = Number(values['port-offset']);
+if (!Number.isInteger(offset) || offset < 0 || offset > 1000) {
+  console.error('--port-offset must be an integer from 0 to 1000');
+  process.exit(2);
+}
+const ports = Object.fromEntries(Object.entries(DEFAULT_PORTS).map(([name, port]) => [name, port + offset])) as unknown as LocalPorts;
 
 const log = (message: string) => console.log(message);
 
 try {
-  const stack = await startLocalStack({ inMemory: values['in-memory'], verbose: values.verbose, log });
+  const stack = await startLocalStack({ inMemory: values['in-memory'], dataDir: values['data-dir'], ports, verbose: values.verbose, log });
   log('');
   log(`API base URL: ${stack.baseUrl}`);
   log(`  try: curl ${stack.baseUrl}/catalogs`);

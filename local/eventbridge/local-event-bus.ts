@@ -71,6 +71,12 @@ export class LocalEventBus {
     });
   }
 
+  /** The port it listens on (useful when started with port 0). */
+  get port(): number {
+    const address = this.server?.address();
+    return typeof address === 'object' && address ? address.port : this.options.port;
+  }
+
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }

@@ -6,7 +6,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type * as z from '../schema.js';
-import { correlationId, errorResponse, jsonBody, type CorrelatedContext } from './middleware.js';
+import { correlationId, errorResponse, jsonBody, responseMetrics, type CorrelatedContext } from './middleware.js';
 import { parseOrThrow } from './validation.js';
 import { logger, metrics } from '../observability.js';
 import { forbidden, unauthorized } from './errors.js';
@@ -82,6 +82,7 @@ export function httpHandler<TBody = undefined, TPath = Record<string, never>, TQ
     // (POST /users, /login) and bearer tokens.
     .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(responseMetrics())
     .use(correlationId())
     .use(httpSecurityHeaders());
   if (options.body) chain.use(jsonBody({ maxBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES }));

@@ -59,6 +59,15 @@ export function jsonBody(options: { maxBytes: number }): HttpMiddleware {
   };
 }
 
+/** Counts responses by status class (http2xx, http4xx, http5xx): what the dashboard and alarms read. */
+export function responseMetrics(): HttpMiddleware {
+  const count: HttpMiddleware['after'] = (request) => {
+    const status = request.response?.statusCode ?? 500;
+    metrics.addMetric(`http${Math.floor(status / 100)}xx`, 'Count', 1);
+  };
+  return { after: count, onError: count };
+}
+
 /**
  * Maps every error to the contract's `{"message","code"}`. Client errors keep their status;
  * anything unexpected becomes a bare 500 (logged with its stack, never returned).
@@ -70,13 +79,11 @@ export function errorResponse(): HttpMiddleware {
       if (error instanceof HttpError) {
         if (error.statusCode >= 500) logger.error('request failed', { error });
         else logger.info('request rejected', { statusCode: error.statusCode, code: error.code });
-        metrics.addMetric(`http${Math.floor(error.statusCode / 100)}xx`, 'Count', 1);
         const body = error.details ? { message: error.message, code: error.code, details: error.details } : { message: error.message, code: error.code };
         request.response = json(error.statusCode, body);
         return;
       }
       logger.error('unhandled error', { error: error ?? undefined });
-      metrics.addMetric('http5xx', 'Count', 1);
       request.response = json(500, { message: 'Internal server error', code: 'INTERNAL_ERROR' });
     },
   };

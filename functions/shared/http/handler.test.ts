@@ -1,0 +1,124 @@
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import * as z from '../schema.js';
+import { conflict } from './errors.js';
+import { httpHandler } from './handler.js';
+import { json } from './response.js';
+
+const context = {
+  functionName: 'test',
+  functionVersion: '1',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:test',
+  memoryLimitInMB: '128',
+  awsRequestId: 'req-1',
+  logGroupName: 'g',
+  logStreamName: 's',
+  callbackWaitsForEmptyEventLoop: false,
+  getRemainingTimeInMillis: () => 1000,
+} as unknown as Context;
+
+function event(overrides: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
+  return {
+    httpMethod: 'POST',
+    path: '/things',
+    resource: '/things',
+    headers: { 'Content-Type': 'application/json' },
+    multiValueHeaders: {},
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    isBase64Encoded: false,
+    body: JSON.stringify({ name: 'x', qty: 2 }),
+    requestContext: {} as APIGatewayProxyEvent['requestContext'],
+    ...overrides,
+  };
+}
+
+const created: unknown[] = [];
+const handler = httpHandler({
+  body: z.strictObject({ name: z.string().check(z.minLength(1)), qty: z.int().check(z.gte(1), z.lte(1000)) }),
+  maxBodyBytes: 100,
+  handle: async ({ body, callerId }) => {
+    if (body.name === 'taken') throw conflict('name taken');
+    if (body.name === 'crash') throw new Error('secret internals at db.ts:42');
+    created.push(body);
+    return json(201, { ...body, callerId: callerId ?? null });
+  },
+});
+
+const call = async (e: APIGatewayProxyEvent) => {
+  const res = await handler(e, context);
+  return { ...res, json: JSON.parse(res.body) as Record<string, unknown> };
+};
+
+describe('httpHandler', () => {
+  it('passes a valid body and the authorizer caller to the domain', async () => {
+    const res = await call(event({ requestContext: { authorizer: { userId: 'u-1', claims: { sub: 'forged' } } } as never }));
+    expect(res.statusCode).toBe(201);
+    expect(res.json).toEqual({ name: 'x', qty: 2, callerId: 'u-1' });
+  });
+
+  it.each([
+    ['no content type', { headers: {} }],
+    ['text/plain', { headers: { 'content-type': 'text/plain' } }],
+    ['no body', { body: null }],
+  ])('415 for %s', async (_, overrides) => {
+    const res = await call(event(overrides as Partial<APIGatewayProxyEvent>));
+    expect(res.statusCode).toBe(415);
+    expect(res.json.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('400 MALFORMED_JSON for broken JSON', async () => {
+    const res = await call(event({ body: '{"name":' }));
+    expect(res.statusCode).toBe(400);
+    expect(res.json.code).toBe('MALFORMED_JSON');
+  });
+
+  it('413 for a body over the limit', async () => {
+    const res = await call(event({ body: JSON.stringify({ name: 'y'.repeat(200), qty: 1 }) }));
+    expect(res.statusCode).toBe(413);
+    expect(res.json.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('400 naming each invalid field, and unknown fields (no mass assignment)', async () => {
+    const res = await call(event({ body: JSON.stringify({ name: '', qty: 1.5, role: 'admin' }) }));
+    expect(res.statusCode).toBe(400);
+    expect(res.json.code).toBe('VALIDATION_FAILED');
+    const fields = (res.json.details as { field: string }[]).map((d) => d.field).sort();
+    expect(fields).toEqual(['name', 'qty', 'role']);
+    expect(res.json.message).toContain('role: unknown field');
+  });
+
+  it('400 for a JSON body that is not an object', async () => {
+    const res = await call(event({ body: '[1,2]' }));
+    expect(res.statusCode).toBe(400);
+  });
+
+  it('maps domain HttpErrors to their status', async () => {
+    const res = await call(event({ body: JSON.stringify({ name: 'taken', qty: 1 }) }));
+    expect(res.statusCode).toBe(409);
+    expect(res.json).toEqual({ message: 'name taken', code: 'CONFLICT' });
+  });
+
+  it('hides unexpected errors behind a bare 500', async () => {
+    const res = await call(event({ body: JSON.stringify({ name: 'crash', qty: 1 }) }));
+    expect(res.statusCode).toBe(500);
+    expect(res.json).toEqual({ message: 'Internal server error', code: 'INTERNAL_ERROR' });
+    expect(res.body).not.toContain('db.ts');
+  });
+
+  it('sets JSON, security and correlation headers on errors too', async () => {
+    const res = await call(event({ body: '{', headers: { 'content-type': 'application/json', 'x-correlation-id': 'abc-123' } }));
+    const headers = new Headers(res.headers as Record<string, string>);
+    expect(headers.get('content-type')).toBe('application/json');
+    expect(headers.get('x-correlation-id')).toBe('abc-123');
+    expect(headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('accepts a base64-encoded JSON body', async () => {
+    const res = await call(event({ isBase64Encoded: true, body: Buffer.from(JSON.stringify({ name: 'b64', qty: 3 })).toString('base64') }));
+    expect(res.statusCode).toBe(201);
+    expect(res.json.name).toBe('b64');
+  });
+});

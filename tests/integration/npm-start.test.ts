@@ -1,0 +1,99 @@
+/**
+ * `npm start` as a user runs it: a child process that prints a ready line, serves the seed catalog,
+ * keeps its data across a restart without resetting or duplicating stock, and on Ctrl-C (SIGINT)
+ * stops everything it started (every port it opened is free again).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, expect, it } from 'vitest';
+import { DEFAULT_PORTS, LOCAL_CREDENTIALS } from '../../local/stack.js';
+import { describeLocal } from '../support/env.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const OFFSET = 500 + Number(process.env.TEST_PORT_OFFSET ?? 0);
+const ports = Object.values(DEFAULT_PORTS).map((p) => p + OFFSET);
+const base = `http://127.0.0.1:${DEFAULT_PORTS.http + OFFSET}`;
+
+function startCli(dataDir: string): { child: ChildProcess; output: string[]; ready: Promise<void> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', '--port-offset', String(OFFSET), '--data-dir', dataDir], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const ready = new Promise<void>((resolveReady, reject) => {
+    child.stdout?.on('data', (data: Buffer) => {
+      output.push(data.toString());
+      if (output.join('').includes('Ready. Press Ctrl-C to stop.')) resolveReady();
+    });
+    child.stderr?.on('data', (data: Buffer) => output.push(data.toString()));
+    child.once('exit', (code) => reject(new Error(`npm start exited early (${code}):\n${output.join('')}`)));
+  });
+  return { child, output, ready };
+}
+
+async function stopWithCtrlC(child: ChildProcess): Promise<number | null> {
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  child.kill('SIGINT');
+  return exited;
+}
+
+const portIsFree = (port: number, host: string) =>
+  new Promise<boolean>((done) => {
+    const probe = createServer();
+    probe.once('error', () => done(false));
+    probe.listen(port, host, () => probe.close(() => done(true)));
+  });
+
+describeLocal('npm start (local/start.ts)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ecommerce-start-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('serves, persists across a restart without resetting stock, and leaves nothing running on Ctrl-C', async () => {
+    const first = startCli(dataDir);
+    await first.ready;
+    expect(first.output.join('')).toContain(`API base URL: ${base}`);
+    const seeded = (await (await fetch(`${base}/catalogs`)).json()) as { items: unknown[] };
+    expect(seeded.items).toHaveLength(3);
+
+    // Change the stock behind the API's back, as orders would.
+    const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: `http://127.0.0.1:${DEFAULT_PORTS.dynamodb + OFFSET}`, region: 'us-east-1', credentials: LOCAL_CREDENTIALS }));
+    await db.send(new UpdateCommand({ TableName: 'ecommerce-local-catalogs', Key: { pk: 'PRODUCT#CATALOG-001', sk: 'PRODUCT' }, UpdateExpression: 'SET stock = :s', ExpressionAttributeValues: { ':s': 42 } }));
+    db.destroy();
+
+    expect(await stopWithCtrlC(first.child)).toBe(0);
+    for (const port of ports) expect(await portIsFree(port, port === DEFAULT_PORTS.dynamodb + OFFSET ? '0.0.0.0' : '127.0.0.1'), `port ${port}`).toBe(true);
+
+    const second = startCli(dataDir);
+    try {
+      await second.ready;
+      expect(second.output.join('')).toContain('"existing":["CATALOG-001","CATALOG-002","CATALOG-003"]');
+      const after = (await (await fetch(`${base}/catalogs`)).json()) as { items: Array<{ productId: string; stock: number }> };
+      expect(after.items).toHaveLength(3);
+      expect(after.items.find((i) => i.productId === 'CATALOG-001')?.stock).toBe(42);
+    } finally {
+      expect(await stopWithCtrlC(second.child)).toBe(0);
+    }
+  }, 180_000);
+
+  it('refuses to start on a busy port with a clear message and no stack trace', async () => {
+    const blocker = createServer();
+    await new Promise<void>((done) => blocker.listen(DEFAULT_PORTS.sqs + OFFSET, '127.0.0.1', () => done()));
+    try {
+      const cli = startCli(dataDir);
+      const code = await new Promise<number | null>((done) => cli.child.once('exit', (c) => done(c)));
+      cli.ready.catch(() => undefined);
+      const text = cli.output.join('');
+      expect(code).toBe(1);
+      expect(text).toContain(`Port ${DEFAULT_PORTS.sqs + OFFSET} (SQS emulator) is already in use`);
+      expect(text).not.toMatch(/\n\s+at .+:\d+:\d+/);
+      for (const port of ports) if (port !== DEFAULT_PORTS.sqs + OFFSET) expect(await portIsFree(port, '127.0.0.1'), `port ${port}`).toBe(true);
+    } finally {
+      blocker.close();
+    }
+  }, 60_000);
+});
