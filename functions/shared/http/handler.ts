@@ -9,7 +9,7 @@ import type * as z from '../schema.js';
 import { correlationId, errorResponse, jsonBody, responseMetrics, type CorrelatedContext } from './middleware.js';
 import { parseOrThrow } from './validation.js';
 import { logger, metrics } from '../observability.js';
-import { unauthorized } from './errors.js';
+import { forbidden, unauthorized } from './errors.js';
 
 export interface HttpRequest<TBody, TPath, TQuery> {
   body: TBody;
@@ -33,15 +33,31 @@ export interface HttpHandlerOptions<TBody, TPath, TQuery> {
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
 
-/** Reads our own authorizer context key only: serverless-offline adds unverified claims beside it. */
+/**
+ * Reads our own authorizer context keys only: serverless-offline adds unverified claims beside them.
+ * API Gateway caches an authorizer decision per token (custom.authorizer.resultTtlInSeconds), so a
+ * cached Allow could outlive the token; the authorizer passes the token's expiry (`tokenExpiresAt`,
+ * epoch seconds) and an expired one counts as no caller.
+ */
 export function callerIdOf(event: APIGatewayProxyEvent): string | undefined {
-  const value: unknown = event.requestContext?.authorizer?.userId;
-  return typeof value === 'string' && value !== '' ? value : undefined;
+  const authorizer = event.requestContext?.authorizer;
+  const value: unknown = authorizer?.userId;
+  if (typeof value !== 'string' || value === '') return undefined;
+  const expiresAt: unknown = authorizer?.tokenExpiresAt;
+  if (expiresAt !== undefined && !(Number(expiresAt) * 1000 > Date.now())) return undefined;
+  return value;
 }
 
 export function requireCaller<T extends { callerId: string | undefined }>(request: T): string {
   if (!request.callerId) throw unauthorized();
   return request.callerId;
+}
+
+/** For `{userId}` routes: the caller, who must be that user; 403 otherwise (whether or not the user exists). */
+export function requireSelf<T extends { callerId: string | undefined }>(request: T, userId: string): string {
+  const caller = requireCaller(request);
+  if (userId !== caller) throw forbidden('You may only access your own user');
+  return caller;
 }
 
 export function httpHandler<TBody = undefined, TPath = Record<string, never>, TQuery = Record<string, never>>(
@@ -62,7 +78,9 @@ export function httpHandler<TBody = undefined, TPath = Record<string, never>, TQ
 
   const chain = middy<APIGatewayProxyEvent, APIGatewayProxyResult>(base)
     .use(httpHeaderNormalizer())
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    // Never log whole events (whatever POWERTOOLS_LOGGER_LOG_EVENT says): they carry passwords
+    // (POST /users, /login) and bearer tokens.
+    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use(responseMetrics())
     .use(correlationId())

@@ -1,0 +1,185 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { scanExactPage } from '../../shared/dynamodb.js';
+import type { KeyedPage, PageCursor } from '../../shared/pagination.js';
+import type { User, UserRepository, UserSummary } from '../domain/user.js';
+
+/**
+ * Item layout in the users table (generic keys):
+ * - the user:       pk=USER#<userId>  sk=PROFILE     {userId, email, name, createdAt, correlationId}
+ * - the credential: pk=EMAIL#<email>  sk=CREDENTIAL  {userId, email, status, passwordHash | claimId, expiresAt}
+ * The credential item is the email claim (its key makes the email unique) and the only item that
+ * holds password data, so reads of users (GET /users, GET /users/{id}) never touch a hash.
+ * A sign-up first writes it as PENDING (no hash yet) with `expiresAt`; completing the sign-up makes
+ * it ACTIVE and removes `expiresAt`. An abandoned claim may be taken over once expired (and the
+ * table's TTL on `expiresAt` eventually deletes it).
+ */
+export const userKey = (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' });
+export const credentialKey = (email: string) => ({ pk: `EMAIL#${email}`, sk: 'CREDENTIAL' });
+export const USER_KEY_NAMES = ['pk', 'sk'] as const;
+export const USER_ENTITY = 'USER';
+export const CREDENTIAL_ENTITY = 'CREDENTIAL';
+const PENDING = 'PENDING';
+const ACTIVE = 'ACTIVE';
+
+export interface UserItem extends User {
+  pk: string;
+  sk: string;
+  entity: typeof USER_ENTITY;
+  /** Of the sign-up request: the UserRegistered event (published from the stream) carries it on. */
+  correlationId: string;
+}
+
+const toUser = ({ userId, email, name, createdAt }: UserItem): User => ({ userId, email, name, createdAt });
+
+/** A transaction can be cancelled by another one touching the same item; the loser retries. */
+const MAX_TRANSACTION_ATTEMPTS = 6;
+
+export class DynamoDbUserRepository implements UserRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly nowMs: () => number = Date.now,
+  ) {}
+
+  async claimEmail(email: string, userId: string, claimId: string, ttlSeconds: number): Promise<boolean> {
+    const now = Math.floor(this.nowMs() / 1000);
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...credentialKey(email), entity: CREDENTIAL_ENTITY, status: PENDING, userId, email, claimId, expiresAt: now + ttlSeconds },
+          // Free, or a claim of a sign-up that died half-way (and so never became ACTIVE).
+          ConditionExpression: 'attribute_not_exists(pk) OR (#status = :pending AND expiresAt < :now)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pending': PENDING, ':now': now },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async completeRegistration(user: User, passwordHash: string, claimId: string, correlationId: string): Promise<boolean> {
+    const userItem: UserItem = { ...userKey(user.userId), entity: USER_ENTITY, ...user, correlationId };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.send(
+          new TransactWriteCommand({
+            // One token per attempt: the SDK's own retries of this call are then idempotent.
+            ClientRequestToken: randomUUID(),
+            TransactItems: [
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: credentialKey(user.email),
+                  UpdateExpression: 'SET #status = :active, passwordHash = :hash REMOVE claimId, expiresAt',
+                  ConditionExpression: 'claimId = :claim AND #status = :pending',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: { ':active': ACTIVE, ':pending': PENDING, ':hash': passwordHash, ':claim': claimId },
+                },
+              },
+              { Put: { TableName: this.tableName, Item: userItem, ConditionExpression: 'attribute_not_exists(pk)' } },
+            ],
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons?.map((reason) => reason.Code) ?? [];
+        if (reasons[0] === 'ConditionalCheckFailed') return false; // the claim lapsed and was taken over
+        if (!reasons.includes('TransactionConflict') || attempt >= MAX_TRANSACTION_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** attempt));
+      }
+    }
+  }
+
+  async releaseClaim(email: string, claimId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: credentialKey(email),
+          ConditionExpression: 'claimId = :claim AND #status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':claim': claimId, ':pending': PENDING },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async findCredential(email: string): Promise<{ userId: string; passwordHash: string } | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: credentialKey(email),
+        ConsistentRead: true,
+        ProjectionExpression: 'userId, passwordHash, #status',
+        ExpressionAttributeNames: { '#status': 'status' },
+      }),
+    );
+    if (!Item || Item.status !== ACTIVE || typeof Item.passwordHash !== 'string') return undefined;
+    return { userId: Item.userId as string, passwordHash: Item.passwordHash };
+  }
+
+  async replacePasswordHash(email: string, previousHash: string, newHash: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: credentialKey(email),
+          UpdateExpression: 'SET passwordHash = :new',
+          ConditionExpression: 'passwordHash = :previous AND #status = :active',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':new': newHash, ':previous': previousHash, ':active': ACTIVE },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return; // changed meanwhile: keep the newer one
+      throw error;
+    }
+  }
+
+  async getUser(userId: string): Promise<User | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: userKey(userId),
+        ConsistentRead: true,
+        ProjectionExpression: 'userId, email, #name, createdAt',
+        ExpressionAttributeNames: { '#name': 'name' },
+      }),
+    );
+    return Item ? toUser(Item as UserItem) : undefined;
+  }
+
+  /** The whole user item (with the sign-up's correlation id), for the outbox relay. */
+  async getUserItem(userId: string): Promise<UserItem | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: userKey(userId), ConsistentRead: true }));
+    return Item as UserItem | undefined;
+  }
+
+  async listUsers(limit: number, cursor?: PageCursor): Promise<KeyedPage<UserSummary>> {
+    const page = await scanExactPage<Pick<UserItem, 'pk' | 'sk' | 'userId' | 'name'>>(
+      this.client,
+      {
+        TableName: this.tableName,
+        ConsistentRead: true,
+        FilterExpression: '#entity = :user',
+        // Keys for the cursor, and the two fields anyone may see: nothing else is read.
+        ProjectionExpression: 'pk, sk, userId, #name',
+        ExpressionAttributeNames: { '#entity': 'entity', '#name': 'name' },
+        ExpressionAttributeValues: { ':user': USER_ENTITY },
+      },
+      limit,
+      USER_KEY_NAMES,
+      cursor,
+    );
+    return { items: page.items.map(({ userId, name }) => ({ userId, name })), ...(page.next ? { next: page.next } : {}) };
+  }
+}

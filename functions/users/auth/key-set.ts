@@ -1,0 +1,161 @@
+/**
+ * The JWT signing key set: one current RSA key that signs, an optional next key that is already
+ * published (so every verifier knows it before it signs), and previous keys kept public-only until
+ * the tokens they signed have expired. Rotation is prepare (add next) -> promote (next signs,
+ * current becomes previous) -> retire (drop previous); see functions/users/README.md.
+ * `kid` is the RFC 7638 JWK thumbprint of the public key, so it is derived, never chosen.
+ */
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import * as z from '../../shared/schema.js';
+
+export const JWT_ALGORITHM = 'RS256';
+export const DEFAULT_MODULUS_LENGTH = 2048;
+const MIN_MODULUS_LENGTH = 2048;
+
+export interface RsaPublicJwk {
+  kty: 'RSA';
+  n: string;
+  e: string;
+  kid: string;
+  alg: typeof JWT_ALGORITHM;
+  use: 'sig';
+}
+
+export interface Jwks {
+  keys: RsaPublicJwk[];
+}
+
+export interface SigningKey {
+  kid: string;
+  /** PKCS#8 PEM. Only ever in the SecureString / the git-ignored local file and in memory. */
+  privateKeyPem: string;
+  createdAt: string;
+}
+
+export interface PreviousKey {
+  kid: string;
+  publicJwk: RsaPublicJwk;
+  retiredAt: string;
+}
+
+export interface JwtKeySet {
+  version: 1;
+  current: SigningKey;
+  next?: SigningKey;
+  previous: PreviousKey[];
+}
+
+export class KeySetError extends Error {
+  override name = 'KeySetError';
+}
+
+const b64url = z.string().check(z.regex(/^[A-Za-z0-9_-]+$/, 'must be base64url'));
+const rsaPublicJwkSchema = z.strictObject({
+  kty: z.literal('RSA'),
+  n: b64url,
+  e: b64url,
+  kid: z.string().check(z.minLength(1), z.maxLength(128)),
+  alg: z.literal(JWT_ALGORITHM),
+  use: z.literal('sig'),
+});
+const signingKeySchema = z.strictObject({
+  kid: z.string().check(z.minLength(1), z.maxLength(128)),
+  privateKeyPem: z.string().check(z.startsWith('-----BEGIN PRIVATE KEY-----')),
+  createdAt: z.iso.datetime(),
+});
+const keySetSchema = z.strictObject({
+  version: z.literal(1),
+  current: signingKeySchema,
+  next: z.optional(signingKeySchema),
+  previous: z.array(z.strictObject({ kid: z.string().check(z.minLength(1)), publicJwk: rsaPublicJwkSchema, retiredAt: z.iso.datetime() })),
+});
+const jwksSchema = z.strictObject({ keys: z.array(rsaPublicJwkSchema) });
+
+/** RFC 7638 thumbprint of an RSA public key: base64url(SHA-256({"e","kty","n"})). */
+export function jwkThumbprint(jwk: { e: string; n: string }): string {
+  return createHash('sha256').update(JSON.stringify({ e: jwk.e, kty: 'RSA', n: jwk.n })).digest('base64url');
+}
+
+function rsaPublicJwk(key: KeyObject): RsaPublicJwk {
+  const { n, e } = key.export({ format: 'jwk' });
+  if (typeof n !== 'string' || typeof e !== 'string') throw new KeySetError('not an RSA key');
+  return { kty: 'RSA', n, e, kid: jwkThumbprint({ n, e }), alg: JWT_ALGORITHM, use: 'sig' };
+}
+
+export function generateSigningKey(now = new Date(), modulusLength = DEFAULT_MODULUS_LENGTH): SigningKey {
+  if (modulusLength < MIN_MODULUS_LENGTH) throw new KeySetError(`RSA keys must have at least ${MIN_MODULUS_LENGTH} bits`);
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength, publicExponent: 0x10001 });
+  return {
+    kid: rsaPublicJwk(publicKey).kid,
+    privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    createdAt: now.toISOString(),
+  };
+}
+
+export function newKeySet(now = new Date(), modulusLength = DEFAULT_MODULUS_LENGTH): JwtKeySet {
+  return { version: 1, current: generateSigningKey(now, modulusLength), previous: [] };
+}
+
+export function publicJwkOf(key: SigningKey): RsaPublicJwk {
+  return rsaPublicJwk(createPublicKey(createPrivateKey(key.privateKeyPem)));
+}
+
+/** What `GET /.well-known/jwks.json` serves and the authorizer verifies with: public parts only. */
+export function publicJwks(set: JwtKeySet): Jwks {
+  return {
+    keys: [publicJwkOf(set.current), ...(set.next ? [publicJwkOf(set.next)] : []), ...set.previous.map((p) => p.publicJwk)],
+  };
+}
+
+/** Rotation step 1: generate the next key; it is published but does not sign yet. */
+export function prepareNextKey(set: JwtKeySet, now = new Date(), modulusLength = DEFAULT_MODULUS_LENGTH): JwtKeySet {
+  if (set.next) throw new KeySetError(`a next key (${set.next.kid}) is already prepared; promote it first`);
+  return { ...set, next: generateSigningKey(now, modulusLength) };
+}
+
+/** Rotation step 2: the next key signs from now on; the old current key stays public as previous. */
+export function promoteNextKey(set: JwtKeySet, now = new Date()): JwtKeySet {
+  if (!set.next) throw new KeySetError('no next key to promote; run the prepare step first');
+  const retired: PreviousKey = { kid: set.current.kid, publicJwk: publicJwkOf(set.current), retiredAt: now.toISOString() };
+  return { version: 1, current: set.next, previous: [retired, ...set.previous] };
+}
+
+/** Rotation step 3: stop trusting previous keys (all of them, or the given kids). */
+export function retirePreviousKeys(set: JwtKeySet, kids?: string[]): JwtKeySet {
+  return { ...set, previous: kids ? set.previous.filter((p) => !kids.includes(p.kid)) : [] };
+}
+
+/** Validates a stored key set: shape, key type and size, and that every kid is its key's thumbprint. */
+export function parseKeySet(value: unknown): JwtKeySet {
+  const result = keySetSchema.safeParse(value);
+  if (!result.success) throw new KeySetError(`invalid JWT key set: ${z.prettifyError(result.error)}`);
+  const set = result.data as JwtKeySet;
+  for (const key of [set.current, ...(set.next ? [set.next] : [])]) {
+    let privateKey: KeyObject;
+    try {
+      privateKey = createPrivateKey(key.privateKeyPem);
+    } catch {
+      throw new KeySetError(`key ${key.kid}: not a readable private key`);
+    }
+    if (privateKey.asymmetricKeyType !== 'rsa') throw new KeySetError(`key ${key.kid}: not an RSA key`);
+    if ((privateKey.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_MODULUS_LENGTH) throw new KeySetError(`key ${key.kid}: shorter than ${MIN_MODULUS_LENGTH} bits`);
+    if (rsaPublicJwk(createPublicKey(privateKey)).kid !== key.kid) throw new KeySetError(`key ${key.kid}: kid is not the key's thumbprint`);
+  }
+  for (const previous of set.previous) {
+    if (previous.kid !== previous.publicJwk.kid || jwkThumbprint(previous.publicJwk) !== previous.kid) {
+      throw new KeySetError(`previous key ${previous.kid}: kid is not the key's thumbprint`);
+    }
+  }
+  return set;
+}
+
+export function parseJwks(value: unknown): Jwks {
+  const result = jwksSchema.safeParse(value);
+  if (!result.success) throw new KeySetError(`invalid JWKS: ${z.prettifyError(result.error)}`);
+  const jwks = result.data as Jwks;
+  for (const key of jwks.keys) {
+    if (jwkThumbprint(key) !== key.kid) throw new KeySetError(`JWKS key ${key.kid}: kid is not the key's thumbprint`);
+    if (Buffer.from(key.n, 'base64url').length * 8 < MIN_MODULUS_LENGTH) throw new KeySetError(`JWKS key ${key.kid}: shorter than ${MIN_MODULUS_LENGTH} bits`);
+  }
+  return jwks;
+}

@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { HttpError, conflict, notFound } from '../../shared/http/errors.js';
+import type { KeyedPage, PageCursor } from '../../shared/pagination.js';
+import type { PasswordHasher } from '../auth/password-hasher.js';
+import type { IssuedToken, TokenIssuer } from '../auth/token-issuer.js';
+import { normalizeEmail, type User, type UserOrders, type UserRepository, type UserSummary } from './user.js';
+
+/** One body for every failed log-in: an unknown email and a wrong password must look the same. */
+export const invalidCredentials = () => new HttpError(401, 'INVALID_CREDENTIALS', 'Invalid email or password');
+
+export interface LoginResult extends IssuedToken {
+  userId: string;
+}
+
+export class UserService {
+  constructor(
+    private readonly users: UserRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly tokens: TokenIssuer,
+    private readonly orders: UserOrders,
+    private readonly now: () => Date = () => new Date(),
+    private readonly onRehashFailure: (error: unknown) => void = () => undefined,
+  ) {}
+
+  /**
+   * Signs a user up. The email is claimed first (a conditional write), so of any number of concurrent
+   * sign-ups with one email exactly one goes on, and the others get 409 without paying for a hash.
+   * The claim and the user are then completed in one transaction. `UserRegistered` is published from
+   * the table's stream (an outbox), not here, so a stored user is always announced.
+   */
+  async register(input: { email: string; name: string; pwd: string }, correlationId: string): Promise<User> {
+    const email = normalizeEmail(input.email);
+    const user: User = { userId: randomUUID(), email, name: input.name, createdAt: this.now().toISOString() };
+    const claimId = randomUUID();
+    if (!(await this.users.claimEmail(email, user.userId, claimId, SIGN_UP_CLAIM_SECONDS))) throw emailTaken();
+    try {
+      const passwordHash = await this.hasher.hash(input.pwd);
+      if (!(await this.users.completeRegistration(user, passwordHash, claimId, correlationId))) throw emailTaken();
+      return user;
+    } catch (error) {
+      await this.users.releaseClaim(email, claimId).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Checks the password (at the same cost whether or not the email exists) and issues a token. */
+  async login(input: { email: string; password: string }): Promise<LoginResult> {
+    const email = normalizeEmail(input.email);
+    const credential = await this.users.findCredential(email);
+    if (!credential) {
+      await this.hasher.verifyWithoutHash(input.password);
+      throw invalidCredentials();
+    }
+    if (!(await this.hasher.verify(input.password, credential.passwordHash))) throw invalidCredentials();
+    if (this.hasher.needsRehash(credential.passwordHash)) {
+      try {
+        await this.users.replacePasswordHash(email, credential.passwordHash, await this.hasher.hash(input.password));
+      } catch (error) {
+        this.onRehashFailure(error); // the log-in still succeeds; the next one tries again
+      }
+    }
+    return { ...(await this.tokens.issue(credential.userId)), userId: credential.userId };
+  }
+
+  listUsers(limit: number, cursor?: PageCursor): Promise<KeyedPage<UserSummary>> {
+    return this.users.listUsers(limit, cursor);
+  }
+
+  /** The caller's own user with their orders (as far as the orders context can tell right now). */
+  async getUserWithOrders(userId: string): Promise<User & { orders: unknown[]; ordersAvailable: boolean }> {
+    const user = await this.users.getUser(userId);
+    if (!user) throw notFound(`User ${userId} not found`);
+    const { orders, available } = await this.orders.ordersOf(userId);
+    return { ...user, orders, ordersAvailable: available };
+  }
+}
+
+/** How long an unfinished sign-up holds its email (a sign-up takes about a second; Lambda stops it at 10 s). */
+export const SIGN_UP_CLAIM_SECONDS = 60;
+
+const emailTaken = () => conflict('A user with this email already exists', 'EMAIL_TAKEN');

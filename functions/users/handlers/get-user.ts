@@ -1,0 +1,14 @@
+import * as z from '../../shared/schema.js';
+import { httpHandler, requireSelf } from '../../shared/http/handler.js';
+import { json } from '../../shared/http/response.js';
+import { userService } from '../user-service-factory.js';
+
+export const handler = httpHandler({
+  // Deliberately loose: any id that is not the caller's is a 403, malformed or not.
+  path: z.object({ userId: z.string().check(z.minLength(1), z.maxLength(256)) }),
+  handle: async (request) => {
+    const userId = requireSelf(request, request.path.userId);
+    const user = await userService.getUserWithOrders(userId);
+    return json(200, { userId: user.userId, email: user.email, name: user.name, orders: user.orders, ordersAvailable: user.ordersAvailable });
+  },
+});
