@@ -63,11 +63,12 @@ describe('packaged CloudFormation (stage dev)', () => {
   it('gives every consumed queue a DLQ, and rules only SQS targets the local bus can emulate', () => {
     const model = localStackModel(template);
     const dlqs = new Set(model.queues.flatMap((q) => (q.redrive ? [q.redrive.deadLetterQueueName] : [])));
-    // A stream mapping's on-failure destination is a DLQ too (e.g. the users outbox relay's).
+    // A stream mapping's on-failure destination is a dead-letter sink too (nothing consumes it).
     for (const [, mapping] of ofType('AWS::Lambda::EventSourceMapping')) {
       const destination = (mapping.Properties?.DestinationConfig as { OnFailure?: { Destination?: { 'Fn::GetAtt'?: string[] } } } | undefined)?.OnFailure?.Destination;
-      const queueName = template.Resources[destination?.['Fn::GetAtt']?.[0] ?? '']?.Properties?.QueueName;
-      if (typeof queueName === 'string') dlqs.add(queueName);
+      const queueId = destination?.['Fn::GetAtt']?.[0];
+      const name = queueId ? template.Resources[queueId]?.Properties?.QueueName : undefined;
+      if (typeof name === 'string') dlqs.add(name);
     }
     for (const queue of model.queues) {
       if (!dlqs.has(queue.name)) expect(queue.redrive, `${queue.name} has no DLQ`).toBeDefined();

@@ -1,0 +1,243 @@
+/**
+ * The orders saga, measured: how long an order stays PENDING (placed -> CONFIRMED/REJECTED), how many
+ * orders per second the local stack settles when they keep coming, and whether any were lost or
+ * oversold (both must be 0). Figures are printed, never asserted. Bounded: fixed order counts.
+ *
+ *   npx tsx bench/saga.ts [--orders 600] [--concurrency 10] [--latency-orders 60]
+ *
+ * Without E2E_BASE_URL it starts its own local stack (in memory, its own ports) and reads the
+ * settle times the orders table records (settledAt - createdAt, server clocks, no polling error).
+ * With E2E_BASE_URL it only has HTTP: latency is then as a client polling GET sees it.
+ */
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { startLocalStack, type RunningStack } from '../local/stack.js';
+import { SAGA_FUNCTIONS, createProduct, names, ordersOfUser, stockOf, warmUp } from '../tests/integration/saga-helpers.js';
+import { ms, summarize } from './stats.js';
+
+const BENCH_PORTS = { http: 3220, lambda: 3222, dynamodb: 8220, sqs: 9544, eventBridge: 4230 };
+
+interface Session {
+  userId: string;
+  token: string;
+}
+
+class Api {
+  constructor(private readonly baseUrl: string) {}
+
+  async call(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
+  }
+
+  async session(): Promise<Session> {
+    const email = `bench-${randomUUID()}@example.com`;
+    const pwd = `pw-${randomUUID()}`;
+    const created = await this.call('POST', '/users', { email, name: 'Bench', pwd });
+    if (created.status !== 201) throw new Error(`sign-up: ${created.status}`);
+    const login = await this.call('POST', '/login', { email, password: pwd });
+    if (login.status !== 200) throw new Error(`login: ${login.status}`);
+    return { userId: login.body.userId, token: login.body.token };
+  }
+
+  async allOrders(session: Session): Promise<Array<Record<string, any>>> {
+    const items: Array<Record<string, any>> = [];
+    let token: string | undefined;
+    do {
+      const page = await this.call('GET', `/users/${session.userId}/orders?limit=100${token ? `&nextToken=${encodeURIComponent(token)}` : ''}`, undefined, session.token);
+      if (page.status !== 200) throw new Error(`list orders: ${page.status}`);
+      items.push(...page.body.items);
+      token = page.body.nextToken;
+    } while (token);
+    return items;
+  }
+}
+
+interface Placed {
+  orderId: string;
+  session: Session;
+  sentAt: number;
+  acceptedAt: number;
+}
+
+/** Places `total` orders with `concurrency` in flight; returns the accepted ones and the failures. */
+async function place(api: Api, sessions: Session[], productId: string, total: number, concurrency: number) {
+  const placed: Placed[] = [];
+  const failures: string[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const session = sessions[next++ % sessions.length] as Session;
+        const sentAt = Date.now();
+        const res = await api.call('POST', `/users/${session.userId}/orders`, { productId, qty: 1 }, session.token);
+        if (res.status === 201) placed.push({ orderId: res.body.orderId, session, sentAt, acceptedAt: Date.now() });
+        else failures.push(`${res.status}`);
+      }
+    }),
+  );
+  return { placed, failures, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Polls until every placed order is settled or `boundMs` passes; records when each was first seen settled. */
+async function awaitSettled(api: Api, placed: Placed[], boundMs: number) {
+  const wanted = new Set(placed.map((p) => p.orderId));
+  const seenSettled = new Map<string, { at: number; order: Record<string, any> }>();
+  const bySession = new Map<Session, Placed[]>();
+  for (const p of placed) bySession.set(p.session, [...(bySession.get(p.session) ?? []), p]);
+  const deadline = Date.now() + boundMs;
+  while (seenSettled.size < placed.length && Date.now() < deadline) {
+    for (const session of bySession.keys()) {
+      const now = Date.now();
+      for (const order of await api.allOrders(session)) {
+        if (wanted.has(order.orderId) && order.status !== 'PENDING' && !seenSettled.has(order.orderId)) seenSettled.set(order.orderId, { at: now, order });
+      }
+    }
+    if (seenSettled.size < placed.length) await new Promise((r) => setTimeout(r, 50));
+  }
+  return seenSettled;
+}
+
+export async function measureSaga(options: { orders: number; concurrency: number; latencyOrders: number }) {
+  const remote = process.env.E2E_BASE_URL;
+  let stack: RunningStack | undefined;
+  if (!remote) {
+    const verbose = process.env.BENCH_VERBOSE === '1';
+    stack = await startLocalStack({ inMemory: true, ports: BENCH_PORTS, verbose, log: verbose ? (m) => console.log(m) : () => undefined });
+  }
+  try {
+    const api = new Api(remote ?? (stack as RunningStack).baseUrl);
+    let doc: DynamoDBDocumentClient | undefined;
+    const n = names(stack?.stage ?? 'local');
+    const productId = stack ? `BENCH-${randomUUID().slice(0, 8)}` : 'CATALOG-002';
+    const stockAtStart = Math.floor(options.orders / 2);
+    if (stack) {
+      Object.assign(process.env, stack.env);
+      doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+      await warmUp(SAGA_FUNCTIONS.map((name) => n.fn(name)), stack.endpoints.lambda);
+      await createProduct(doc, n.catalogsTable, { productId, stock: stockAtStart + options.latencyOrders + 20, unitPrice: 4200 });
+    }
+    const stockBefore = stack ? await stockOf(doc as DynamoDBDocumentClient, n.catalogsTable, productId) : (await api.call('GET', `/catalogs/${productId}`)).body.stock;
+    const sessions = await Promise.all(Array.from({ length: 4 }, () => api.session()));
+
+    // Warm the HTTP path and the saga, then one order at a time: the settle latency of a quiet system.
+    await awaitSettled(api, (await place(api, sessions, productId, 20, options.concurrency)).placed, 60_000);
+    const quiet: Placed[] = [];
+    const quietClient: number[] = [];
+    for (let i = 0; i < options.latencyOrders; i++) {
+      const one = await place(api, [sessions[0] as Session], productId, 1, 1);
+      const settled = await awaitSettled(api, one.placed, 30_000);
+      quiet.push(...one.placed);
+      for (const p of one.placed) {
+        const seen = settled.get(p.orderId);
+        if (seen) quietClient.push(seen.at - p.sentAt);
+      }
+    }
+
+    // Sustained: `orders` orders, `concurrency` in flight, against a stock of half of them.
+    if (stack) {
+      const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+      await (doc as DynamoDBDocumentClient).send(
+        new UpdateCommand({ TableName: n.catalogsTable, Key: { pk: `PRODUCT#${productId}`, sk: 'PRODUCT' }, UpdateExpression: 'SET stock = :s', ExpressionAttributeValues: { ':s': stockAtStart } }),
+      );
+    }
+    const stockLoadStart = stack ? stockAtStart : (await api.call('GET', `/catalogs/${productId}`)).body.stock;
+    let lowestStock = stockLoadStart;
+    let sampling = true;
+    const sampler = stack
+      ? (async () => {
+          while (sampling) {
+            lowestStock = Math.min(lowestStock, (await stockOf(doc as DynamoDBDocumentClient, n.catalogsTable, productId)) ?? -Infinity);
+            await new Promise((r) => setTimeout(r, 50));
+          }
+        })()
+      : Promise.resolve();
+    const loadStarted = Date.now();
+    const load = await place(api, sessions, productId, options.orders, options.concurrency);
+    const settledUnderLoad = await awaitSettled(api, load.placed, 120_000);
+    const loadEnded = Math.max(...[...settledUnderLoad.values()].map((s) => s.at), Date.now() - 1);
+    sampling = false;
+    await sampler;
+
+    // Server-side settle times (local only): settledAt - createdAt as the orders table records them.
+    const serverLatency = { quiet: [] as number[], load: [] as number[] };
+    let lastSettledAt = loadStarted;
+    if (stack) {
+      const quietIds = new Set(quiet.map((p) => p.orderId));
+      const loadIds = new Set(load.placed.map((p) => p.orderId));
+      for (const session of sessions) {
+        for (const item of await ordersOfUser(doc as DynamoDBDocumentClient, n.ordersTable, session.userId)) {
+          if (!item.settledAt) continue;
+          const latency = Date.parse(item.settledAt as string) - Date.parse(item.createdAt as string);
+          if (quietIds.has(item.orderId)) serverLatency.quiet.push(latency);
+          if (loadIds.has(item.orderId)) {
+            serverLatency.load.push(latency);
+            lastSettledAt = Math.max(lastSettledAt, Date.parse(item.settledAt as string));
+          }
+        }
+      }
+    }
+
+    const loadOrders = [...settledUnderLoad.values()].map((s) => s.order);
+    const confirmed = loadOrders.filter((o) => o.status === 'CONFIRMED').length;
+    const stockAfter = stack ? await stockOf(doc as DynamoDBDocumentClient, n.catalogsTable, productId) : (await api.call('GET', `/catalogs/${productId}`)).body.stock;
+    const lost = load.placed.length - settledUnderLoad.size;
+    const oversold = Math.max(0, confirmed - stockLoadStart) + (lowestStock < 0 ? -lowestStock : 0);
+    const settleSeconds = ((stack ? lastSettledAt : loadEnded) - loadStarted) / 1000;
+    return {
+      where: remote ?? `local stack (in memory) at ${(stack as RunningStack).baseUrl}`,
+      stockBefore,
+      quiet: { server: summarize(serverLatency.quiet), client: summarize(quietClient) },
+      load: {
+        orders: options.orders,
+        concurrency: options.concurrency,
+        accepted: load.placed.length,
+        placementFailures: load.failures,
+        placedPerSecond: load.placed.length / load.seconds,
+        settledPerSecond: settledUnderLoad.size / settleSeconds,
+        settleSeconds,
+        server: summarize(serverLatency.load),
+        confirmed,
+        rejected: loadOrders.length - confirmed,
+        stockAtStart: stockLoadStart,
+        stockAfter,
+        lowestStock,
+        lost,
+        oversold,
+        stockConsistent: stockAfter === stockLoadStart - confirmed,
+      },
+    };
+  } finally {
+    await stack?.stop();
+  }
+}
+
+export function printSaga(f: Awaited<ReturnType<typeof measureSaga>>): void {
+  const line = (label: string, s: ReturnType<typeof summarize>) =>
+    s.n === 0 ? `  ${label}: n/a` : `  ${label}: p50 ${ms(s.p50)}  p90 ${ms(s.p90)}  p99 ${ms(s.p99)}  max ${ms(s.max)}  (n=${s.n})`;
+  console.log(`\nOrders saga on ${f.where} (aims: p50 <= 300 ms to settle, >= 50 orders/s, 0 lost, 0 oversold)`);
+  console.log('PENDING -> settled, one order at a time:');
+  console.log(line('server (settledAt - createdAt)', f.quiet.server));
+  console.log(line('client (POST sent -> seen settled by polling)', f.quiet.client));
+  const l = f.load;
+  console.log(`Sustained: ${l.orders} orders, ${l.concurrency} in flight, stock ${l.stockAtStart}:`);
+  console.log(`  accepted ${l.accepted} (${l.placedPerSecond.toFixed(1)} orders/s placed), failures: ${l.placementFailures.length ? l.placementFailures.join(',') : 'none'}`);
+  console.log(`  settled ${l.confirmed + l.rejected} in ${l.settleSeconds.toFixed(1)} s from the first POST: ${l.settledPerSecond.toFixed(1)} orders/s sustained`);
+  console.log(line('server settle latency under load', l.server));
+  console.log(`  CONFIRMED ${l.confirmed}, REJECTED ${l.rejected}; stock ${l.stockAtStart} -> ${l.stockAfter} (lowest seen ${l.lowestStock}), consistent: ${l.stockConsistent}`);
+  console.log(`  lost: ${l.lost}   oversold: ${l.oversold}`);
+}
+
+if (resolve(process.argv[1] ?? '') === resolve(import.meta.filename)) {
+  const { values } = parseArgs({ options: { orders: { type: 'string', default: '600' }, concurrency: { type: 'string', default: '10' }, 'latency-orders': { type: 'string', default: '60' } } });
+  printSaga(await measureSaga({ orders: Number(values.orders), concurrency: Number(values.concurrency), latencyOrders: Number(values['latency-orders']) }));
+}

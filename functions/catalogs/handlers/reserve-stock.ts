@@ -1,0 +1,20 @@
+/**
+ * The catalogs queue's consumer: answers each OrderPlaced with StockReserved (at the catalog's unit
+ * price) or StockRejected. The answer is recorded in the same transaction that lowers the stock, so a
+ * redelivered OrderPlaced changes nothing and gets the recorded answer again; if publishing the answer
+ * fails, the message fails too and its redelivery re-sends it.
+ */
+import { busEventConsumer } from '../../shared/events/bus-consumer.js';
+import { EventBridgePublisher } from '../../shared/events/event-publisher.js';
+import { metrics } from '../../shared/observability.js';
+import { catalogService } from '../catalog-service-factory.js';
+import { stockEvent } from '../domain/stock-events.js';
+
+const publisher = new EventBridgePublisher();
+
+export const handler = busEventConsumer(['OrderPlaced'], async ({ envelope }) => {
+  const { orderId, productId, qty } = envelope.data;
+  const { reservation, duplicate } = await catalogService.reserveStock({ orderId, productId, qty });
+  await publisher.publish([stockEvent(reservation, envelope.metadata.correlationId)]);
+  metrics.addMetric(duplicate ? 'stockAnswersRepeated' : `stock${reservation.status}`, 'Count', 1);
+});

@@ -1,0 +1,15 @@
+// Reads the orders table's stream (the outbox): which stored order an image is, if it is one.
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import type { Order } from '../domain/order.js';
+import { toOrder } from './dynamodb-order-repository.js';
+
+/** The order in a stream record's new image; undefined for removals and for other items (refs, idempotency claims). */
+export function orderOfStreamRecord(record: DynamoDBRecord): Order | undefined {
+  if (record.eventName !== 'INSERT' && record.eventName !== 'MODIFY') return undefined;
+  const image = record.dynamodb?.NewImage;
+  if (!image) throw new Error(`stream record ${record.dynamodb?.SequenceNumber} has no new image: the stream must include NEW_IMAGE`);
+  const item = unmarshall(image as Record<string, AttributeValue>);
+  return item.entity === 'ORDER' ? toOrder(item) : undefined;
+}

@@ -1,0 +1,36 @@
+/**
+ * The orders context's producers: the event that announces an order's current state. The outbox
+ * (the orders table's stream) calls this for every stored order image, so a stored order is always
+ * announced, and a re-announced one carries the same event id (consumers may dedupe on it).
+ */
+import { buildEvent, type OutgoingEvent } from '../../shared/events/contracts.js';
+import type { Order } from './order.js';
+
+export type OrderEventType = 'OrderPlaced' | 'OrderConfirmed' | 'OrderRejected';
+
+/** A deterministic id: every announcement of the same fact has the same eventId. */
+export const orderEventId = (orderId: string, type: OrderEventType) => `${orderId}:${type}`;
+
+export function orderEvent(order: Order): OutgoingEvent<OrderEventType> {
+  const { orderId, userId, productId, qty, correlationId } = order;
+  switch (order.status) {
+    case 'PENDING':
+      return buildEvent('OrderPlaced', { orderId, userId, productId, qty }, {
+        eventId: orderEventId(orderId, 'OrderPlaced'),
+        correlationId,
+        occurredAt: order.createdAt,
+      });
+    case 'CONFIRMED':
+      return buildEvent(
+        'OrderConfirmed',
+        { orderId, userId, productId, qty, unitPrice: order.unitPrice as number, totalPrice: order.totalPrice as number },
+        { eventId: orderEventId(orderId, 'OrderConfirmed'), correlationId, occurredAt: order.settledAt ?? order.createdAt },
+      );
+    case 'REJECTED':
+      return buildEvent(
+        'OrderRejected',
+        { orderId, userId, productId, qty, reason: order.reason as NonNullable<Order['reason']> },
+        { eventId: orderEventId(orderId, 'OrderRejected'), correlationId, occurredAt: order.settledAt ?? order.createdAt },
+      );
+  }
+}

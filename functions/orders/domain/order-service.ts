@@ -1,0 +1,166 @@
+import { createHash } from 'node:crypto';
+import { conflict } from '../../shared/http/errors.js';
+import type { KeyedPage, PageCursor } from '../../shared/pagination.js';
+import { newOrderId } from './order-id.js';
+import { sameOutcome, settle, type Order, type StockOutcome } from './order.js';
+
+/** An Idempotency-Key is kept this long (DESIGN.md: 24 h). */
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+
+export interface IdempotencyClaim {
+  key: string;
+  /** Hash of the request body: the same key with another body is a conflict. */
+  fingerprint: string;
+  /** Epoch seconds after which the key may be reused (and the store may delete it). */
+  expiresAt: number;
+}
+
+export type CreateOrderResult = { kind: 'created' } | { kind: 'key-taken'; orderId: string; fingerprint: string };
+
+export type SaveSettlementResult = 'saved' | 'not-pending';
+
+export interface OrderRepository {
+  /**
+   * Stores a new PENDING order (and, atomically with it, the idempotency claim when given).
+   * When the claim's key is already held by an unexpired claim, stores nothing and says which order holds it.
+   */
+  create(order: Order, claim?: IdempotencyClaim): Promise<CreateOrderResult>;
+  get(userId: string, orderId: string): Promise<Order | undefined>;
+  /** By id alone (the catalog's answer carries no user id). */
+  findById(orderId: string): Promise<Order | undefined>;
+  /** Newest first. */
+  list(userId: string, limit: number, cursor?: PageCursor): Promise<KeyedPage<Order>>;
+  /** Writes the settled order only if the stored one is still PENDING. */
+  saveSettlement(settled: Order): Promise<SaveSettlementResult>;
+  /** PENDING orders created before `createdBefore` (ISO time), oldest first, at most `limit`. */
+  findPending(createdBefore: string, limit: number): Promise<Order[]>;
+  /**
+   * Marks a PENDING order for another announcement (the outbox publishes it again), unless it is no
+   * longer PENDING or was already re-announced `maxAnnouncements` times.
+   */
+  reannounce(order: Order, at: string, maxAnnouncements: number): Promise<'reannounced' | 'settled' | 'exhausted'>;
+}
+
+export interface PlaceOrder {
+  userId: string;
+  productId: string;
+  qty: number;
+  correlationId: string;
+  idempotencyKey?: string;
+  /** The request body as received (after validation); hashed for the idempotency check. */
+  requestBody: Record<string, unknown>;
+}
+
+export type SettleResult =
+  | { kind: 'settled'; order: Order }
+  | { kind: 'duplicate'; order: Order }
+  /** Already settled with another outcome: the first answer stands; logged, not an error. */
+  | { kind: 'conflicting'; order: Order };
+
+export class UnknownOrderError extends Error {
+  override name = 'UnknownOrderError';
+}
+export class MismatchedOutcomeError extends Error {
+  override name = 'MismatchedOutcomeError';
+}
+
+/** A stable hash of a JSON object (keys sorted), so key order in the body does not matter. */
+export function fingerprintOf(body: Record<string, unknown>): string {
+  const canonical = JSON.stringify(Object.keys(body).sort().map((key) => [key, body[key]]));
+  return createHash('sha256').update(canonical).digest('base64url');
+}
+
+export class OrderService {
+  constructor(
+    private readonly orders: OrderRepository,
+    private readonly now: () => Date = () => new Date(),
+    private readonly newId: (nowMs: number) => string = newOrderId,
+  ) {}
+
+  /**
+   * Stores a PENDING order; the outbox announces it. With an Idempotency-Key, a repeat of the same
+   * body returns the order the key already made (and stores nothing); another body is a 409.
+   */
+  async place(command: PlaceOrder): Promise<Order> {
+    const now = this.now();
+    const order: Order = {
+      orderId: this.newId(now.getTime()),
+      userId: command.userId,
+      productId: command.productId,
+      qty: command.qty,
+      status: 'PENDING',
+      createdAt: now.toISOString(),
+      correlationId: command.correlationId,
+    };
+    if (command.idempotencyKey === undefined) {
+      await this.orders.create(order);
+      return order;
+    }
+    const claim: IdempotencyClaim = {
+      key: command.idempotencyKey,
+      fingerprint: fingerprintOf(command.requestBody),
+      expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
+    };
+    const result = await this.orders.create(order, claim);
+    if (result.kind === 'created') return order;
+    if (result.fingerprint !== claim.fingerprint) {
+      throw conflict('Idempotency-Key was already used with a different request body', 'IDEMPOTENCY_KEY_REUSED');
+    }
+    const existing = await this.orders.get(command.userId, result.orderId);
+    if (!existing) throw new Error(`idempotency key refers to order ${result.orderId}, which does not exist`);
+    return existing;
+  }
+
+  get(userId: string, orderId: string): Promise<Order | undefined> {
+    return this.orders.get(userId, orderId);
+  }
+
+  list(userId: string, limit: number, cursor?: PageCursor): Promise<KeyedPage<Order>> {
+    return this.orders.list(userId, limit, cursor);
+  }
+
+  /**
+   * Applies the catalog's answer. Idempotent: a PENDING order is settled once; a repeat of the same
+   * answer is a no-op; a different answer for a settled order leaves it as it is.
+   */
+  async settle(answer: { orderId: string; productId: string; qty: number; outcome: StockOutcome }): Promise<SettleResult> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const order = await this.orders.findById(answer.orderId);
+      if (!order) throw new UnknownOrderError(`order ${answer.orderId} does not exist`);
+      if (order.productId !== answer.productId || order.qty !== answer.qty) {
+        throw new MismatchedOutcomeError(
+          `answer for order ${answer.orderId} names ${answer.qty} x ${answer.productId}, the order is ${order.qty} x ${order.productId}`,
+        );
+      }
+      if (order.status !== 'PENDING') {
+        return { kind: sameOutcome(order, answer.outcome) ? 'duplicate' : 'conflicting', order };
+      }
+      const settled = settle(order, answer.outcome, this.now().toISOString());
+      if ((await this.orders.saveSettlement(settled)) === 'saved') return { kind: 'settled', order: settled };
+      // settled concurrently by a duplicate delivery: read it again and classify
+    }
+    throw new Error(`order ${answer.orderId} could not be settled`);
+  }
+
+  /**
+   * The outbox's safety net: asks the outbox to announce again every order still PENDING after
+   * `olderThanSeconds` (its OrderPlaced, or the catalog's answer, was lost, e.g. with an in-memory
+   * queue that was restarted). An order announced `maxAnnouncements` times is reported as stuck.
+   */
+  async sweepPending(options: { olderThanSeconds: number; maxAnnouncements: number; limit: number }): Promise<{
+    reannounced: string[];
+    stuck: string[];
+  }> {
+    const now = this.now();
+    const cutoff = new Date(now.getTime() - options.olderThanSeconds * 1000).toISOString();
+    const pending = await this.orders.findPending(cutoff, options.limit);
+    const reannounced: string[] = [];
+    const stuck: string[] = [];
+    for (const order of pending) {
+      const outcome = await this.orders.reannounce(order, now.toISOString(), options.maxAnnouncements);
+      if (outcome === 'reannounced') reannounced.push(order.orderId);
+      else if (outcome === 'exhausted') stuck.push(order.orderId);
+    }
+    return { reannounced, stuck };
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The one way to build a queue consumer of bus events: Powertools' batch processor over an SQS batch
+ * (partial batch responses: only failed messages return to the queue, and after the queue's
+ * maxReceiveCount they move to its DLQ), each message parsed against the event contract.
+ */
+import middy from '@middy/core';
+import { BatchProcessor, EventType as BatchEventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { logger, metrics } from '../observability.js';
+import { EventContractError, parseEvent, type EventEnvelope, type EventType } from './contracts.js';
+
+/** An event from a consumer's queue, narrowed by its detail-type. */
+export type ConsumedEvent<T extends EventType> = { [K in T]: { type: K; envelope: EventEnvelope<K>; messageId: string } }[T];
+
+/**
+ * What EventBridge puts on an SQS target: the whole event, `detail` holding our envelope. Anything
+ * that is not one of `accepted`, or breaks its contract, is an EventContractError (the message fails).
+ */
+export function busEventOf<T extends EventType>(record: Pick<SQSRecord, 'body' | 'messageId'>, accepted: readonly T[]): ConsumedEvent<T> {
+  let event: unknown;
+  try {
+    event = JSON.parse(record.body);
+  } catch {
+    throw new EventContractError('message body is not JSON');
+  }
+  const detailType = (event as { 'detail-type'?: unknown } | null)?.['detail-type'];
+  const type = accepted.find((candidate) => candidate === detailType);
+  if (type === undefined) throw new EventContractError(`unexpected detail-type ${JSON.stringify(detailType)} (accepts ${accepted.join(', ')})`);
+  const envelope = parseEvent(type, (event as { detail?: unknown }).detail);
+  return { type, envelope, messageId: record.messageId } as ConsumedEvent<T>;
+}
+
+export function busEventConsumer<T extends EventType>(
+  accepted: readonly T[],
+  handle: (event: ConsumedEvent<T>) => Promise<void>,
+  options: { processInParallel?: boolean } = {},
+) {
+  const processor = new BatchProcessor(BatchEventType.SQS);
+  const recordHandler = async (record: SQSRecord): Promise<void> => {
+    let event: ConsumedEvent<T> | undefined;
+    try {
+      event = busEventOf(record, accepted);
+      await handle(event);
+    } catch (error) {
+      logger.error('message failed; it returns to the queue (DLQ after maxReceiveCount)', {
+        messageId: record.messageId,
+        receiveCount: record.attributes?.ApproximateReceiveCount,
+        detailType: event?.type,
+        eventId: event?.envelope.metadata.eventId,
+        correlationId: event?.envelope.metadata.correlationId,
+        error: error as Error,
+      });
+      metrics.addMetric(error instanceof EventContractError ? 'contractViolations' : 'consumerFailures', 'Count', 1);
+      throw error;
+    }
+  };
+  return middy(
+    async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+      processPartialResponse(event, recordHandler, processor, {
+        context,
+        throwOnFullBatchFailure: false,
+        processInParallel: options.processInParallel ?? true,
+      }),
+  )
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics));
+}

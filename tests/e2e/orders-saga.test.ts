@@ -1,0 +1,219 @@
+/**
+ * The orders saga end to end over HTTP on the local stack: orders placed through the gateway (with a
+ * real token), the outbox, both consumers and their queues; local-only checks (products of the test's
+ * own, stock, reservations, queues and DLQs) read the emulators directly. Nothing is mocked.
+ */
+import { randomUUID } from 'node:crypto';
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, expect, it } from 'vitest';
+import { orderEvent } from '../../functions/orders/domain/order-events.js';
+import { newOrderId } from '../../functions/orders/domain/order-id.js';
+import type { Order } from '../../functions/orders/domain/order.js';
+import { stockEvent } from '../../functions/catalogs/domain/stock-events.js';
+import { buildEvent } from '../../functions/shared/events/contracts.js';
+import { redrive } from '../../scripts/redrive-dlq.js';
+import { documentClient, eventBridgeClient, sqsClient } from '../support/aws.js';
+import { describeLocal, queueUrl } from '../support/env.js';
+import {
+  createProduct,
+  invokeFunction,
+  names,
+  orderItem,
+  putOnBus,
+  queueDepth,
+  reservationOf,
+  sleep,
+  stockOf,
+  waitUntilDrained,
+  warmUp,
+  SAGA_FUNCTIONS,
+} from '../integration/saga-helpers.js';
+import { newSession, placeOrder, settledOrder, settledOrders, type Session } from './orders-support.js';
+
+describeLocal('orders saga over HTTP (local stack)', () => {
+  const n = names();
+  const doc = documentClient();
+  const sqs = sqsClient();
+  const bus = eventBridgeClient();
+  const run = randomUUID().slice(0, 8);
+  let buyers: Session[] = [];
+
+  beforeAll(async () => {
+    await warmUp(SAGA_FUNCTIONS.map((name) => n.fn(name)));
+    buyers = await Promise.all([newSession('saga-a'), newSession('saga-b')]);
+  });
+
+  const busEventBody = (event: { source: string; detailType: string; detail: unknown }) =>
+    JSON.stringify({ version: '0', id: randomUUID(), 'detail-type': event.detailType, source: event.source, account: '000000000000', time: new Date().toISOString(), region: 'us-east-1', resources: [], detail: event.detail });
+
+  it('200 concurrent orders against a stock of 100: exactly 100 CONFIRMED at the catalog price, stock 0, never negative', async () => {
+    const productId = `RACE-${run}`;
+    await createProduct(doc, n.catalogsTable, { productId, stock: 100, unitPrice: 700 });
+    let lowest = 100;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        lowest = Math.min(lowest, (await stockOf(doc, n.catalogsTable, productId)) ?? -1);
+        await sleep(20);
+      }
+    })();
+
+    // 200 orders over HTTP, 10 requests in flight: serverless-offline starts a worker thread per
+    // concurrent invocation, and hundreds at once only starve the machine (the saga's contention is
+    // downstream anyway: the catalog's consumer sees the OrderPlaced flood in batches of ten).
+    const responses = await inFlight(200, 10, (i) => placeOrder(buyers[i % 2]!, { productId, qty: 1, unitPrice: 1 }));
+    expect(responses.map((r) => r.status)).toEqual(Array(200).fill(201));
+    const settled = [...(await Promise.all(buyers.map((b, k) => settledOrders(b, responses.filter((_, i) => i % 2 === k).map((r) => r.body.orderId as string), { timeoutMs: 60_000 })))).flatMap((m) => [...m.values()])];
+    sampling = false;
+    await sampler;
+
+    const confirmed = settled.filter((o) => o.status === 'CONFIRMED');
+    const rejected = settled.filter((o) => o.status === 'REJECTED');
+    expect(settled).toHaveLength(200);
+    expect(confirmed).toHaveLength(100);
+    expect(rejected).toHaveLength(100);
+    for (const order of confirmed) expect(order).toMatchObject({ unitPrice: 700, totalPrice: 700 });
+    for (const order of rejected) expect(order.reason).toBe('OUT_OF_STOCK');
+    expect(await stockOf(doc, n.catalogsTable, productId)).toBe(0);
+    expect(lowest).toBeGreaterThanOrEqual(0);
+    const reservations = await Promise.all(confirmed.map((o) => reservationOf(doc, n.catalogsTable, o.orderId as string)));
+    expect(reservations.every((r) => r?.status === 'RESERVED' && r.qty === 1)).toBe(true);
+  });
+
+  it('every consumed event delivered twice has its effect once (OrderPlaced, StockReserved, StockRejected)', async () => {
+    const productId = `DUP-${run}`;
+    await createProduct(doc, n.catalogsTable, { productId, stock: 10, unitPrice: 250 });
+    const [buyer] = buyers as [Session];
+    const confirmedRes = await placeOrder(buyer, { productId, qty: 4 });
+    // The first delivery of OrderPlaced duplicated while the outbox's own copy is on its way.
+    const pending = { ...confirmedRes.body, correlationId: 'dup' } as Order;
+    await putOnBus(bus, n.bus, [orderEvent(pending), orderEvent(pending)]);
+    const rejectedRes = await placeOrder(buyer, { productId: `NOPE-${run}`, qty: 1 });
+    const [confirmed, rejected] = [await settledOrder(buyer, confirmedRes.body.orderId), await settledOrder(buyer, rejectedRes.body.orderId)];
+    expect(confirmed).toMatchObject({ status: 'CONFIRMED', unitPrice: 250, totalPrice: 1000 });
+    expect(rejected).toMatchObject({ status: 'REJECTED', reason: 'UNKNOWN_PRODUCT' });
+    await waitUntilDrained(sqs, [queueUrl(n.catalogsInbox), queueUrl(n.ordersInbox)]);
+    expect(await stockOf(doc, n.catalogsTable, productId)).toBe(6);
+
+    const before = {
+      confirmed: await orderItem(doc, n.ordersTable, buyer.userId, confirmed.orderId),
+      rejected: await orderItem(doc, n.ordersTable, buyer.userId, rejected.orderId),
+      reservations: [await reservationOf(doc, n.catalogsTable, confirmed.orderId), await reservationOf(doc, n.catalogsTable, rejected.orderId)],
+    };
+    const [reservation, rejection] = before.reservations as [any, any];
+    // Each consumed type twice more, plus an answer contradicting the recorded one.
+    await putOnBus(bus, n.bus, [
+      orderEvent(pending),
+      orderEvent(pending),
+      stockEvent(reservation, 'dup'),
+      stockEvent(reservation, 'dup'),
+      stockEvent(rejection, 'dup'),
+      stockEvent(rejection, 'dup'),
+      stockEvent({ ...rejection, status: 'RESERVED', unitPrice: 1 }, 'dup'),
+    ]);
+    await waitUntilDrained(sqs, [queueUrl(n.catalogsInbox), queueUrl(n.ordersInbox)]);
+
+    expect(await stockOf(doc, n.catalogsTable, productId)).toBe(6);
+    expect(await orderItem(doc, n.ordersTable, buyer.userId, confirmed.orderId)).toEqual(before.confirmed);
+    expect(await orderItem(doc, n.ordersTable, buyer.userId, rejected.orderId)).toEqual(before.rejected);
+    expect([await reservationOf(doc, n.catalogsTable, confirmed.orderId), await reservationOf(doc, n.catalogsTable, rejected.orderId)]).toEqual(before.reservations);
+    expect(await settledOrder(buyer, confirmed.orderId)).toEqual(confirmed);
+  });
+
+  it('a poison message fails alone: its batch-mates are processed (partial batch response)', async () => {
+    const productId = `MATES-${run}`;
+    await createProduct(doc, n.catalogsTable, { productId, stock: 10, unitPrice: 90 });
+    const [buyer] = buyers as [Session];
+    const placed = await placeOrder(buyer, { productId, qty: 2 });
+    const order = { ...placed.body, correlationId: 'mates' } as Order;
+    const record = (messageId: string, body: string) => ({ messageId, receiptHandle: messageId, body, attributes: { ApproximateReceiveCount: '1' }, messageAttributes: {}, eventSource: 'aws:sqs' });
+
+    const catalogs = await invokeFunction(n.fn('reserveStock'), {
+      Records: [record('poison-1', '{"not":"an event"'), record('good-1', busEventBody(orderEvent(order))), record('poison-2', busEventBody({ ...orderEvent(order), detailType: 'OrderShipped' }))],
+    });
+    expect(catalogs).toEqual({ batchItemFailures: [{ itemIdentifier: 'poison-1' }, { itemIdentifier: 'poison-2' }] });
+    expect(await reservationOf(doc, n.catalogsTable, order.orderId)).toMatchObject({ status: 'RESERVED', qty: 2, unitPrice: 90 });
+
+    const answer = stockEvent({ orderId: order.orderId, productId, qty: 2, status: 'RESERVED', unitPrice: 90, createdAt: new Date().toISOString() }, 'mates');
+    const unknownOrder = stockEvent({ orderId: newOrderId(), productId, qty: 2, status: 'RESERVED', unitPrice: 90, createdAt: new Date().toISOString() }, 'mates');
+    const orders = await invokeFunction(n.fn('settleOrders'), { Records: [record('good-2', busEventBody(answer)), record('poison-3', busEventBody(unknownOrder))] });
+    expect(orders).toEqual({ batchItemFailures: [{ itemIdentifier: 'poison-3' }] });
+    expect(await settledOrder(buyer, order.orderId)).toMatchObject({ status: 'CONFIRMED', unitPrice: 90, totalPrice: 180 });
+    expect(await stockOf(doc, n.catalogsTable, productId)).toBe(8);
+  });
+
+  it('a message that keeps failing lands in its DLQ after maxReceiveCount while the rest is processed; redrive moves it back', async () => {
+    const productId = `POISON-${run}`;
+    await createProduct(doc, n.catalogsTable, { productId, stock: 20, unitPrice: 30 });
+    // Batch-mates of the poison: OrderPlaced for three orders the orders table does not have (yet).
+    const mates = Array.from({ length: 3 }, (): Order => ({
+      orderId: newOrderId(),
+      userId: buyers[0]!.userId,
+      productId,
+      qty: 1,
+      status: 'PENDING',
+      createdAt: new Date().toISOString(),
+      correlationId: `poison-${run}`,
+    }));
+    const poisonContract = buildEvent('OrderPlaced', { orderId: newOrderId(), userId: 'u', productId, qty: 1 }, { eventId: 'e', correlationId: 'c', occurredAt: new Date().toISOString() });
+    (poisonContract.detail.data as { qty: number }).qty = 0;
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl(n.catalogsInbox),
+        Entries: [
+          { Id: 'p1', MessageBody: '{"this is": not json' },
+          { Id: 'p2', MessageBody: busEventBody(poisonContract) },
+          ...mates.map((order, i) => ({ Id: `m${i}`, MessageBody: busEventBody(orderEvent(order)) })),
+        ],
+      }),
+    );
+
+    // The batch-mates are processed at once: stock reserved for each, their answers sent on.
+    await waitFor(async () => (await Promise.all(mates.map((m) => reservationOf(doc, n.catalogsTable, m.orderId)))).every(Boolean));
+    expect(await stockOf(doc, n.catalogsTable, productId)).toBe(17);
+    // An answer for an order the orders context does not know fails there too: three poison answers.
+    // After maxReceiveCount (3) receives, 18 s apart locally, each poison is in its queue's DLQ.
+    await waitFor(async () => (await queueDepth(sqs, queueUrl(n.catalogsDlq))) >= 2 && (await queueDepth(sqs, queueUrl(n.ordersDlq))) >= 3, 120_000);
+    await waitUntilDrained(sqs, [queueUrl(n.catalogsInbox), queueUrl(n.ordersInbox)]);
+    expect(await stockOf(doc, n.catalogsTable, productId)).toBe(17);
+
+    // The cause is fixed (the orders are stored; their outbox settles them), then the DLQ is redriven:
+    // the answers are processed again (as duplicates now) and none returns to the DLQ.
+    for (const order of mates) {
+      await doc.send(new PutCommand({ TableName: n.ordersTable, Item: { pk: `USER#${order.userId}`, sk: `ORDER#${order.orderId}`, entity: 'ORDER', ...order, pendingShard: 'PENDING#0' } }));
+      await doc.send(new PutCommand({ TableName: n.ordersTable, Item: { pk: `ORDER#${order.orderId}`, sk: 'REF', entity: 'ORDER_REF', orderId: order.orderId, userId: order.userId } }));
+    }
+    const settled = await settledOrders(buyers[0]!, mates.map((m) => m.orderId));
+    for (const order of settled.values()) expect(order).toMatchObject({ status: 'CONFIRMED', unitPrice: 30, totalPrice: 30 });
+    const ordersDlqBefore = await queueDepth(sqs, queueUrl(n.ordersDlq));
+    const moved = await redrive(sqs, queueUrl(n.ordersDlq), queueUrl(n.ordersInbox), 1000);
+    expect(moved).toBe(ordersDlqBefore);
+    await waitUntilDrained(sqs, [queueUrl(n.ordersInbox)]);
+    expect(await queueDepth(sqs, queueUrl(n.ordersDlq))).toBe(0);
+    expect(await stockOf(doc, n.catalogsTable, productId)).toBe(17);
+  }, 200_000);
+
+  /** Runs `total` calls with at most `concurrency` in flight; results in call order. */
+  async function inFlight<T>(total: number, concurrency: number, call: (i: number) => Promise<T>): Promise<T[]> {
+    const results: T[] = new Array<T>(total);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < total) {
+          const i = next++;
+          results[i] = await call(i);
+        }
+      }),
+    );
+    return results;
+  }
+
+  async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000) {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await condition())) {
+      if (Date.now() > deadline) throw new Error('condition not met in time');
+      await sleep(250);
+    }
+  }
+});

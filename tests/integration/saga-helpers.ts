@@ -1,0 +1,147 @@
+/**
+ * Local-only helpers for the saga suites: the stack's tables and queues (read and written with the
+ * real SDK against the emulators), the event bus, and functions invoked through serverless-offline's
+ * Lambda port. Nothing here is a mock.
+ */
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { OutgoingEvent } from '../../functions/shared/events/contracts.js';
+
+/** Resource names of a stage (no vitest import here: the bench uses these helpers too). */
+export const names = (stageName = process.env.LOCAL_STAGE ?? 'local') => ({
+  ordersTable: `ecommerce-${stageName}-orders`,
+  catalogsTable: `ecommerce-${stageName}-catalogs`,
+  bus: `ecommerce-${stageName}`,
+  catalogsInbox: `ecommerce-${stageName}-catalogs-inbox`,
+  catalogsDlq: `ecommerce-${stageName}-catalogs-inbox-dlq`,
+  ordersInbox: `ecommerce-${stageName}-orders-inbox`,
+  ordersDlq: `ecommerce-${stageName}-orders-inbox-dlq`,
+  fn: (name: string) => `ecommerce-${stageName}-${name}`,
+});
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A product of the test's own (unique id), so suites never share stock. */
+export async function createProduct(doc: DynamoDBDocumentClient, table: string, product: { productId: string; stock: number; unitPrice: number }) {
+  await doc.send(
+    new PutCommand({
+      TableName: table,
+      Item: { pk: `PRODUCT#${product.productId}`, sk: 'PRODUCT', entity: 'PRODUCT', productName: `Test ${product.productId}`, createdAt: new Date().toISOString(), ...product },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+}
+
+export async function stockOf(doc: DynamoDBDocumentClient, table: string, productId: string): Promise<number | undefined> {
+  const { Item } = await doc.send(new GetCommand({ TableName: table, Key: { pk: `PRODUCT#${productId}`, sk: 'PRODUCT' }, ConsistentRead: true }));
+  return Item?.stock as number | undefined;
+}
+
+export async function reservationOf(doc: DynamoDBDocumentClient, table: string, orderId: string) {
+  const { Item } = await doc.send(new GetCommand({ TableName: table, Key: { pk: `RESERVATION#${orderId}`, sk: 'RESERVATION' }, ConsistentRead: true }));
+  return Item;
+}
+
+/** The stored order item (all attributes, bookkeeping included). */
+export async function orderItem(doc: DynamoDBDocumentClient, table: string, userId: string, orderId: string) {
+  const { Item } = await doc.send(new GetCommand({ TableName: table, Key: { pk: `USER#${userId}`, sk: `ORDER#${orderId}` }, ConsistentRead: true }));
+  return Item;
+}
+
+export async function ordersOfUser(doc: DynamoDBDocumentClient, table: string, userId: string) {
+  const items: Array<Record<string, any>> = [];
+  let start: Record<string, any> | undefined;
+  do {
+    const page = await doc.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :order)',
+        ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':order': 'ORDER#' },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** Polls until every order of the list is settled; returns them. Bounded: fails after `timeoutMs`. */
+export async function waitUntilSettled(
+  read: (orderId: string) => Promise<Record<string, any> | undefined>,
+  orderIds: string[],
+  { timeoutMs = 60_000, intervalMs = 100 } = {},
+): Promise<Map<string, Record<string, any>>> {
+  const settled = new Map<string, Record<string, any>>();
+  const deadline = Date.now() + timeoutMs;
+  while (settled.size < orderIds.length) {
+    for (const orderId of orderIds) {
+      if (settled.has(orderId)) continue;
+      const order = await read(orderId);
+      if (order && order.status !== 'PENDING') settled.set(orderId, order);
+    }
+    if (settled.size === orderIds.length) break;
+    if (Date.now() > deadline) throw new Error(`${orderIds.length - settled.size} of ${orderIds.length} orders still PENDING`);
+    await sleep(intervalMs);
+  }
+  return settled;
+}
+
+/** Visible + in flight (the emulator may count an in-flight message in both). */
+export async function queueDepth(sqs: SQSClient, url: string): Promise<number> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+  );
+  return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+}
+
+/** Waits until the queues are empty, in order (an earlier queue's consumer feeds the later ones). */
+export async function waitUntilDrained(sqs: SQSClient, urls: string[], { timeoutMs = 30_000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (const url of urls) {
+    let quietRounds = 0;
+    while (quietRounds < 3) {
+      quietRounds = (await queueDepth(sqs, url)) === 0 ? quietRounds + 1 : 0;
+      if (Date.now() > deadline) throw new Error(`queue ${url} did not drain`);
+      await sleep(50);
+    }
+  }
+}
+
+/** Puts contract events on the stage's bus, as a producer would. */
+export async function putOnBus(client: EventBridgeClient, bus: string, events: OutgoingEvent[]) {
+  const result = await client.send(
+    new PutEventsCommand({
+      Entries: events.map((event) => ({ EventBusName: bus, Source: event.source, DetailType: event.detailType, Detail: JSON.stringify(event.detail) })),
+    }),
+  );
+  if (result.FailedEntryCount) throw new Error(`PutEvents failed: ${JSON.stringify(result.Entries)}`);
+}
+
+/** Invokes a function through serverless-offline's Lambda port (what `aws lambda invoke` does on AWS). */
+export async function invokeFunction<T = any>(functionName: string, payload: unknown, endpoint = process.env.LOCAL_LAMBDA_ENDPOINT): Promise<T> {
+  const lambda = new LambdaClient({ endpoint, maxAttempts: 1 });
+  try {
+    const response = await lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify(payload)) }));
+    const text = Buffer.from(response.Payload ?? new Uint8Array()).toString('utf8');
+    if (response.FunctionError) throw new Error(`${functionName} failed: ${text}`);
+    return (text === '' ? undefined : JSON.parse(text)) as T;
+  } finally {
+    lambda.destroy();
+  }
+}
+
+/** The saga's event-driven functions (their pollers invoke one batch at a time). */
+export const SAGA_FUNCTIONS = ['publishOrderEvents', 'reserveStock', 'settleOrders'] as const;
+
+/**
+ * Starts each function's worker with an empty batch, before any load. serverless-offline 13 ends a
+ * worker whose invocation times out but keeps it in its pool, so every later call to it hangs too: a
+ * cold start that misses a short local timeout on a busy machine must not happen mid-test.
+ */
+export async function warmUp(functionNames: readonly string[], endpoint?: string) {
+  for (const name of functionNames) await invokeFunction(name, { Records: [] }, endpoint);
+}
