@@ -1,18 +1,23 @@
 import { notFound } from '../../shared/http/errors.js';
-import { httpHandler } from '../../shared/http/handler.js';
+import { httpHandler, requireSelf } from '../../shared/http/handler.js';
+import { parseOrThrow } from '../../shared/http/validation.js';
 import { json } from '../../shared/http/response.js';
 import * as z from '../../shared/schema.js';
 import { ORDER_ID_PATTERN } from '../domain/order-id.js';
 import { orderView } from '../domain/order.js';
 import { orderService } from '../order-service-factory.js';
-import { requireOwnUser, userIdParam } from './own-user.js';
+import { userIdParam } from './own-user.js';
+
+const orderIdSchema = z.strictObject({ orderId: z.string().check(z.regex(ORDER_ID_PATTERN, 'must be an order id')) });
 
 export const handler = httpHandler({
-  path: z.strictObject({ userId: userIdParam, orderId: z.string().check(z.regex(ORDER_ID_PATTERN, 'must be an order id')) }),
+  path: z.strictObject({ userId: userIdParam, orderId: z.string() }),
   handle: async (request) => {
-    const userId = requireOwnUser(request, request.path.userId);
-    const order = await orderService.get(userId, request.path.orderId);
-    if (!order) throw notFound(`Order ${request.path.orderId} not found`);
+    // Ownership first: another user's path is a 403 whatever the order id looks like.
+    const userId = requireSelf(request, request.path.userId);
+    const { orderId } = parseOrThrow(orderIdSchema, { orderId: request.path.orderId }, 'path');
+    const order = await orderService.get(userId, orderId);
+    if (!order) throw notFound(`Order ${orderId} not found`);
     return json(200, orderView(order));
   },
 });
