@@ -12,6 +12,8 @@ export default defineConfig({
           name: 'unit',
           // Handlers under test log as they would on Lambda; keep the test output readable.
           env: { LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
+          // Generous: CI machines have 2 cores, and the password hashing is deliberately costly.
+          testTimeout: 30_000,
           include: ['functions/**/*.test.ts', 'local/**/*.test.ts', 'scripts/**/*.test.ts', 'tests/template/**/*.test.ts'],
           environment: 'node',
         },

@@ -73,6 +73,8 @@ function awsEnv(endpoints: RunningStack['endpoints']): Record<string, string> {
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
     AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventBridge,
+    // Function-to-function calls (users -> orders query) go to serverless-offline's invoke port.
+    AWS_ENDPOINT_URL_LAMBDA: endpoints.lambda,
     // Locally we run Node 20; the Lambda runtime is nodejs22.x. Said once in the README, not per worker.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
@@ -164,7 +166,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     log(`Starting serverless offline on 127.0.0.1:${ports.http} ...`);
     const offline = startProcess(
       process.execPath,
-      [SERVERLESS_BIN, 'offline', 'start', '--stage', stage, '--httpPort', String(ports.http), '--lambdaPort', String(ports.lambda)],
+      // --noTimeout: after a Lambda timeout serverless-offline 13 terminates the function's worker but
+      // keeps it in its pool, so every later call to that function answers 504 until offline restarts.
+      // A cold worker on a busy machine can exceed a short timeout; locally we give up timeouts instead.
+      [SERVERLESS_BIN, 'offline', 'start', '--stage', stage, '--httpPort', String(ports.http), '--lambdaPort', String(ports.lambda), '--noTimeout'],
       { cwd: ROOT, env: slsEnv, onOutput: childOutput('offline') },
     );
     stops.push(() => stopProcess(offline));

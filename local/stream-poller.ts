@@ -136,7 +136,20 @@ export class StreamPoller {
   }
 
   private async pollShard(shardId: string, shard: ShardState): Promise<boolean> {
-    const page = await this.options.streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: this.options.batchSize }));
+    let page;
+    try {
+      page = await this.options.streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: this.options.batchSize }));
+    } catch (error) {
+      // DynamoDB Local numbers stream records with one counter across all tables, so an iterator
+      // taken on a table's still-empty shard can later be refused as trimmed (or expire, as on
+      // AWS after 15 minutes): take a fresh one from where this reader stands.
+      const name = (error as Error).name;
+      if (name !== 'TrimmedDataAccessException' && name !== 'ExpiredIteratorException') throw error;
+      shard.iterator = shard.lastSequenceNumber
+        ? await this.iterator(shardId, 'AFTER_SEQUENCE_NUMBER', shard.lastSequenceNumber)
+        : await this.iterator(shardId, 'TRIM_HORIZON');
+      return false;
+    }
     const records = page.Records ?? [];
     if (records.length === 0) {
       shard.iterator = page.NextShardIterator;

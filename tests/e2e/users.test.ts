@@ -163,6 +163,7 @@ describe('GET /.well-known/jwks.json', () => {
     const res = await api('GET', '/.well-known/jwks.json');
     expect(res.status).toBe(200);
     expect(res.body.keys.length).toBeGreaterThan(0);
+    expect(res.headers.get('cache-control')).toBe('public, max-age=300');
     for (const key of res.body.keys) {
       expect(key).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig' });
       expect(typeof key.kid).toBe('string');

@@ -1,21 +1,21 @@
-import { badRequest, notFound } from '../../shared/http/errors.js';
-import { httpHandler } from '../../shared/http/handler.js';
+import { notFound } from '../../shared/http/errors.js';
+import { httpHandler, requireSelf } from '../../shared/http/handler.js';
+import { parseOrThrow } from '../../shared/http/validation.js';
 import { json } from '../../shared/http/response.js';
 import * as z from '../../shared/schema.js';
 import { ORDER_ID_PATTERN } from '../domain/order-id.js';
 import { orderView } from '../domain/order.js';
 import { orderService } from '../order-service-factory.js';
-import { requireOwnUser, userIdParam } from './own-user.js';
+import { userIdParam } from './own-user.js';
+
+const orderIdSchema = z.strictObject({ orderId: z.string().check(z.regex(ORDER_ID_PATTERN, 'must be an order id')) });
 
 export const handler = httpHandler({
   path: z.strictObject({ userId: userIdParam, orderId: z.string() }),
   handle: async (request) => {
-    // Another user's route is a 403 whatever the rest of the path says.
-    const userId = requireOwnUser(request, request.path.userId);
-    const { orderId } = request.path;
-    if (!ORDER_ID_PATTERN.test(orderId)) {
-      throw badRequest('Invalid path: orderId: must be an order id', [{ field: 'orderId', message: 'must be an order id' }]);
-    }
+    // Ownership first: another user's path is a 403 whatever the order id looks like.
+    const userId = requireSelf(request, request.path.userId);
+    const { orderId } = parseOrThrow(orderIdSchema, { orderId: request.path.orderId }, 'path');
     const order = await orderService.get(userId, orderId);
     if (!order) throw notFound(`Order ${orderId} not found`);
     return json(200, orderView(order));

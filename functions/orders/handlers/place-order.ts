@@ -1,10 +1,10 @@
 import { badRequest } from '../../shared/http/errors.js';
-import { httpHandler } from '../../shared/http/handler.js';
+import { httpHandler, requireSelf } from '../../shared/http/handler.js';
 import { json } from '../../shared/http/response.js';
 import * as z from '../../shared/schema.js';
 import { MAX_QTY, MIN_QTY, PRODUCT_ID_PATTERN, placementView } from '../domain/order.js';
 import { orderService } from '../order-service-factory.js';
-import { requireOwnUser, userIdParam } from './own-user.js';
+import { userIdParam } from './own-user.js';
 
 const QTY_MESSAGE = `must be an integer between ${MIN_QTY} and ${MAX_QTY}`;
 /** Printable ASCII without spaces, as most clients send (UUIDs, ULIDs). */
@@ -22,7 +22,7 @@ export const handler = httpHandler({
   body: placeOrderBody,
   maxBodyBytes: 4 * 1024,
   handle: async (request) => {
-    const userId = requireOwnUser(request, request.path.userId);
+    const userId = requireSelf(request, request.path.userId);
     const idempotencyKey = request.headers['idempotency-key'];
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
       throw badRequest('Invalid header: Idempotency-Key: must be 1-255 printable ASCII characters without spaces', [

@@ -78,7 +78,9 @@ export function httpHandler<TBody = undefined, TPath = Record<string, never>, TQ
 
   const chain = middy<APIGatewayProxyEvent, APIGatewayProxyResult>(base)
     .use(httpHeaderNormalizer())
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    // Never log whole events (whatever POWERTOOLS_LOGGER_LOG_EVENT says): they carry passwords
+    // (POST /users, /login) and bearer tokens.
+    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use(responseMetrics())
     .use(correlationId())

@@ -36,9 +36,16 @@ export class FileKeyStore implements KeySetStore {
   async loadOrCreate(): Promise<JwtKeySet> {
     const existing = await this.read();
     if (existing) return existing;
-    const created = await this.create(newKeySet());
-    return created;
+    // One generation per process; other processes (workers) race through create(), and one wins.
+    let creating = FileKeyStore.creating.get(this.path);
+    if (!creating) {
+      creating = this.create(newKeySet()).finally(() => FileKeyStore.creating.delete(this.path));
+      FileKeyStore.creating.set(this.path, creating);
+    }
+    return creating;
   }
+
+  private static readonly creating = new Map<string, Promise<JwtKeySet>>();
 
   /** Writes `set` unless a key set exists; returns whichever is stored afterwards. */
   async create(set: JwtKeySet): Promise<JwtKeySet> {

@@ -23,13 +23,21 @@ describe('parseKeySource', () => {
 describe('FileKeyStore', () => {
   it('creates the key set once, even when many workers ask at the same time, in a private file', async () => {
     const path = join(dir, 'nested', 'jwt-keys.json');
-    const sets = await Promise.all(Array.from({ length: 12 }, () => new FileKeyStore(path).loadOrCreate()));
+    // Separate stores each creating their own key set model separate workers racing for the file.
+    const racers = Array.from({ length: 6 }, () => new FileKeyStore(path).create(newKeySet()));
+    const sets = [...(await Promise.all(racers)), ...(await Promise.all(Array.from({ length: 6 }, () => new FileKeyStore(path).loadOrCreate())))];
     expect(new Set(sets.map((s) => s.current.kid)).size).toBe(1);
     expect(JSON.parse(readFileSync(path, 'utf8')).current.kid).toBe(sets[0]?.current.kid);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(statSync(join(dir, 'nested')).mode & 0o777).toBe(0o700);
     expect(readdirSync(join(dir, 'nested'))).toEqual(['jwt-keys.json']); // no temporary files left
-  });
+  }, 30_000);
+
+  it('generates one key set per process when asked concurrently', async () => {
+    const path = join(dir, 'same-process.json');
+    const sets = await Promise.all(Array.from({ length: 8 }, () => new FileKeyStore(path).loadOrCreate()));
+    expect(new Set(sets.map((s) => s.current.kid)).size).toBe(1);
+  }, 30_000);
 
   it('keeps an existing key set and replaces it atomically on rotation', async () => {
     const path = join(dir, 'rotate.json');

@@ -5,7 +5,8 @@ const hasher = new ScryptPasswordHasher();
 // A cheap setting, for the tests that are about the format and not about the cost.
 const cheap = new ScryptPasswordHasher({ ...OWASP_SCRYPT_PARAMS, log2N: 10 });
 
-describe('ScryptPasswordHasher at the OWASP setting', () => {
+// Each scrypt at N=2^17 costs ~0.6 s of CPU; on a busy 2-core CI machine a few of them need room.
+describe('ScryptPasswordHasher at the OWASP setting', { timeout: 60_000 }, () => {
   it('uses N=2^17, r=8, p=1 with a 256 MiB memory cap', () => {
     expect(OWASP_SCRYPT_PARAMS).toMatchObject({ log2N: 17, r: 8, p: 1 });
     expect(scryptMaxmem(OWASP_SCRYPT_PARAMS)).toBe(256 * 1024 * 1024);

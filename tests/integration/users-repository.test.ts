@@ -1,0 +1,127 @@
+// The users repository and service against DynamoDB Local (the stack's table): claims, transactions,
+// the credential/user split and paging, for real.
+import { randomUUID } from 'node:crypto';
+import { beforeAll, expect, it } from 'vitest';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamoDocumentClient } from '../../functions/shared/dynamodb.js';
+import { HttpError } from '../../functions/shared/http/errors.js';
+import { DynamoDbUserRepository, credentialKey } from '../../functions/users/adapters/dynamodb-user-repository.js';
+import { ScryptPasswordHasher } from '../../functions/users/auth/password-hasher.js';
+import { noUserOrders, type User } from '../../functions/users/domain/user.js';
+import { UserService } from '../../functions/users/domain/user-service.js';
+import { describeLocal, stage } from '../support/env.js';
+
+const table = () => `ecommerce-${stage()}-users`;
+let client: ReturnType<typeof dynamoDocumentClient>;
+let repository: DynamoDbUserRepository;
+
+const newUser = (tag = 'repo'): User => ({
+  userId: randomUUID(),
+  email: `${tag}-${randomUUID()}@example.com`,
+  name: `User ${tag}`,
+  createdAt: new Date().toISOString(),
+});
+
+async function register(user: User, hash = '$scrypt$ln=10,r=8,p=1$c2FsdA$aGFzaA') {
+  const claimId = randomUUID();
+  expect(await repository.claimEmail(user.email, user.userId, claimId, 60)).toBe(true);
+  expect(await repository.completeRegistration(user, hash, claimId, 'corr-it')).toBe(true);
+}
+
+describeLocal('users repository on DynamoDB Local', () => {
+  beforeAll(() => {
+    client = dynamoDocumentClient();
+    repository = new DynamoDbUserRepository(client, table());
+  });
+
+  it('stores the user and its credential apart: the user item holds no password data', async () => {
+    const user = newUser();
+    await register(user, '$scrypt$ln=10,r=8,p=1$c2FsdA$aGFzaA');
+    expect(await repository.getUser(user.userId)).toEqual(user);
+    const raw = await client.send(new GetCommand({ TableName: table(), Key: { pk: `USER#${user.userId}`, sk: 'PROFILE' } }));
+    expect(Object.keys(raw.Item ?? {}).sort()).toEqual(['correlationId', 'createdAt', 'email', 'entity', 'name', 'pk', 'sk', 'userId']);
+    expect(await repository.findCredential(user.email)).toEqual({ userId: user.userId, passwordHash: '$scrypt$ln=10,r=8,p=1$c2FsdA$aGFzaA' });
+  });
+
+  it('of 20 concurrent claims of one email exactly one wins', async () => {
+    const email = `race-${randomUUID()}@example.com`;
+    const results = await Promise.all(Array.from({ length: 20 }, () => repository.claimEmail(email, randomUUID(), randomUUID(), 60)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('a claim in progress blocks other sign-ups and log-ins; released, the email is free again', async () => {
+    const user = newUser('pending');
+    const claimId = randomUUID();
+    expect(await repository.claimEmail(user.email, user.userId, claimId, 60)).toBe(true);
+    expect(await repository.claimEmail(user.email, randomUUID(), randomUUID(), 60)).toBe(false);
+    expect(await repository.findCredential(user.email)).toBeUndefined();
+    await repository.releaseClaim(user.email, randomUUID()); // someone else's claim id: nothing happens
+    expect(await repository.claimEmail(user.email, randomUUID(), randomUUID(), 60)).toBe(false);
+    await repository.releaseClaim(user.email, claimId);
+    expect(await repository.claimEmail(user.email, randomUUID(), randomUUID(), 60)).toBe(true);
+  });
+
+  it('an abandoned claim lapses: it can be taken over, and the late sign-up cannot complete', async () => {
+    const user = newUser('lapsed');
+    const stale = randomUUID();
+    expect(await repository.claimEmail(user.email, user.userId, stale, 60)).toBe(true);
+    const later = new DynamoDbUserRepository(client, table(), () => Date.now() + 120_000);
+    const fresh = randomUUID();
+    const other = { ...newUser('lapsed'), email: user.email };
+    expect(await later.claimEmail(user.email, other.userId, fresh, 60)).toBe(true);
+    expect(await repository.completeRegistration(user, 'hash', stale, 'c')).toBe(false);
+    expect(await repository.getUser(user.userId)).toBeUndefined();
+    expect(await later.completeRegistration(other, 'hash', fresh, 'c')).toBe(true);
+  });
+
+  it('a completed credential is never taken over, however old', async () => {
+    const user = newUser('active');
+    await register(user);
+    const muchLater = new DynamoDbUserRepository(client, table(), () => Date.now() + 365 * 86_400_000);
+    expect(await muchLater.claimEmail(user.email, randomUUID(), randomUUID(), 60)).toBe(false);
+    const raw = await client.send(new GetCommand({ TableName: table(), Key: credentialKey(user.email) }));
+    expect(raw.Item?.expiresAt).toBeUndefined(); // TTL never deletes a real account
+    expect(raw.Item?.claimId).toBeUndefined();
+  });
+
+  it('replaces a password hash only if it is still the one that was checked', async () => {
+    const user = newUser('rehash');
+    await register(user, 'old-hash');
+    await repository.replacePasswordHash(user.email, 'not-the-current-hash', 'newer-hash');
+    expect((await repository.findCredential(user.email))?.passwordHash).toBe('old-hash');
+    await repository.replacePasswordHash(user.email, 'old-hash', 'new-hash');
+    expect((await repository.findCredential(user.email))?.passwordHash).toBe('new-hash');
+  });
+
+  it('lists users only ({userId, name}), paging exactly, never credentials', async () => {
+    for (let i = 0; i < 5; i++) await register(newUser('list'));
+    const seen: string[] = [];
+    let cursor: Record<string, string | number> | undefined;
+    let pages = 0;
+    do {
+      const page = await repository.listUsers(2, cursor);
+      for (const item of page.items) expect(Object.keys(item).sort()).toEqual(['name', 'userId']);
+      if (page.next) expect(page.items).toHaveLength(2);
+      seen.push(...page.items.map((u) => u.userId));
+      cursor = page.next;
+      pages++;
+    } while (cursor && pages < 1000);
+    const scan = await client.send(new ScanCommand({ TableName: table(), ConsistentRead: true }));
+    const userIds = (scan.Items ?? []).filter((i) => i.entity === 'USER').map((i) => i.userId as string);
+    expect(seen.sort()).toEqual(userIds.sort());
+  });
+
+  it('the service with the real hasher: 20 concurrent sign-ups with one email give one user and 19 conflicts', async () => {
+    const service = new UserService(repository, new ScryptPasswordHasher(), { issue: async () => ({ token: 't', expiresIn: 1 }) }, noUserOrders);
+    const email = `svc-race-${randomUUID()}@example.com`;
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => service.register({ email: i % 2 ? email.toUpperCase() : email, name: `Racer ${i}`, pwd: 'correct horse battery' }, 'c')),
+    );
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    const rejected = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    expect(rejected).toHaveLength(19);
+    for (const r of rejected) expect(r.reason).toMatchObject({ statusCode: 409, code: 'EMAIL_TAKEN' } satisfies Partial<HttpError>);
+    const winner = (outcomes.find((o) => o.status === 'fulfilled') as PromiseFulfilledResult<User>).value;
+    await expect(service.login({ email, password: 'correct horse battery' })).resolves.toMatchObject({ userId: winner.userId });
+  });
+});
