@@ -145,9 +145,8 @@ export async function invokeFunction<T = any>(functionName: string, payload: unk
 export const SAGA_FUNCTIONS = ['publishOrderEvents', 'reserveStock', 'settleOrders'] as const;
 
 /**
- * Starts each function's worker with an empty batch, before any load. serverless-offline 13 ends a
- * worker whose invocation times out but keeps it in its pool, so every later call to it hangs too: a
- * cold start that misses a short local timeout on a busy machine must not happen mid-test.
+ * Starts each function's worker with an empty batch, so that cold starts (seconds on a busy machine)
+ * happen before a test's load, not inside it.
  */
 export async function warmUp(functionNames: readonly string[], endpoint?: string) {
   for (const name of functionNames) await invokeFunction(name, { Records: [] }, endpoint);

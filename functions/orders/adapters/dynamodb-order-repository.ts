@@ -19,7 +19,6 @@ import type { ApplySettlementResult, CreateOrderResult, IdempotencyClaim, OrderR
  *                         gsi1pk=USER#<userId> gsi1sk=ORDER#<orderId> (UserOrdersIndex: a user's orders, newest first),
  *                         pendingShard + createdAt while PENDING (PendingIndex, sparse: what the sweeper reads)
  * - an idempotency claim: pk=USER#<userId>    sk=IDEMPOTENCY#<key>    entity IDEMPOTENCY, expiresAt (TTL)
- * - the table's marker:   pk=META             sk=OUTBOX               entity META (see ensureMarker)
  */
 export const orderKey = (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' });
 export const userOrdersKey = (userId: string, orderId: string) => ({ gsi1pk: `USER#${userId}`, gsi1sk: `ORDER#${orderId}` });
@@ -110,24 +109,6 @@ export class DynamoDbOrderRepository implements OrderRepository {
         if (attempt >= MAX_CONFLICT_RETRIES) throw error;
         await pause(10 * 2 ** attempt + Math.random() * 10);
       }
-    }
-  }
-
-  /**
-   * Writes the table's marker item once (pk=META, sk=OUTBOX; the outbox relay ignores it). Locally
-   * this gives the stream a first record before the stack's stream reader starts: DynamoDB Local
-   * (shared database) hands out an iterator for an empty shard that later fails with "read past the
-   * oldest stream record" once other tables have been written. Returns whether it was written now.
-   */
-  async ensureMarker(at: string): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({ TableName: this.tableName, Item: { pk: 'META', sk: 'OUTBOX', entity: 'META', createdAt: at }, ConditionExpression: 'attribute_not_exists(pk)' }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
     }
   }
 
