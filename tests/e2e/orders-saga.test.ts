@@ -173,7 +173,7 @@ describeLocal('orders saga over HTTP (local stack)', () => {
     await waitFor(async () => (await Promise.all(mates.map((m) => reservationOf(doc, n.catalogsTable, m.orderId)))).every(Boolean));
     expect(await stockOf(doc, n.catalogsTable, productId)).toBe(17);
     // An answer for an order the orders context does not know fails there too: three poison answers.
-    // After maxReceiveCount (3) receives, 18 s apart locally, each poison is in its queue's DLQ.
+    // After maxReceiveCount (3) receives, 12 s apart locally, each poison is in its queue's DLQ.
     await waitFor(async () => (await queueDepth(sqs, queueUrl(n.catalogsDlq))) >= 2 && (await queueDepth(sqs, queueUrl(n.ordersDlq))) >= 3, 120_000);
     await waitUntilDrained(sqs, [queueUrl(n.catalogsInbox), queueUrl(n.ordersInbox)]);
     expect(await stockOf(doc, n.catalogsTable, productId)).toBe(17);
