@@ -4,5 +4,4 @@ import { dynamoDocumentClient } from '../shared/dynamodb.js';
 import { DynamoDbOrderRepository } from './adapters/dynamodb-order-repository.js';
 import { OrderService } from './domain/order-service.js';
 
-export const orderRepository = new DynamoDbOrderRepository(dynamoDocumentClient(), requiredEnv('ORDERS_TABLE_NAME'));
-export const orderService = new OrderService(orderRepository);
+export const orderService = new OrderService(new DynamoDbOrderRepository(dynamoDocumentClient(), requiredEnv('ORDERS_TABLE_NAME')));

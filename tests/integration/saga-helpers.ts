@@ -7,6 +7,8 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { USER_ORDERS_INDEX, orderItemOf, orderKey } from '../../functions/orders/adapters/dynamodb-order-repository.js';
+import type { Order } from '../../functions/orders/domain/order.js';
 import type { OutgoingEvent } from '../../functions/shared/events/contracts.js';
 
 /** Resource names of a stage (no vitest import here: the bench uses these helpers too). */
@@ -45,9 +47,14 @@ export async function reservationOf(doc: DynamoDBDocumentClient, table: string, 
 }
 
 /** The stored order item (all attributes, bookkeeping included). */
-export async function orderItem(doc: DynamoDBDocumentClient, table: string, userId: string, orderId: string) {
-  const { Item } = await doc.send(new GetCommand({ TableName: table, Key: { pk: `USER#${userId}`, sk: `ORDER#${orderId}` }, ConsistentRead: true }));
+export async function orderItem(doc: DynamoDBDocumentClient, table: string, orderId: string) {
+  const { Item } = await doc.send(new GetCommand({ TableName: table, Key: orderKey(orderId), ConsistentRead: true }));
   return Item;
+}
+
+/** Stores an order exactly as placeOrder does (no idempotency key): one item, nothing published. */
+export async function storeOrder(doc: DynamoDBDocumentClient, table: string, order: Order) {
+  await doc.send(new PutCommand({ TableName: table, Item: orderItemOf(order), ConditionExpression: 'attribute_not_exists(pk)' }));
 }
 
 export async function ordersOfUser(doc: DynamoDBDocumentClient, table: string, userId: string) {
@@ -57,9 +64,9 @@ export async function ordersOfUser(doc: DynamoDBDocumentClient, table: string, u
     const page = await doc.send(
       new QueryCommand({
         TableName: table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :order)',
-        ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':order': 'ORDER#' },
-        ConsistentRead: true,
+        IndexName: USER_ORDERS_INDEX,
+        KeyConditionExpression: 'gsi1pk = :user',
+        ExpressionAttributeValues: { ':user': `USER#${userId}` },
         ExclusiveStartKey: start,
       }),
     );
@@ -138,9 +145,8 @@ export async function invokeFunction<T = any>(functionName: string, payload: unk
 export const SAGA_FUNCTIONS = ['publishOrderEvents', 'reserveStock', 'settleOrders'] as const;
 
 /**
- * Starts each function's worker with an empty batch, before any load. serverless-offline 13 ends a
- * worker whose invocation times out but keeps it in its pool, so every later call to it hangs too: a
- * cold start that misses a short local timeout on a busy machine must not happen mid-test.
+ * Starts each function's worker with an empty batch, so that cold starts (seconds on a busy machine)
+ * happen before a test's load, not inside it.
  */
 export async function warmUp(functionNames: readonly string[], endpoint?: string) {
   for (const name of functionNames) await invokeFunction(name, { Records: [] }, endpoint);

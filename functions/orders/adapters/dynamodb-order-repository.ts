@@ -10,38 +10,48 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { KeyedPage, PageCursor } from '../../shared/pagination.js';
 import { ORDER_ID_PATTERN, orderIdShard } from '../domain/order-id.js';
-import type { Order } from '../domain/order.js';
-import type { CreateOrderResult, IdempotencyClaim, OrderRepository, SaveSettlementResult } from '../domain/order-service.js';
+import type { Order, Settlement } from '../domain/order.js';
+import type { ApplySettlementResult, CreateOrderResult, IdempotencyClaim, OrderRepository } from '../domain/order-service.js';
 
 /**
  * Item layout in the orders table (generic keys):
- * - the order:            pk=USER#<userId>  sk=ORDER#<orderId>        entity ORDER (listing a user's orders is one Query)
- * - its reference:        pk=ORDER#<orderId> sk=REF                   entity ORDER_REF (finds the user from the id alone)
- * - an idempotency claim: pk=USER#<userId>  sk=IDEMPOTENCY#<key>      entity IDEMPOTENCY, expiresAt (TTL)
- * A PENDING order also carries pendingShard/createdAt, the keys of the sparse PendingIndex the sweeper reads.
+ * - an order:             pk=ORDER#<orderId>  sk=ORDER                entity ORDER; the saga reaches it by id alone,
+ *                         gsi1pk=USER#<userId> gsi1sk=ORDER#<orderId> (UserOrdersIndex: a user's orders, newest first),
+ *                         pendingShard + createdAt while PENDING (PendingIndex, sparse: what the sweeper reads)
+ * - an idempotency claim: pk=USER#<userId>    sk=IDEMPOTENCY#<key>    entity IDEMPOTENCY, expiresAt (TTL)
  */
-export const userKey = (userId: string) => `USER#${userId}`;
-export const orderSortKey = (orderId: string) => `ORDER#${orderId}`;
-export const orderKey = (userId: string, orderId: string) => ({ pk: userKey(userId), sk: orderSortKey(orderId) });
-export const orderRefKey = (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'REF' });
-export const idempotencyKey = (userId: string, key: string) => ({ pk: userKey(userId), sk: `IDEMPOTENCY#${key}` });
+export const orderKey = (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' });
+export const userOrdersKey = (userId: string, orderId: string) => ({ gsi1pk: `USER#${userId}`, gsi1sk: `ORDER#${orderId}` });
+export const idempotencyKey = (userId: string, key: string) => ({ pk: `USER#${userId}`, sk: `IDEMPOTENCY#${key}` });
 
+export const USER_ORDERS_INDEX = 'UserOrdersIndex';
 export const PENDING_INDEX = 'PendingIndex';
 export const PENDING_SHARDS = 4;
 export const pendingShardOf = (orderId: string) => `PENDING#${orderIdShard(orderId, PENDING_SHARDS)}`;
 
-/** The page cursor of a user's order list: only the sort key travels (the partition is the caller's). */
-export const ORDER_CURSOR_KEYS = ['sk'] as const;
-const ORDER_SORT_KEY_PATTERN = new RegExp(`^ORDER#${ORDER_ID_PATTERN.source.slice(1, -1)}$`);
-export const isOrderCursor = (cursor: PageCursor): boolean => typeof cursor.sk === 'string' && ORDER_SORT_KEY_PATTERN.test(cursor.sk);
+/** The page cursor of a user's order list: the last order's id (the partition is the caller's). */
+export const ORDER_CURSOR_KEYS = ['orderId'] as const;
+export const isOrderCursor = (cursor: PageCursor): boolean => typeof cursor.orderId === 'string' && ORDER_ID_PATTERN.test(cursor.orderId);
 
 export interface OrderItem extends Order {
   pk: string;
   sk: string;
   entity: 'ORDER';
+  gsi1pk: string;
+  gsi1sk: string;
   pendingShard?: string;
   announcements?: number;
   lastAnnouncedAt?: string;
+}
+
+export function orderItemOf(order: Order): OrderItem {
+  return {
+    ...orderKey(order.orderId),
+    entity: 'ORDER',
+    ...userOrdersKey(order.userId, order.orderId),
+    ...order,
+    ...(order.status === 'PENDING' ? { pendingShard: pendingShardOf(order.orderId) } : {}),
+  };
 }
 
 export function toOrder(item: Record<string, unknown>): Order {
@@ -64,34 +74,23 @@ export class DynamoDbOrderRepository implements OrderRepository {
   ) {}
 
   async create(order: Order, claim?: IdempotencyClaim): Promise<CreateOrderResult> {
-    const item: OrderItem = { ...orderKey(order.userId, order.orderId), entity: 'ORDER', ...order, pendingShard: pendingShardOf(order.orderId) };
+    const put = { TableName: this.tableName, Item: orderItemOf(order), ConditionExpression: 'attribute_not_exists(pk)' };
+    if (!claim) {
+      await this.client.send(new PutCommand(put));
+      return { kind: 'created' };
+    }
     const writes: NonNullable<TransactWriteCommandInput['TransactItems']> = [
-      { Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Put: put },
       {
         Put: {
           TableName: this.tableName,
-          Item: { ...orderRefKey(order.orderId), entity: 'ORDER_REF', orderId: order.orderId, userId: order.userId },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-    ];
-    if (claim) {
-      writes.push({
-        Put: {
-          TableName: this.tableName,
-          Item: {
-            ...idempotencyKey(order.userId, claim.key),
-            entity: 'IDEMPOTENCY',
-            orderId: order.orderId,
-            fingerprint: claim.fingerprint,
-            expiresAt: claim.expiresAt,
-          },
+          Item: { ...idempotencyKey(order.userId, claim.key), entity: 'IDEMPOTENCY', orderId: order.orderId, fingerprint: claim.fingerprint, expiresAt: claim.expiresAt },
           // An expired claim may still be there (TTL deletes lazily): it no longer counts.
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
           ExpressionAttributeValues: { ':now': Math.floor(Date.now() / 1000) },
         },
-      });
-    }
+      },
+    ];
     for (let attempt = 0; ; attempt++) {
       try {
         await this.client.send(new TransactWriteCommand({ TransactItems: writes }));
@@ -99,7 +98,7 @@ export class DynamoDbOrderRepository implements OrderRepository {
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) throw error;
         const reasons = error.CancellationReasons ?? [];
-        if (claim && reasons[2]?.Code === 'ConditionalCheckFailed') {
+        if (reasons[1]?.Code === 'ConditionalCheckFailed') {
           const { Item } = await this.client.send(
             new GetCommand({ TableName: this.tableName, Key: idempotencyKey(order.userId, claim.key), ConsistentRead: true }),
           );
@@ -113,82 +112,75 @@ export class DynamoDbOrderRepository implements OrderRepository {
     }
   }
 
-  /**
-   * Writes the table's marker item once (pk=META, sk=OUTBOX; the outbox relay ignores it). Locally
-   * this gives the stream a first record before the stack's stream reader starts: DynamoDB Local
-   * (shared database) hands out an iterator for an empty shard that later fails with "read past the
-   * oldest stream record" once other tables have been written. Returns whether it was written now.
-   */
-  async ensureMarker(at: string): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({ TableName: this.tableName, Item: { pk: 'META', sk: 'OUTBOX', entity: 'META', createdAt: at }, ConditionExpression: 'attribute_not_exists(pk)' }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+  private async byId(orderId: string): Promise<Order | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: orderKey(orderId), ConsistentRead: true }));
+    return Item?.entity === 'ORDER' ? toOrder(Item) : undefined;
   }
 
   async get(userId: string, orderId: string): Promise<Order | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: orderKey(userId, orderId), ConsistentRead: true }),
-    );
-    return Item ? toOrder(Item) : undefined;
-  }
-
-  async findById(orderId: string): Promise<Order | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: orderRefKey(orderId), ConsistentRead: true }),
-    );
-    return Item ? this.get(Item.userId as string, orderId) : undefined;
+    const order = await this.byId(orderId);
+    return order?.userId === userId ? order : undefined;
   }
 
   async list(userId: string, limit: number, cursor?: PageCursor): Promise<KeyedPage<Order>> {
+    const after = cursor?.orderId as string | undefined;
     const { Items = [] } = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :order)',
-        ExpressionAttributeValues: { ':pk': userKey(userId), ':order': 'ORDER#' },
+        IndexName: USER_ORDERS_INDEX,
+        KeyConditionExpression: 'gsi1pk = :user',
+        ExpressionAttributeValues: { ':user': `USER#${userId}` },
         ScanIndexForward: false,
-        ConsistentRead: true,
         Limit: limit + 1,
-        ...(cursor ? { ExclusiveStartKey: { pk: userKey(userId), sk: cursor.sk } } : {}),
+        ...(after ? { ExclusiveStartKey: { ...orderKey(after), ...userOrdersKey(userId, after) } } : {}),
       }),
     );
-    const page = Items.slice(0, limit);
+    const page = Items.slice(0, limit).map(toOrder);
     const last = page[page.length - 1];
-    return { items: page.map(toOrder), ...(Items.length > limit && last ? { next: { sk: last.sk as string } } : {}) };
+    return { items: page, ...(Items.length > limit && last ? { next: { orderId: last.orderId } } : {}) };
   }
 
-  async saveSettlement(settled: Order): Promise<SaveSettlementResult> {
-    const values: Record<string, unknown> = { ':status': settled.status, ':settledAt': settled.settledAt, ':pending': 'PENDING' };
+  async applySettlement(orderId: string, expected: { productId: string; qty: number }, settlement: Settlement): Promise<ApplySettlementResult> {
+    const values: Record<string, unknown> = {
+      ':status': settlement.status,
+      ':settledAt': settlement.settledAt,
+      ':pending': 'PENDING',
+      ':productId': expected.productId,
+      ':qty': expected.qty,
+    };
     const sets = ['#status = :status', 'settledAt = :settledAt'];
-    if (settled.status === 'CONFIRMED') {
+    if (settlement.status === 'CONFIRMED') {
       sets.push('unitPrice = :unitPrice', 'totalPrice = :totalPrice');
-      values[':unitPrice'] = settled.unitPrice;
-      values[':totalPrice'] = settled.totalPrice;
+      values[':unitPrice'] = settlement.unitPrice;
+      values[':totalPrice'] = settlement.totalPrice;
     } else {
       sets.push('reason = :reason');
-      values[':reason'] = settled.reason;
+      values[':reason'] = settlement.reason;
     }
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: orderKey(settled.userId, settled.orderId),
-          UpdateExpression: `SET ${sets.join(', ')} REMOVE pendingShard`,
-          ConditionExpression: '#status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return 'saved';
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return 'not-pending';
-      throw error;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const { Attributes } = await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: orderKey(orderId),
+            UpdateExpression: `SET ${sets.join(', ')} REMOVE pendingShard`,
+            ConditionExpression: '#status = :pending AND productId = :productId AND qty = :qty',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return { kind: 'settled', order: toOrder(Attributes as Record<string, unknown>) };
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+      // Nothing written: say why (the rare path, so a read is fine).
+      const order = await this.byId(orderId);
+      if (!order) return { kind: 'missing' };
+      if (order.productId !== expected.productId || order.qty !== expected.qty) return { kind: 'mismatched', order };
+      if (order.status !== 'PENDING') return { kind: 'not-pending', order };
     }
+    throw new Error(`order ${orderId} could not be settled`);
   }
 
   async findPending(createdBefore: string, limit: number): Promise<Order[]> {
@@ -217,7 +209,7 @@ export class DynamoDbOrderRepository implements OrderRepository {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: orderKey(order.userId, order.orderId),
+          Key: orderKey(order.orderId),
           UpdateExpression: 'SET announcements = if_not_exists(announcements, :zero) + :one, lastAnnouncedAt = :at',
           ConditionExpression: '#status = :pending AND (attribute_not_exists(announcements) OR announcements < :max)',
           ExpressionAttributeNames: { '#status': 'status' },
@@ -227,7 +219,7 @@ export class DynamoDbOrderRepository implements OrderRepository {
       return 'reannounced';
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const current = await this.get(order.userId, order.orderId);
+      const current = await this.byId(order.orderId);
       return current?.status === 'PENDING' ? 'exhausted' : 'settled';
     }
   }

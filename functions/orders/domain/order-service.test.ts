@@ -10,9 +10,9 @@ import {
   type CreateOrderResult,
   type IdempotencyClaim,
   type OrderRepository,
-  type SaveSettlementResult,
+  type ApplySettlementResult,
 } from './order-service.js';
-import type { Order } from './order.js';
+import type { Order, Settlement } from './order.js';
 
 /** An in-memory OrderRepository with the same conditional semantics as the DynamoDB adapter. */
 class InMemoryOrders implements OrderRepository {
@@ -32,20 +32,20 @@ class InMemoryOrders implements OrderRepository {
     const order = this.orders.get(orderId);
     return order && order.userId === userId ? { ...order } : undefined;
   }
-  async findById(orderId: string) {
-    const order = this.orders.get(orderId);
-    return order ? { ...order } : undefined;
-  }
   async list(userId: string, limit: number, cursor?: PageCursor): Promise<KeyedPage<Order>> {
     const all = [...this.orders.values()].filter((o) => o.userId === userId).sort((a, b) => b.orderId.localeCompare(a.orderId));
     const start = cursor ? all.findIndex((o) => o.orderId === cursor.sk) + 1 : 0;
     const items = all.slice(start, start + limit);
     return { items, ...(start + limit < all.length ? { next: { sk: items[items.length - 1]!.orderId } } : {}) };
   }
-  async saveSettlement(settled: Order): Promise<SaveSettlementResult> {
-    if (this.orders.get(settled.orderId)?.status !== 'PENDING') return 'not-pending';
-    this.orders.set(settled.orderId, { ...settled });
-    return 'saved';
+  async applySettlement(orderId: string, expected: { productId: string; qty: number }, settlement: Settlement): Promise<ApplySettlementResult> {
+    const order = this.orders.get(orderId);
+    if (!order) return { kind: 'missing' };
+    if (order.productId !== expected.productId || order.qty !== expected.qty) return { kind: 'mismatched', order: { ...order } };
+    if (order.status !== 'PENDING') return { kind: 'not-pending', order: { ...order } };
+    const settled = { ...order, ...settlement };
+    this.orders.set(orderId, settled);
+    return { kind: 'settled', order: { ...settled } };
   }
   async findPending(createdBefore: string, limit: number) {
     return [...this.orders.values()].filter((o) => o.status === 'PENDING' && o.createdAt < createdBefore).slice(0, limit);

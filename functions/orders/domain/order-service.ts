@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { conflict } from '../../shared/http/errors.js';
 import type { KeyedPage, PageCursor } from '../../shared/pagination.js';
 import { newOrderId } from './order-id.js';
-import { sameOutcome, settle, type Order, type StockOutcome } from './order.js';
+import { sameOutcome, settlementOf, type Order, type Settlement, type StockOutcome } from './order.js';
 
 /** An Idempotency-Key is kept this long (DESIGN.md: 24 h). */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
@@ -17,7 +17,15 @@ export interface IdempotencyClaim {
 
 export type CreateOrderResult = { kind: 'created' } | { kind: 'key-taken'; orderId: string; fingerprint: string };
 
-export type SaveSettlementResult = 'saved' | 'not-pending';
+/**
+ * What applying an answer did: `settled` (the order was PENDING with this product and qty), or nothing,
+ * because the order is `missing`, or `not-pending`/`mismatched` (then the stored order is given).
+ */
+export type ApplySettlementResult =
+  | { kind: 'settled'; order: Order }
+  | { kind: 'missing' }
+  | { kind: 'not-pending'; order: Order }
+  | { kind: 'mismatched'; order: Order };
 
 export interface OrderRepository {
   /**
@@ -25,13 +33,15 @@ export interface OrderRepository {
    * When the claim's key is already held by an unexpired claim, stores nothing and says which order holds it.
    */
   create(order: Order, claim?: IdempotencyClaim): Promise<CreateOrderResult>;
+  /** The user's order (undefined when there is none, or it is another user's). */
   get(userId: string, orderId: string): Promise<Order | undefined>;
-  /** By id alone (the catalog's answer carries no user id). */
-  findById(orderId: string): Promise<Order | undefined>;
   /** Newest first. */
   list(userId: string, limit: number, cursor?: PageCursor): Promise<KeyedPage<Order>>;
-  /** Writes the settled order only if the stored one is still PENDING. */
-  saveSettlement(settled: Order): Promise<SaveSettlementResult>;
+  /**
+   * Settles the order by id alone (the catalog's answer carries no user id), in one conditional
+   * write: only if it is PENDING and for this product and quantity.
+   */
+  applySettlement(orderId: string, expected: { productId: string; qty: number }, settlement: Settlement): Promise<ApplySettlementResult>;
   /** PENDING orders created before `createdBefore` (ISO time), oldest first, at most `limit`. */
   findPending(createdBefore: string, limit: number): Promise<Order[]>;
   /**
@@ -124,22 +134,20 @@ export class OrderService {
    * answer is a no-op; a different answer for a settled order leaves it as it is.
    */
   async settle(answer: { orderId: string; productId: string; qty: number; outcome: StockOutcome }): Promise<SettleResult> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const order = await this.orders.findById(answer.orderId);
-      if (!order) throw new UnknownOrderError(`order ${answer.orderId} does not exist`);
-      if (order.productId !== answer.productId || order.qty !== answer.qty) {
+    const settlement = settlementOf(answer.qty, answer.outcome, this.now().toISOString());
+    const result = await this.orders.applySettlement(answer.orderId, { productId: answer.productId, qty: answer.qty }, settlement);
+    switch (result.kind) {
+      case 'settled':
+        return { kind: 'settled', order: result.order };
+      case 'missing':
+        throw new UnknownOrderError(`order ${answer.orderId} does not exist`);
+      case 'mismatched':
         throw new MismatchedOutcomeError(
-          `answer for order ${answer.orderId} names ${answer.qty} x ${answer.productId}, the order is ${order.qty} x ${order.productId}`,
+          `answer for order ${answer.orderId} names ${answer.qty} x ${answer.productId}, the order is ${result.order.qty} x ${result.order.productId}`,
         );
-      }
-      if (order.status !== 'PENDING') {
-        return { kind: sameOutcome(order, answer.outcome) ? 'duplicate' : 'conflicting', order };
-      }
-      const settled = settle(order, answer.outcome, this.now().toISOString());
-      if ((await this.orders.saveSettlement(settled)) === 'saved') return { kind: 'settled', order: settled };
-      // settled concurrently by a duplicate delivery: read it again and classify
+      case 'not-pending':
+        return { kind: sameOutcome(result.order, answer.outcome) ? 'duplicate' : 'conflicting', order: result.order };
     }
-    throw new Error(`order ${answer.orderId} could not be settled`);
   }
 
   /**

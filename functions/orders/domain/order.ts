@@ -59,13 +59,21 @@ export function placementView(order: Order): OrderView {
   return { orderId, userId, productId, qty, status: 'PENDING', createdAt };
 }
 
-/** The order after the catalog's answer. Money is in whole smallest units, so the total is exact. */
+/** What the catalog's answer sets on a PENDING order. Money is in whole smallest units, so the total is exact. */
+export type Settlement =
+  | { status: 'CONFIRMED'; unitPrice: number; totalPrice: number; settledAt: string }
+  | { status: 'REJECTED'; reason: RejectionReason; settledAt: string };
+
+export function settlementOf(qty: number, outcome: StockOutcome, settledAt: string): Settlement {
+  return outcome.kind === 'RESERVED'
+    ? { status: 'CONFIRMED', unitPrice: outcome.unitPrice, totalPrice: qty * outcome.unitPrice, settledAt }
+    : { status: 'REJECTED', reason: outcome.reason, settledAt };
+}
+
+/** The order after the catalog's answer. */
 export function settle(order: Order, outcome: StockOutcome, settledAt: string): Order {
   if (order.status !== 'PENDING') throw new Error(`order ${order.orderId} is already ${order.status}`);
-  if (outcome.kind === 'RESERVED') {
-    return { ...order, status: 'CONFIRMED', unitPrice: outcome.unitPrice, totalPrice: order.qty * outcome.unitPrice, settledAt };
-  }
-  return { ...order, status: 'REJECTED', reason: outcome.reason, settledAt };
+  return { ...order, ...settlementOf(order.qty, outcome, settledAt) };
 }
 
 /** Whether an already settled order records this same outcome (a duplicate) or another one. */
