@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, afterEach, expect, it } from 'vitest';
 import { DEFAULT_PORTS, LOCAL_CREDENTIALS } from '../../local/stack.js';
 import { describeLocal } from '../support/env.js';
 
@@ -55,11 +55,11 @@ const portIsFree = (port: number, host: string) =>
 
 describeLocal('npm start (local/start.ts)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ecommerce-start-'));
-  afterAll(async () => {
+  afterEach(async () => {
     // A test that failed half-way must not leave a stack holding the ports of the next one.
     await Promise.all([...running].map((child) => stopWithCtrlC(child)));
-    rmSync(dataDir, { recursive: true, force: true });
   });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('serves, persists across a restart without resetting stock, and leaves nothing running on Ctrl-C', async () => {
     const first = startCli(dataDir);
