@@ -141,7 +141,7 @@ export class SqsPoller {
     while (this.running) {
       try {
         const outcome = await this.pollOnce();
-        if (outcome.received === 0 && !this.options.waitTimeSeconds) await new Promise((resolve) => setTimeout(resolve, 20));
+        if (outcome.received === 0 && !this.options.waitTimeSeconds) await new Promise((resolve) => setTimeout(resolve, 25));
       } catch (error) {
         if (!this.running) return;
         this.options.log?.(`poller for ${this.options.functionName}: ${(error as Error).message}`);

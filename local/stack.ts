@@ -192,6 +192,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           batchSize: mapping.batchSize,
           reportBatchItemFailures: mapping.reportBatchItemFailures,
           invoke,
+          // Short polls: the emulator's long poll waits out its full wait time even when a message
+          // arrives, which added up to a second per saga hop.
+          waitTimeSeconds: 0,
           log,
         });
       });
