@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, afterEach, expect, it } from 'vitest';
 import { DEFAULT_PORTS, LOCAL_CREDENTIALS } from '../../local/stack.js';
 import { describeLocal } from '../support/env.js';
 
@@ -19,11 +19,15 @@ const OFFSET = 500 + Number(process.env.TEST_PORT_OFFSET ?? 0);
 const ports = Object.values(DEFAULT_PORTS).map((p) => p + OFFSET);
 const base = `http://127.0.0.1:${DEFAULT_PORTS.http + OFFSET}`;
 
+const running = new Set<ChildProcess>();
+
 function startCli(dataDir: string): { child: ChildProcess; output: string[]; ready: Promise<void> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', '--port-offset', String(OFFSET), '--data-dir', dataDir], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   const output: string[] = [];
   const ready = new Promise<void>((resolveReady, reject) => {
     child.stdout?.on('data', (data: Buffer) => {
@@ -51,6 +55,10 @@ const portIsFree = (port: number, host: string) =>
 
 describeLocal('npm start (local/start.ts)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ecommerce-start-'));
+  afterEach(async () => {
+    // A test that failed half-way must not leave a stack holding the ports of the next one.
+    await Promise.all([...running].map((child) => stopWithCtrlC(child)));
+  });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('serves, persists across a restart without resetting stock, and leaves nothing running on Ctrl-C', async () => {
@@ -78,7 +86,7 @@ describeLocal('npm start (local/start.ts)', () => {
     } finally {
       expect(await stopWithCtrlC(second.child)).toBe(0);
     }
-  }, 180_000);
+  }, 400_000); // two full start-ups; on a busy 2-core machine each can take over a minute
 
   it('refuses to start on a busy port with a clear message and no stack trace', async () => {
     const blocker = createServer();
@@ -95,5 +103,5 @@ describeLocal('npm start (local/start.ts)', () => {
     } finally {
       blocker.close();
     }
-  }, 60_000);
+  }, 120_000);
 });
