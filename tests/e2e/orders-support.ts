@@ -63,3 +63,18 @@ export async function settledOrders(session: Session, orderIds: string[], { time
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/**
+ * Polls the user's list until it holds every given order (a user's list is a GSI query: on AWS it
+ * is eventually consistent, so a just-placed order can take a moment to be listed). Bounded.
+ */
+export async function listedOrders(session: Session, orderIds: string[], { timeoutMs = 10_000, intervalMs = 200 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const items = await listAllOrders(session);
+    const listed = new Set(items.map((o) => o.orderId as string));
+    if (orderIds.every((id) => listed.has(id))) return items;
+    if (Date.now() > deadline) throw new Error(`orders not listed after ${timeoutMs} ms: ${orderIds.filter((id) => !listed.has(id)).join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

@@ -1,5 +1,5 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import type { OutgoingEvent } from '../../shared/events/contracts.js';
 import type { EventPublisher } from '../../shared/events/event-publisher.js';
@@ -37,18 +37,20 @@ function record(sequenceNumber: string, eventName: 'INSERT' | 'MODIFY' | 'REMOVE
   };
 }
 
+/** Records each PutEvents-sized call; a call holding a `failFor` event fails as a whole (after its retries). */
 class RecordingPublisher implements EventPublisher {
   published: OutgoingEvent[] = [];
+  calls = 0;
   failFor = new Set<string>();
   async publish(events: OutgoingEvent[]) {
-    for (const event of events) {
-      if (this.failFor.has(event.detailType)) throw new Error('PutEvents failed for 1 entry after 4 attempts: InternalFailure');
-      this.published.push(event);
+    this.calls++;
+    if (events.some((event) => this.failFor.has((event.detail.data as { orderId: string }).orderId))) {
+      throw new Error('PutEvents failed for 1 entry after 4 attempts: InternalFailure');
     }
+    this.published.push(...events);
   }
 }
 
-const context = { functionName: 'publishOrderEvents', awsRequestId: 'r1' } as Context;
 
 describe('the outbox relay (orders table stream -> bus)', () => {
   it('announces each stored order state and ignores other items and removals', async () => {
@@ -62,32 +64,30 @@ describe('the outbox relay (orders table stream -> bus)', () => {
         record('104', 'REMOVE'),
       ],
     };
-    const response = await publishOrderEvents(publisher)(event, context);
+    const response = await publishOrderEvents(publisher)(event);
     expect(response.batchItemFailures).toEqual([]);
     expect(publisher.published).toEqual([exampleEvent('OrderPlaced'), exampleEvent('OrderConfirmed')]);
   });
 
   it('re-announces a PENDING order touched by the sweeper (same event, same id)', async () => {
     const publisher = new RecordingPublisher();
-    await publishOrderEvents(publisher)({ Records: [record('200', 'MODIFY', { ...order, announcements: 1 })] }, context);
+    await publishOrderEvents(publisher)({ Records: [record('200', 'MODIFY', { ...order, announcements: 1 })] });
     expect(publisher.published).toEqual([exampleEvent('OrderPlaced')]);
   });
 
-  it('reports a record it could not publish by its SequenceNumber, so the stream hands it again', async () => {
+  it('reports the records it could not publish by SequenceNumber, in stream order, so the stream hands them again', async () => {
     const publisher = new RecordingPublisher();
-    publisher.failFor.add('OrderRejected');
-    const rejected = { ...order, status: 'REJECTED', reason: 'OUT_OF_STOCK', settledAt: '2026-03-01T10:00:00.250Z' };
-    const response = await publishOrderEvents(publisher)(
-      { Records: [record('300', 'INSERT', order), record('301', 'MODIFY', rejected)] },
-      context,
-    );
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: '301' }]);
-    expect(publisher.published).toEqual([exampleEvent('OrderPlaced')]);
+    const orders = Array.from({ length: 25 }, (_, i) => ({ ...order, orderId: `01JZ8R3M5QK7V2W9X4Y6Z8A${String(i).padStart(3, '0')}` }));
+    publisher.failFor.add(orders[12]!.orderId); // in the second call of ten
+    const response = await publishOrderEvents(publisher)({ Records: orders.map((o, i) => record(String(500 + i), 'INSERT', o)) });
+    expect(publisher.calls).toBe(3);
+    expect(response.batchItemFailures).toEqual(Array.from({ length: 10 }, (_, i) => ({ itemIdentifier: String(510 + i) })));
+    expect(publisher.published.map((e) => (e.detail.data as { orderId: string }).orderId)).toEqual([...orders.slice(0, 10), ...orders.slice(20)].map((o) => o.orderId));
   });
 
   it('fails (does not skip) an order image without a new image: the stream view type is wrong', async () => {
     const publisher = new RecordingPublisher();
-    const response = await publishOrderEvents(publisher)({ Records: [record('400', 'INSERT')] }, context);
+    const response = await publishOrderEvents(publisher)({ Records: [record('400', 'INSERT')] });
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: '400' }]);
   });
 });
