@@ -30,17 +30,7 @@ export interface Order {
 export type StockOutcome = { kind: 'RESERVED'; unitPrice: number } | { kind: 'REJECTED'; reason: RejectionReason };
 
 /** The order as the API shows it (DESIGN.md): internal bookkeeping stays out. */
-export interface OrderView {
-  orderId: string;
-  userId: string;
-  productId: string;
-  qty: number;
-  status: OrderStatus;
-  createdAt: string;
-  unitPrice?: number;
-  totalPrice?: number;
-  reason?: RejectionReason;
-}
+export type OrderView = Omit<Order, 'settledAt' | 'correlationId'>;
 
 export function orderView(order: Order): OrderView {
   const { orderId, userId, productId, qty, status, createdAt } = order;
