@@ -20,6 +20,7 @@ import { ensureQueues, ensureTable } from './provision.js';
 import { SqsPoller } from './sqs-poller.js';
 import { StreamPoller } from './stream-poller.js';
 import type { Invoker } from './sqs-poller.js';
+import { FileKeyStore } from '../functions/users/adapters/file-key-store.js';
 
 export interface LocalStackOptions {
   /** Keep DynamoDB data in memory only (a throw-away run); default: persist under `dataDir`. */
@@ -31,7 +32,18 @@ export interface LocalStackOptions {
   log?: (message: string) => void;
   /** Print the children's output (serverless-offline, DynamoDB Local) too. */
   verbose?: boolean;
+  /**
+   * Who checks bearer tokens (serverless.yml param authorizerMode): `gateway` (the Lambda authorizer,
+   * as on AWS; the default) or `function` (each protected function, as on LocalStack community).
+   */
+  authorizerMode?: AuthorizerMode;
 }
+
+export type AuthorizerMode = 'gateway' | 'function';
+export const AUTHORIZER_MODES: readonly AuthorizerMode[] = ['gateway', 'function'];
+
+/** The local stage's key file (serverless.yml params.local.jwtKeysSource, relative to the repo root). */
+const LOCAL_JWT_KEY_FILE = '.local/keys/jwt-keys.json';
 
 export interface LocalPorts {
   http: number;
@@ -119,10 +131,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // npm start (default ports) builds into .esbuild/.serverless; other port sets into their own folders.
     const buildSuffix = ports.http === DEFAULT_PORTS.http ? '' : `-${ports.http}`;
     const build = { esbuildFolder: `.esbuild${buildSuffix}`, packageFolder: `.serverless${buildSuffix}` };
-    const slsEnv = { ...process.env, ...env, ESBUILD_WORK_FOLDER: build.esbuildFolder, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' };
+    const slsEnv = {
+      ...process.env,
+      ...env,
+      ESBUILD_WORK_FOLDER: build.esbuildFolder,
+      SLS_TELEMETRY_DISABLED: '1',
+      SLS_NOTIFICATIONS_MODE: 'off',
+    };
 
-    log(`Compiling the CloudFormation template (serverless package --stage ${stage}) ...`);
-    const template = await packageTemplate(stage, build.packageFolder, slsEnv, childOutput('package'));
+    // The verifiers get the public keys at package time (params.local.jwtPublicJwks): make them first.
+    await new FileKeyStore(join(ROOT, LOCAL_JWT_KEY_FILE)).loadOrCreate();
+    const params = options.authorizerMode ? [`authorizerMode=${options.authorizerMode}`] : [];
+
+    log(`Compiling the CloudFormation template (serverless package --stage ${stage}${params.map((p) => ` --param ${p}`).join('')}) ...`);
+    const template = await packageTemplate(stage, build.packageFolder, slsEnv, childOutput('package'), params);
     const model = localStackModel(template);
 
     const dataDir = resolve(ROOT, options.dataDir ?? '.local');
@@ -134,7 +156,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await waitFor('DynamoDB Local', async () => !!(await dynamodbClient.send(new ListTablesCommand({}))), 30_000, dynamoDb);
 
     log(`Starting the SQS emulator on 127.0.0.1:${ports.sqs} ...`);
-    const sqsServer = await createSqsServer({ port: ports.sqs, hostname: '127.0.0.1', region: REGION, accountId: ACCOUNT_ID, emulateQueueCreationLifecycle: false });
+    const sqsServer = await createSqsServer({
+      port: ports.sqs,
+      hostname: '127.0.0.1',
+      region: REGION,
+      accountId: ACCOUNT_ID,
+      emulateQueueCreationLifecycle: false,
+    });
     stops.push(() => new Promise<void>((done) => sqsServer.close(() => done())));
     const sqs = new SQSClient({ endpoint: endpoints.sqs, region: REGION, credentials: LOCAL_CREDENTIALS });
     stops.push(async () => sqs.destroy());
@@ -169,7 +197,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // --noTimeout: after a Lambda timeout serverless-offline 13 terminates the function's worker but
       // keeps it in its pool, so every later call to that function answers 504 until offline restarts.
       // A cold worker on a busy machine can exceed a short timeout; locally we give up timeouts instead.
-      [SERVERLESS_BIN, 'offline', 'start', '--stage', stage, '--httpPort', String(ports.http), '--lambdaPort', String(ports.lambda), '--noTimeout'],
+      [
+        SERVERLESS_BIN,
+        ...['offline', 'start', '--stage', stage, '--httpPort', String(ports.http), '--lambdaPort', String(ports.lambda), '--noTimeout'],
+        ...params.flatMap((param) => ['--param', param]),
+      ],
       { cwd: ROOT, env: slsEnv, onOutput: childOutput('offline') },
     );
     stops.push(() => stopProcess(offline));
@@ -239,8 +271,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 }
 
 /** `serverless package` into `packageFolder`; returns the compiled template. Also used by the template checks. */
-export async function packageTemplate(stage: string, packageFolder: string, env: NodeJS.ProcessEnv, onOutput: (line: string) => void = () => undefined) {
-  const child = startProcess(process.execPath, [SERVERLESS_BIN, 'package', '--stage', stage, '--package', packageFolder], {
+export async function packageTemplate(
+  stage: string,
+  packageFolder: string,
+  env: NodeJS.ProcessEnv,
+  onOutput: (line: string) => void = () => undefined,
+  params: string[] = [],
+) {
+  const args = [SERVERLESS_BIN, 'package', '--stage', stage, '--package', packageFolder, ...params.flatMap((param) => ['--param', param])];
+  const child = startProcess(process.execPath, args, {
     cwd: ROOT,
     env,
     onOutput,

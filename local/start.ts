@@ -1,7 +1,7 @@
 // `npm start`: brings up the whole local stack and keeps it running until Ctrl-C.
 import { parseArgs } from 'node:util';
 import { StartupError } from './processes.js';
-import { DEFAULT_PORTS, startLocalStack, type LocalPorts } from './stack.js';
+import { AUTHORIZER_MODES, DEFAULT_PORTS, startLocalStack, type AuthorizerMode, type LocalPorts } from './stack.js';
 
 const { values } = parseArgs({
   options: {
@@ -9,8 +9,14 @@ const { values } = parseArgs({
     'data-dir': { type: 'string' },
     'port-offset': { type: 'string', default: process.env.LOCAL_PORT_OFFSET ?? '0' },
     verbose: { type: 'boolean', default: process.env.LOCAL_STACK_VERBOSE === '1' },
+    'authorizer-mode': { type: 'string', default: process.env.LOCAL_AUTHORIZER_MODE ?? 'gateway' },
   },
 });
+const authorizerMode = values['authorizer-mode'] as AuthorizerMode;
+if (!AUTHORIZER_MODES.includes(authorizerMode)) {
+  console.error(`--authorizer-mode must be one of: ${AUTHORIZER_MODES.join(', ')}`);
+  process.exit(2);
+}
 const offset = Number(values['port-offset']);
 if (!Number.isInteger(offset) || offset < 0 || offset > 1000) {
   console.error('--port-offset must be an integer from 0 to 1000');
@@ -21,9 +27,16 @@ const ports = Object.fromEntries(Object.entries(DEFAULT_PORTS).map(([name, port]
 const log = (message: string) => console.log(message);
 
 try {
-  const stack = await startLocalStack({ inMemory: values['in-memory'], dataDir: values['data-dir'], ports, verbose: values.verbose, log });
+  const stack = await startLocalStack({
+    inMemory: values['in-memory'],
+    dataDir: values['data-dir'],
+    ports,
+    verbose: values.verbose,
+    authorizerMode,
+    log,
+  });
   log('');
-  log(`API base URL: ${stack.baseUrl}`);
+  log(`API base URL: ${stack.baseUrl} (bearer tokens checked by the ${authorizerMode === 'gateway' ? 'gateway authorizer' : 'functions'})`);
   log(`  try: curl ${stack.baseUrl}/catalogs`);
   log(`Local AWS endpoints: DynamoDB ${stack.endpoints.dynamodb}, SQS ${stack.endpoints.sqs}, EventBridge ${stack.endpoints.eventBridge}`);
   log('Ready. Press Ctrl-C to stop.');

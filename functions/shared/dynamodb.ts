@@ -1,14 +1,13 @@
 // DynamoDB adapter helpers shared by the contexts' repositories (adapters only: domain code never imports this).
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand, type ScanCommandInput } from '@aws-sdk/lib-dynamodb';
-import { tracer } from './observability.js';
 import type { KeyedPage, PageCursor } from './pagination.js';
 
 let documentClient: DynamoDBDocumentClient | undefined;
 
 /** One client per function instance; the endpoint comes from AWS_ENDPOINT_URL_DYNAMODB locally. */
 export function dynamoDocumentClient(): DynamoDBDocumentClient {
-  documentClient ??= DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
+  documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return documentClient;
@@ -30,7 +29,11 @@ export async function scanExactPage<T extends object>(
   let exclusiveStartKey: Record<string, unknown> | undefined = start;
   do {
     const page = await client.send(
-      new ScanCommand({ ...input, Limit: Math.max(limit + 1 - items.length, 10), ExclusiveStartKey: exclusiveStartKey }),
+      new ScanCommand({
+        ...input,
+        Limit: Math.max(limit + 1 - items.length, 10),
+        ExclusiveStartKey: exclusiveStartKey,
+      }),
     );
     items.push(...((page.Items ?? []) as T[]));
     exclusiveStartKey = page.LastEvaluatedKey;
@@ -39,5 +42,8 @@ export async function scanExactPage<T extends object>(
   if (items.length <= limit) return { items };
   const pageItems = items.slice(0, limit);
   const last = pageItems[pageItems.length - 1] as T;
-  return { items: pageItems, next: Object.fromEntries(keyNames.map((k) => [k, (last as Record<string, unknown>)[k] as string | number])) };
+  return {
+    items: pageItems,
+    next: Object.fromEntries(keyNames.map((k) => [k, (last as Record<string, unknown>)[k] as string | number])),
+  };
 }

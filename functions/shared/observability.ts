@@ -1,8 +1,31 @@
-// One Logger, Metrics and Tracer per function instance (module scope, reused across invocations).
+/**
+ * One Logger and one Metrics per function instance, and the one wrapper every handler goes through
+ * (`lambdaHandler`; HTTP handlers through httpHandler, which builds on it): the Lambda context in every
+ * log line, metrics flushed after every invocation, a cold-start metric. The service name is the
+ * bounded context (POWERTOOLS_SERVICE_NAME, set per function in functions/<context>/functions.yml).
+ * Tracing is Lambda's and API Gateway's active tracing (serverless.yml provider.tracing), without the
+ * X-Ray SDK in the bundles (README, Observability).
+ */
+import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { Context } from 'aws-lambda';
 
-export const logger = new Logger({ logLevel: (process.env.LOG_LEVEL ?? 'INFO') as 'INFO' });
-export const metrics = new Metrics({ defaultDimensions: { stage: process.env.STAGE ?? 'unknown' } });
-export const tracer = new Tracer();
+export const logger = new Logger({
+  logLevel: (process.env.LOG_LEVEL ?? 'INFO') as 'INFO',
+});
+export const metrics = new Metrics({
+  defaultDimensions: { stage: process.env.STAGE ?? 'unknown' },
+});
+
+export function lambdaHandler<TEvent, TResult>(handler: (event: TEvent, context: Context) => Promise<TResult>) {
+  return (
+    middy<TEvent, TResult>(handler)
+      // Never log whole events (whatever POWERTOOLS_LOGGER_LOG_EVENT says): they carry passwords
+      // (POST /users, /login) and bearer tokens.
+      .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+      .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  );
+}

@@ -6,8 +6,8 @@ import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoDocumentClient } from '../../functions/shared/dynamodb.js';
 import { HttpError } from '../../functions/shared/http/errors.js';
 import { DynamoDbUserRepository, credentialKey } from '../../functions/users/adapters/dynamodb-user-repository.js';
-import { ScryptPasswordHasher } from '../../functions/users/auth/password-hasher.js';
-import { noUserOrders, type User } from '../../functions/users/domain/user.js';
+import { Argon2PasswordHasher } from '../../functions/users/auth/password-hasher.js';
+import type { User } from '../../functions/users/domain/user.js';
 import { UserService } from '../../functions/users/domain/user-service.js';
 import { describeLocal, stage } from '../support/env.js';
 
@@ -112,7 +112,7 @@ describeLocal('users repository on DynamoDB Local', () => {
   });
 
   it('the service with the real hasher: 20 concurrent sign-ups with one email give one user and 19 conflicts', async () => {
-    const service = new UserService(repository, new ScryptPasswordHasher(), { issue: async () => ({ token: 't', expiresIn: 1 }) }, noUserOrders);
+    const service = new UserService({ users: repository, passwords: new Argon2PasswordHasher(), tokens: { issue: async () => ({ token: 't', expiresIn: 1 }) } });
     const email = `svc-race-${randomUUID()}@example.com`;
     const outcomes = await Promise.allSettled(
       Array.from({ length: 20 }, (_, i) => service.register({ email: i % 2 ? email.toUpperCase() : email, name: `Racer ${i}`, pwd: 'correct horse battery' }, 'c')),

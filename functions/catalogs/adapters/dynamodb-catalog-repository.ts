@@ -11,8 +11,14 @@ import type { Reservation, ReserveResult } from '../domain/reservation.js';
  * - a product:            pk=PRODUCT#<productId>   sk=PRODUCT       entity PRODUCT
  * - the answer to an order: pk=RESERVATION#<orderId> sk=RESERVATION entity RESERVATION (status RESERVED or REJECTED)
  */
-export const productKey = (productId: string) => ({ pk: `PRODUCT#${productId}`, sk: 'PRODUCT' });
-export const reservationKey = (orderId: string) => ({ pk: `RESERVATION#${orderId}`, sk: 'RESERVATION' });
+export const productKey = (productId: string) => ({
+  pk: `PRODUCT#${productId}`,
+  sk: 'PRODUCT',
+});
+export const reservationKey = (orderId: string) => ({
+  pk: `RESERVATION#${orderId}`,
+  sk: 'RESERVATION',
+});
 export const CATALOG_KEY_NAMES = ['pk', 'sk'] as const;
 
 interface ProductItem extends Product {
@@ -21,13 +27,31 @@ interface ProductItem extends Product {
   entity: 'PRODUCT';
 }
 
-type ReservationItem = Reservation & { pk: string; sk: string; entity: 'RESERVATION' };
+type ReservationItem = Reservation & {
+  pk: string;
+  sk: string;
+  entity: 'RESERVATION';
+};
 
 function toReservation(item: ReservationItem): Reservation {
   const { orderId, productId, qty, createdAt } = item;
   return item.status === 'RESERVED'
-    ? { orderId, productId, qty, createdAt, status: 'RESERVED', unitPrice: item.unitPrice }
-    : { orderId, productId, qty, createdAt, status: 'REJECTED', reason: item.reason };
+    ? {
+        orderId,
+        productId,
+        qty,
+        createdAt,
+        status: 'RESERVED',
+        unitPrice: item.unitPrice,
+      }
+    : {
+        orderId,
+        productId,
+        qty,
+        createdAt,
+        status: 'REJECTED',
+        reason: item.reason,
+      };
 }
 
 const MAX_CONFLICT_RETRIES = 8;
@@ -61,21 +85,36 @@ export class DynamoDbCatalogRepository implements CatalogRepository {
       CATALOG_KEY_NAMES,
       cursor,
     );
-    return { items: page.items.map(toProduct), ...(page.next ? { next: page.next } : {}) };
+    return {
+      items: page.items.map(toProduct),
+      ...(page.next ? { next: page.next } : {}),
+    };
   }
 
   async getProduct(productId: string): Promise<Product | undefined> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: productKey(productId), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: productKey(productId),
+        ConsistentRead: true,
+      }),
     );
     return Item ? toProduct(Item as ProductItem) : undefined;
   }
 
   async createProductIfAbsent(product: Product): Promise<boolean> {
-    const item: ProductItem = { ...productKey(product.productId), entity: 'PRODUCT', ...product };
+    const item: ProductItem = {
+      ...productKey(product.productId),
+      entity: 'PRODUCT',
+      ...product,
+    };
     try {
       await this.client.send(
-        new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
       );
       return true;
     } catch (error) {
@@ -86,13 +125,21 @@ export class DynamoDbCatalogRepository implements CatalogRepository {
 
   async getReservation(orderId: string): Promise<Reservation | undefined> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: reservationKey(orderId), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: reservationKey(orderId),
+        ConsistentRead: true,
+      }),
     );
     return Item ? toReservation(Item as ReservationItem) : undefined;
   }
 
   async reserve(reservation: Reservation & { status: 'RESERVED' }): Promise<ReserveResult> {
-    const item: ReservationItem = { ...reservationKey(reservation.orderId), entity: 'RESERVATION', ...reservation };
+    const item: ReservationItem = {
+      ...reservationKey(reservation.orderId),
+      entity: 'RESERVATION',
+      ...reservation,
+    };
     const command = new TransactWriteCommand({
       TransactItems: [
         {
@@ -101,10 +148,19 @@ export class DynamoDbCatalogRepository implements CatalogRepository {
             Key: productKey(reservation.productId),
             UpdateExpression: 'SET stock = stock - :qty',
             ConditionExpression: 'attribute_exists(pk) AND stock >= :qty AND unitPrice = :price',
-            ExpressionAttributeValues: { ':qty': reservation.qty, ':price': reservation.unitPrice },
+            ExpressionAttributeValues: {
+              ':qty': reservation.qty,
+              ':price': reservation.unitPrice,
+            },
           },
         },
-        { Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: item,
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
       ],
     });
     for (let attempt = 0; ; attempt++) {
@@ -125,9 +181,19 @@ export class DynamoDbCatalogRepository implements CatalogRepository {
   }
 
   async recordRejection(reservation: Reservation & { status: 'REJECTED' }): Promise<boolean> {
-    const item: ReservationItem = { ...reservationKey(reservation.orderId), entity: 'RESERVATION', ...reservation };
+    const item: ReservationItem = {
+      ...reservationKey(reservation.orderId),
+      entity: 'RESERVATION',
+      ...reservation,
+    };
     try {
-      await this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;

@@ -40,7 +40,10 @@ export class CatalogService {
     const created: string[] = [];
     const existing: string[] = [];
     for (const product of SEED_PRODUCTS) {
-      const wasCreated = await this.products.createProductIfAbsent({ ...product, createdAt });
+      const wasCreated = await this.products.createProductIfAbsent({
+        ...product,
+        createdAt,
+      });
       (wasCreated ? created : existing).push(product.productId);
     }
     return { created, existing };
@@ -61,7 +64,12 @@ export class CatalogService {
         if (!product) return this.reject(request, 'UNKNOWN_PRODUCT');
         unitPrice = this.rememberPrice(product);
       }
-      const reservation = { ...request, createdAt: this.now().toISOString(), status: 'RESERVED', unitPrice } as const;
+      const reservation = {
+        ...request,
+        createdAt: this.now().toISOString(),
+        status: 'RESERVED',
+        unitPrice,
+      } as const;
       const result = await this.products.reserve(reservation);
       if (result === 'reserved') return { reservation, duplicate: false };
       if (result === 'already-recorded') return this.recorded(request.orderId);
@@ -83,7 +91,12 @@ export class CatalogService {
   }
 
   private async reject(request: StockRequest, reason: RejectionReason): Promise<{ reservation: Reservation; duplicate: boolean }> {
-    const rejection = { ...request, createdAt: this.now().toISOString(), status: 'REJECTED', reason } as const;
+    const rejection = {
+      ...request,
+      createdAt: this.now().toISOString(),
+      status: 'REJECTED',
+      reason,
+    } as const;
     if (await this.products.recordRejection(rejection)) return { reservation: rejection, duplicate: false };
     return this.recorded(request.orderId);
   }

@@ -12,7 +12,22 @@ export const PRODUCT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 /** The original sample's data.sql, kept so clients of the original see the same catalog. */
 export const SEED_PRODUCTS: ReadonlyArray<Omit<Product, 'createdAt'>> = [
-  { productId: 'CATALOG-001', productName: 'Berlin', stock: 100, unitPrice: 1500 },
-  { productId: 'CATALOG-002', productName: 'Tokyo', stock: 110, unitPrice: 1000 },
-  { productId: 'CATALOG-003', productName: 'Stockholm', stock: 120, unitPrice: 2000 },
+  {
+    productId: 'CATALOG-001',
+    productName: 'Berlin',
+    stock: 100,
+    unitPrice: 1500,
+  },
+  {
+    productId: 'CATALOG-002',
+    productName: 'Tokyo',
+    stock: 110,
+    unitPrice: 1000,
+  },
+  {
+    productId: 'CATALOG-003',
+    productName: 'Stockholm',
+    stock: 120,
+    unitPrice: 2000,
+  },
 ];

@@ -8,8 +8,7 @@ export interface StockRequest {
 }
 
 export type Reservation = StockRequest & { createdAt: string } & (
-    | { status: 'RESERVED'; unitPrice: number }
-    | { status: 'REJECTED'; reason: RejectionReason }
+    { status: 'RESERVED'; unitPrice: number } | { status: 'REJECTED'; reason: RejectionReason }
   );
 
 export type ReserveResult =

@@ -10,15 +10,23 @@ export const stockEventId = (orderId: string, type: StockEventType) => `${orderI
 export function stockEvent(reservation: Reservation, correlationId: string): OutgoingEvent<StockEventType> {
   const { orderId, productId, qty, createdAt: occurredAt } = reservation;
   if (reservation.status === 'RESERVED') {
-    return buildEvent('StockReserved', { orderId, productId, qty, unitPrice: reservation.unitPrice }, {
-      eventId: stockEventId(orderId, 'StockReserved'),
+    return buildEvent(
+      'StockReserved',
+      { orderId, productId, qty, unitPrice: reservation.unitPrice },
+      {
+        eventId: stockEventId(orderId, 'StockReserved'),
+        correlationId,
+        occurredAt,
+      },
+    );
+  }
+  return buildEvent(
+    'StockRejected',
+    { orderId, productId, qty, reason: reservation.reason },
+    {
+      eventId: stockEventId(orderId, 'StockRejected'),
       correlationId,
       occurredAt,
-    });
-  }
-  return buildEvent('StockRejected', { orderId, productId, qty, reason: reservation.reason }, {
-    eventId: stockEventId(orderId, 'StockRejected'),
-    correlationId,
-    occurredAt,
-  });
+    },
+  );
 }

@@ -5,16 +5,20 @@
  * fails, the message fails too and its redelivery re-sends it.
  */
 import { busEventConsumer } from '../../shared/events/bus-consumer.js';
-import { EventBridgePublisher } from '../../shared/events/event-publisher.js';
 import { metrics } from '../../shared/observability.js';
-import { catalogService } from '../catalog-service-factory.js';
+import { catalogService, eventPublisher } from '../wiring.js';
 import { stockEvent } from '../domain/stock-events.js';
 
-const publisher = new EventBridgePublisher();
+export const createHandler = (catalogs = catalogService, publisher = eventPublisher) =>
+  busEventConsumer(['OrderPlaced'], async ({ envelope }) => {
+    const { orderId, productId, qty } = envelope.data;
+    const { reservation, duplicate } = await catalogs().reserveStock({
+      orderId,
+      productId,
+      qty,
+    });
+    await publisher().publish([stockEvent(reservation, envelope.metadata.correlationId)]);
+    metrics.addMetric(duplicate ? 'stockAnswersRepeated' : `stock${reservation.status}`, 'Count', 1);
+  });
 
-export const handler = busEventConsumer(['OrderPlaced'], async ({ envelope }) => {
-  const { orderId, productId, qty } = envelope.data;
-  const { reservation, duplicate } = await catalogService.reserveStock({ orderId, productId, qty });
-  await publisher.publish([stockEvent(reservation, envelope.metadata.correlationId)]);
-  metrics.addMetric(duplicate ? 'stockAnswersRepeated' : `stock${reservation.status}`, 'Count', 1);
-});
+export const handler = createHandler();

@@ -20,9 +20,18 @@ import type { ApplySettlementResult, CreateOrderResult, IdempotencyClaim, OrderR
  *                         pendingShard + createdAt while PENDING (PendingIndex, sparse: what the sweeper reads)
  * - an idempotency claim: pk=USER#<userId>    sk=IDEMPOTENCY#<key>    entity IDEMPOTENCY, expiresAt (TTL)
  */
-export const orderKey = (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' });
-export const userOrdersKey = (userId: string, orderId: string) => ({ gsi1pk: `USER#${userId}`, gsi1sk: `ORDER#${orderId}` });
-export const idempotencyKey = (userId: string, key: string) => ({ pk: `USER#${userId}`, sk: `IDEMPOTENCY#${key}` });
+export const orderKey = (orderId: string) => ({
+  pk: `ORDER#${orderId}`,
+  sk: 'ORDER',
+});
+export const userOrdersKey = (userId: string, orderId: string) => ({
+  gsi1pk: `USER#${userId}`,
+  gsi1sk: `ORDER#${orderId}`,
+});
+export const idempotencyKey = (userId: string, key: string) => ({
+  pk: `USER#${userId}`,
+  sk: `IDEMPOTENCY#${key}`,
+});
 
 export const USER_ORDERS_INDEX = 'UserOrdersIndex';
 export const PENDING_INDEX = 'PendingIndex';
@@ -55,8 +64,17 @@ export function orderItemOf(order: Order): OrderItem {
 }
 
 export function toOrder(item: Record<string, unknown>): Order {
-  const { orderId, userId, productId, qty, status, createdAt, unitPrice, totalPrice, reason, settledAt, correlationId } = item as unknown as OrderItem;
-  const order: Order = { orderId, userId, productId, qty, status, createdAt, correlationId };
+  const { orderId, userId, productId, qty, status, createdAt, unitPrice, totalPrice, reason, settledAt, correlationId } =
+    item as unknown as OrderItem;
+  const order: Order = {
+    orderId,
+    userId,
+    productId,
+    qty,
+    status,
+    createdAt,
+    correlationId,
+  };
   if (unitPrice !== undefined) order.unitPrice = unitPrice;
   if (totalPrice !== undefined) order.totalPrice = totalPrice;
   if (reason !== undefined) order.reason = reason;
@@ -74,7 +92,11 @@ export class DynamoDbOrderRepository implements OrderRepository {
   ) {}
 
   async create(order: Order, claim?: IdempotencyClaim): Promise<CreateOrderResult> {
-    const put = { TableName: this.tableName, Item: orderItemOf(order), ConditionExpression: 'attribute_not_exists(pk)' };
+    const put = {
+      TableName: this.tableName,
+      Item: orderItemOf(order),
+      ConditionExpression: 'attribute_not_exists(pk)',
+    };
     if (!claim) {
       await this.client.send(new PutCommand(put));
       return { kind: 'created' };
@@ -84,7 +106,13 @@ export class DynamoDbOrderRepository implements OrderRepository {
       {
         Put: {
           TableName: this.tableName,
-          Item: { ...idempotencyKey(order.userId, claim.key), entity: 'IDEMPOTENCY', orderId: order.orderId, fingerprint: claim.fingerprint, expiresAt: claim.expiresAt },
+          Item: {
+            ...idempotencyKey(order.userId, claim.key),
+            entity: 'IDEMPOTENCY',
+            orderId: order.orderId,
+            fingerprint: claim.fingerprint,
+            expiresAt: claim.expiresAt,
+          },
           // An expired claim may still be there (TTL deletes lazily): it no longer counts.
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
           ExpressionAttributeValues: { ':now': Math.floor(Date.now() / 1000) },
@@ -100,9 +128,18 @@ export class DynamoDbOrderRepository implements OrderRepository {
         const reasons = error.CancellationReasons ?? [];
         if (reasons[1]?.Code === 'ConditionalCheckFailed') {
           const { Item } = await this.client.send(
-            new GetCommand({ TableName: this.tableName, Key: idempotencyKey(order.userId, claim.key), ConsistentRead: true }),
+            new GetCommand({
+              TableName: this.tableName,
+              Key: idempotencyKey(order.userId, claim.key),
+              ConsistentRead: true,
+            }),
           );
-          if (Item) return { kind: 'key-taken', orderId: Item.orderId as string, fingerprint: Item.fingerprint as string };
+          if (Item)
+            return {
+              kind: 'key-taken',
+              orderId: Item.orderId as string,
+              fingerprint: Item.fingerprint as string,
+            };
         } else if (!reasons.some((reason) => reason.Code === 'TransactionConflict')) {
           throw error;
         }
@@ -113,7 +150,13 @@ export class DynamoDbOrderRepository implements OrderRepository {
   }
 
   private async byId(orderId: string): Promise<Order | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: orderKey(orderId), ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: orderKey(orderId),
+        ConsistentRead: true,
+      }),
+    );
     return Item?.entity === 'ORDER' ? toOrder(Item) : undefined;
   }
 
@@ -132,15 +175,29 @@ export class DynamoDbOrderRepository implements OrderRepository {
         ExpressionAttributeValues: { ':user': `USER#${userId}` },
         ScanIndexForward: false,
         Limit: limit + 1,
-        ...(after ? { ExclusiveStartKey: { ...orderKey(after), ...userOrdersKey(userId, after) } } : {}),
+        ...(after
+          ? {
+              ExclusiveStartKey: {
+                ...orderKey(after),
+                ...userOrdersKey(userId, after),
+              },
+            }
+          : {}),
       }),
     );
     const page = Items.slice(0, limit).map(toOrder);
     const last = page[page.length - 1];
-    return { items: page, ...(Items.length > limit && last ? { next: { orderId: last.orderId } } : {}) };
+    return {
+      items: page,
+      ...(Items.length > limit && last ? { next: { orderId: last.orderId } } : {}),
+    };
   }
 
-  async applySettlement(orderId: string, expected: { productId: string; qty: number }, settlement: Settlement): Promise<ApplySettlementResult> {
+  async applySettlement(
+    orderId: string,
+    expected: { productId: string; qty: number },
+    settlement: Settlement,
+  ): Promise<ApplySettlementResult> {
     const values: Record<string, unknown> = {
       ':status': settlement.status,
       ':settledAt': settlement.settledAt,
@@ -170,7 +227,10 @@ export class DynamoDbOrderRepository implements OrderRepository {
             ReturnValues: 'ALL_NEW',
           }),
         );
-        return { kind: 'settled', order: toOrder(Attributes as Record<string, unknown>) };
+        return {
+          kind: 'settled',
+          order: toOrder(Attributes as Record<string, unknown>),
+        };
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
@@ -191,7 +251,10 @@ export class DynamoDbOrderRepository implements OrderRepository {
             TableName: this.tableName,
             IndexName: PENDING_INDEX,
             KeyConditionExpression: 'pendingShard = :shard AND createdAt < :before',
-            ExpressionAttributeValues: { ':shard': `PENDING#${shard}`, ':before': createdBefore },
+            ExpressionAttributeValues: {
+              ':shard': `PENDING#${shard}`,
+              ':before': createdBefore,
+            },
             Limit: limit,
           }),
         ),
@@ -213,7 +276,13 @@ export class DynamoDbOrderRepository implements OrderRepository {
           UpdateExpression: 'SET announcements = if_not_exists(announcements, :zero) + :one, lastAnnouncedAt = :at',
           ConditionExpression: '#status = :pending AND (attribute_not_exists(announcements) OR announcements < :max)',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':at': at, ':pending': 'PENDING', ':max': maxAnnouncements },
+          ExpressionAttributeValues: {
+            ':zero': 0,
+            ':one': 1,
+            ':at': at,
+            ':pending': 'PENDING',
+            ':max': maxAnnouncements,
+          },
         }),
       );
       return 'reannounced';

@@ -15,22 +15,47 @@ export function orderEvent(order: Order): OutgoingEvent<OrderEventType> {
   const { orderId, userId, productId, qty, correlationId } = order;
   switch (order.status) {
     case 'PENDING':
-      return buildEvent('OrderPlaced', { orderId, userId, productId, qty }, {
-        eventId: orderEventId(orderId, 'OrderPlaced'),
-        correlationId,
-        occurredAt: order.createdAt,
-      });
+      return buildEvent(
+        'OrderPlaced',
+        { orderId, userId, productId, qty },
+        {
+          eventId: orderEventId(orderId, 'OrderPlaced'),
+          correlationId,
+          occurredAt: order.createdAt,
+        },
+      );
     case 'CONFIRMED':
       return buildEvent(
         'OrderConfirmed',
-        { orderId, userId, productId, qty, unitPrice: order.unitPrice as number, totalPrice: order.totalPrice as number },
-        { eventId: orderEventId(orderId, 'OrderConfirmed'), correlationId, occurredAt: order.settledAt ?? order.createdAt },
+        {
+          orderId,
+          userId,
+          productId,
+          qty,
+          unitPrice: order.unitPrice as number,
+          totalPrice: order.totalPrice as number,
+        },
+        {
+          eventId: orderEventId(orderId, 'OrderConfirmed'),
+          correlationId,
+          occurredAt: order.settledAt ?? order.createdAt,
+        },
       );
     case 'REJECTED':
       return buildEvent(
         'OrderRejected',
-        { orderId, userId, productId, qty, reason: order.reason as NonNullable<Order['reason']> },
-        { eventId: orderEventId(orderId, 'OrderRejected'), correlationId, occurredAt: order.settledAt ?? order.createdAt },
+        {
+          orderId,
+          userId,
+          productId,
+          qty,
+          reason: order.reason as NonNullable<Order['reason']>,
+        },
+        {
+          eventId: orderEventId(orderId, 'OrderRejected'),
+          correlationId,
+          occurredAt: order.settledAt ?? order.createdAt,
+        },
       );
   }
 }

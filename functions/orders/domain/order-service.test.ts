@@ -23,9 +23,19 @@ class InMemoryOrders implements OrderRepository {
   async create(order: Order, claim?: IdempotencyClaim): Promise<CreateOrderResult> {
     const claimKey = claim && `${order.userId}/${claim.key}`;
     const held = claimKey ? this.claims.get(claimKey) : undefined;
-    if (held && held.expiresAt >= this.nowSeconds()) return { kind: 'key-taken', orderId: held.orderId, fingerprint: held.fingerprint };
+    if (held && held.expiresAt >= this.nowSeconds())
+      return {
+        kind: 'key-taken',
+        orderId: held.orderId,
+        fingerprint: held.fingerprint,
+      };
     this.orders.set(order.orderId, { ...order });
-    if (claim && claimKey) this.claims.set(claimKey, { orderId: order.orderId, fingerprint: claim.fingerprint, expiresAt: claim.expiresAt });
+    if (claim && claimKey)
+      this.claims.set(claimKey, {
+        orderId: order.orderId,
+        fingerprint: claim.fingerprint,
+        expiresAt: claim.expiresAt,
+      });
     return { kind: 'created' };
   }
   async get(userId: string, orderId: string) {
@@ -36,9 +46,16 @@ class InMemoryOrders implements OrderRepository {
     const all = [...this.orders.values()].filter((o) => o.userId === userId).sort((a, b) => b.orderId.localeCompare(a.orderId));
     const start = cursor ? all.findIndex((o) => o.orderId === cursor.sk) + 1 : 0;
     const items = all.slice(start, start + limit);
-    return { items, ...(start + limit < all.length ? { next: { sk: items[items.length - 1]!.orderId } } : {}) };
+    return {
+      items,
+      ...(start + limit < all.length ? { next: { sk: items[items.length - 1]!.orderId } } : {}),
+    };
   }
-  async applySettlement(orderId: string, expected: { productId: string; qty: number }, settlement: Settlement): Promise<ApplySettlementResult> {
+  async applySettlement(
+    orderId: string,
+    expected: { productId: string; qty: number },
+    settlement: Settlement,
+  ): Promise<ApplySettlementResult> {
     const order = this.orders.get(orderId);
     if (!order) return { kind: 'missing' };
     if (order.productId !== expected.productId || order.qty !== expected.qty) return { kind: 'mismatched', order: { ...order } };
@@ -66,40 +83,90 @@ function setup(start = Date.UTC(2026, 2, 1, 10)) {
   return { repo, service, advance: (ms: number) => (now += ms) };
 }
 
-const place = { userId: 'u1', productId: 'CATALOG-001', qty: 2, correlationId: 'c1' };
+const place = {
+  userId: 'u1',
+  productId: 'CATALOG-001',
+  qty: 2,
+  correlationId: 'c1',
+};
 
 describe('placing an order', () => {
   it('stores a PENDING order with a time-sortable id and the request correlation id', async () => {
     const { service, repo } = setup();
-    const order = await service.place({ ...place, requestBody: { productId: 'CATALOG-001', qty: 2 } });
-    expect(order).toMatchObject({ userId: 'u1', productId: 'CATALOG-001', qty: 2, status: 'PENDING', correlationId: 'c1', createdAt: '2026-03-01T10:00:00.000Z' });
+    const order = await service.place({
+      ...place,
+      requestBody: { productId: 'CATALOG-001', qty: 2 },
+    });
+    expect(order).toMatchObject({
+      userId: 'u1',
+      productId: 'CATALOG-001',
+      qty: 2,
+      status: 'PENDING',
+      correlationId: 'c1',
+      createdAt: '2026-03-01T10:00:00.000Z',
+    });
     expect(repo.orders.get(order.orderId)).toEqual(order);
   });
 
   it('with an Idempotency-Key, a repeat with the same body returns the same order and stores nothing', async () => {
     const { service, repo, advance } = setup();
-    const first = await service.place({ ...place, idempotencyKey: 'k1', requestBody: { productId: 'CATALOG-001', qty: 2 } });
+    const first = await service.place({
+      ...place,
+      idempotencyKey: 'k1',
+      requestBody: { productId: 'CATALOG-001', qty: 2 },
+    });
     advance(5_000);
-    const again = await service.place({ ...place, idempotencyKey: 'k1', requestBody: { qty: 2, productId: 'CATALOG-001' } });
+    const again = await service.place({
+      ...place,
+      idempotencyKey: 'k1',
+      requestBody: { qty: 2, productId: 'CATALOG-001' },
+    });
     expect(again.orderId).toBe(first.orderId);
     expect(repo.orders.size).toBe(1);
   });
 
   it('the same key with another body is a 409 IDEMPOTENCY_KEY_REUSED', async () => {
     const { service } = setup();
-    await service.place({ ...place, idempotencyKey: 'k1', requestBody: { productId: 'CATALOG-001', qty: 2 } });
-    const error = await service.place({ ...place, qty: 3, idempotencyKey: 'k1', requestBody: { productId: 'CATALOG-001', qty: 3 } }).catch((e: unknown) => e);
+    await service.place({
+      ...place,
+      idempotencyKey: 'k1',
+      requestBody: { productId: 'CATALOG-001', qty: 2 },
+    });
+    const error = await service
+      .place({
+        ...place,
+        qty: 3,
+        idempotencyKey: 'k1',
+        requestBody: { productId: 'CATALOG-001', qty: 3 },
+      })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HttpError);
-    expect(error).toMatchObject({ statusCode: 409, code: 'IDEMPOTENCY_KEY_REUSED' });
+    expect(error).toMatchObject({
+      statusCode: 409,
+      code: 'IDEMPOTENCY_KEY_REUSED',
+    });
   });
 
   it('keys are per user and expire after 24 h', async () => {
     const { service, repo, advance } = setup();
-    const a = await service.place({ ...place, idempotencyKey: 'k1', requestBody: { productId: 'CATALOG-001', qty: 2 } });
-    const b = await service.place({ ...place, userId: 'u2', idempotencyKey: 'k1', requestBody: { productId: 'CATALOG-001', qty: 2 } });
+    const a = await service.place({
+      ...place,
+      idempotencyKey: 'k1',
+      requestBody: { productId: 'CATALOG-001', qty: 2 },
+    });
+    const b = await service.place({
+      ...place,
+      userId: 'u2',
+      idempotencyKey: 'k1',
+      requestBody: { productId: 'CATALOG-001', qty: 2 },
+    });
     expect(b.orderId).not.toBe(a.orderId);
     advance(24 * 3600 * 1000 + 1000);
-    const c = await service.place({ ...place, idempotencyKey: 'k1', requestBody: { productId: 'CATALOG-001', qty: 2 } });
+    const c = await service.place({
+      ...place,
+      idempotencyKey: 'k1',
+      requestBody: { productId: 'CATALOG-001', qty: 2 },
+    });
     expect(c.orderId).not.toBe(a.orderId);
     expect(repo.orders.size).toBe(3);
   });
@@ -120,34 +187,84 @@ describe('settling an order with the catalog answer', () => {
 
   it('StockReserved confirms it with the catalog price and total = qty x unitPrice', async () => {
     const { service, order, repo } = await pendingOrder();
-    const result = await service.settle({ orderId: order.orderId, productId: 'CATALOG-001', qty: 2, outcome: { kind: 'RESERVED', unitPrice: 1500 } });
+    const result = await service.settle({
+      orderId: order.orderId,
+      productId: 'CATALOG-001',
+      qty: 2,
+      outcome: { kind: 'RESERVED', unitPrice: 1500 },
+    });
     expect(result.kind).toBe('settled');
-    expect(repo.orders.get(order.orderId)).toMatchObject({ status: 'CONFIRMED', unitPrice: 1500, totalPrice: 3000 });
+    expect(repo.orders.get(order.orderId)).toMatchObject({
+      status: 'CONFIRMED',
+      unitPrice: 1500,
+      totalPrice: 3000,
+    });
   });
 
   it('StockRejected rejects it with the reason', async () => {
     const { service, order, repo } = await pendingOrder();
-    await service.settle({ orderId: order.orderId, productId: 'CATALOG-001', qty: 2, outcome: { kind: 'REJECTED', reason: 'UNKNOWN_PRODUCT' } });
-    expect(repo.orders.get(order.orderId)).toMatchObject({ status: 'REJECTED', reason: 'UNKNOWN_PRODUCT' });
+    await service.settle({
+      orderId: order.orderId,
+      productId: 'CATALOG-001',
+      qty: 2,
+      outcome: { kind: 'REJECTED', reason: 'UNKNOWN_PRODUCT' },
+    });
+    expect(repo.orders.get(order.orderId)).toMatchObject({
+      status: 'REJECTED',
+      reason: 'UNKNOWN_PRODUCT',
+    });
     expect(repo.orders.get(order.orderId)?.unitPrice).toBeUndefined();
   });
 
   it('a repeated answer changes nothing; a different later answer does not override the first', async () => {
     const { service, order, repo, advance } = await pendingOrder();
-    const answer = { orderId: order.orderId, productId: 'CATALOG-001', qty: 2, outcome: { kind: 'RESERVED', unitPrice: 1500 } } as const;
+    const answer = {
+      orderId: order.orderId,
+      productId: 'CATALOG-001',
+      qty: 2,
+      outcome: { kind: 'RESERVED', unitPrice: 1500 },
+    } as const;
     await service.settle(answer);
     const settled = repo.orders.get(order.orderId);
     advance(1000);
     expect((await service.settle(answer)).kind).toBe('duplicate');
-    expect((await service.settle({ ...answer, outcome: { kind: 'REJECTED', reason: 'OUT_OF_STOCK' } })).kind).toBe('conflicting');
+    expect(
+      (
+        await service.settle({
+          ...answer,
+          outcome: { kind: 'REJECTED', reason: 'OUT_OF_STOCK' },
+        })
+      ).kind,
+    ).toBe('conflicting');
     expect(repo.orders.get(order.orderId)).toEqual(settled);
   });
 
   it('an answer for an unknown order or another product/qty is an error (the message fails, ends in the DLQ)', async () => {
     const { service, order } = await pendingOrder();
-    await expect(service.settle({ orderId: 'nope', productId: 'CATALOG-001', qty: 2, outcome: { kind: 'RESERVED', unitPrice: 1 } })).rejects.toBeInstanceOf(UnknownOrderError);
-    await expect(service.settle({ orderId: order.orderId, productId: 'CATALOG-002', qty: 2, outcome: { kind: 'RESERVED', unitPrice: 1 } })).rejects.toBeInstanceOf(MismatchedOutcomeError);
-    await expect(service.settle({ orderId: order.orderId, productId: 'CATALOG-001', qty: 3, outcome: { kind: 'RESERVED', unitPrice: 1 } })).rejects.toBeInstanceOf(MismatchedOutcomeError);
+    await expect(
+      service.settle({
+        orderId: 'nope',
+        productId: 'CATALOG-001',
+        qty: 2,
+        outcome: { kind: 'RESERVED', unitPrice: 1 },
+      }),
+    ).rejects.toBeInstanceOf(UnknownOrderError);
+    await expect(
+      service.settle({
+        orderId: order.orderId,
+        productId: 'CATALOG-002',
+        qty: 2,
+        outcome: { kind: 'RESERVED', unitPrice: 1 },
+      }),
+    ).rejects.toBeInstanceOf(MismatchedOutcomeError);
+    await expect(
+      service.settle({
+        orderId: order.orderId,
+        productId: 'CATALOG-001',
+        qty: 3,
+        outcome: { kind: 'RESERVED', unitPrice: 1 },
+      }),
+    ).rejects.toBeInstanceOf(MismatchedOutcomeError);
   });
 });
 
@@ -158,14 +275,39 @@ describe('sweeping PENDING orders', () => {
     advance(120_000);
     const fresh = await service.place({ ...place, requestBody: {} });
     const settled = await service.place({ ...place, requestBody: {} });
-    await service.settle({ orderId: settled.orderId, productId: 'CATALOG-001', qty: 2, outcome: { kind: 'RESERVED', unitPrice: 1 } });
+    await service.settle({
+      orderId: settled.orderId,
+      productId: 'CATALOG-001',
+      qty: 2,
+      outcome: { kind: 'RESERVED', unitPrice: 1 },
+    });
 
-    expect(await service.sweepPending({ olderThanSeconds: 60, maxAnnouncements: 2, limit: 10 })).toEqual({ reannounced: [old.orderId], stuck: [] });
-    await service.sweepPending({ olderThanSeconds: 60, maxAnnouncements: 2, limit: 10 });
-    expect(await service.sweepPending({ olderThanSeconds: 60, maxAnnouncements: 2, limit: 10 })).toEqual({ reannounced: [], stuck: [old.orderId] });
+    expect(
+      await service.sweepPending({
+        olderThanSeconds: 60,
+        maxAnnouncements: 2,
+        limit: 10,
+      }),
+    ).toEqual({ reannounced: [old.orderId], stuck: [] });
+    await service.sweepPending({
+      olderThanSeconds: 60,
+      maxAnnouncements: 2,
+      limit: 10,
+    });
+    expect(
+      await service.sweepPending({
+        olderThanSeconds: 60,
+        maxAnnouncements: 2,
+        limit: 10,
+      }),
+    ).toEqual({ reannounced: [], stuck: [old.orderId] });
     expect(repo.orders.get(fresh.orderId)?.status).toBe('PENDING');
     advance(61_000);
-    const later = await service.sweepPending({ olderThanSeconds: 60, maxAnnouncements: 2, limit: 10 });
+    const later = await service.sweepPending({
+      olderThanSeconds: 60,
+      maxAnnouncements: 2,
+      limit: 10,
+    });
     expect(later.reannounced).toEqual([fresh.orderId]);
   });
 });

@@ -22,10 +22,7 @@ export type CreateOrderResult = { kind: 'created' } | { kind: 'key-taken'; order
  * because the order is `missing`, or `not-pending`/`mismatched` (then the stored order is given).
  */
 export type ApplySettlementResult =
-  | { kind: 'settled'; order: Order }
-  | { kind: 'missing' }
-  | { kind: 'not-pending'; order: Order }
-  | { kind: 'mismatched'; order: Order };
+  { kind: 'settled'; order: Order } | { kind: 'missing' } | { kind: 'not-pending'; order: Order } | { kind: 'mismatched'; order: Order };
 
 export interface OrderRepository {
   /**
@@ -76,7 +73,11 @@ export class MismatchedOutcomeError extends Error {
 
 /** A stable hash of a JSON object (keys sorted), so key order in the body does not matter. */
 export function fingerprintOf(body: Record<string, unknown>): string {
-  const canonical = JSON.stringify(Object.keys(body).sort().map((key) => [key, body[key]]));
+  const canonical = JSON.stringify(
+    Object.keys(body)
+      .sort()
+      .map((key) => [key, body[key]]),
+  );
   return createHash('sha256').update(canonical).digest('base64url');
 }
 
@@ -146,7 +147,10 @@ export class OrderService {
           `answer for order ${answer.orderId} names ${answer.qty} x ${answer.productId}, the order is ${result.order.qty} x ${result.order.productId}`,
         );
       case 'not-pending':
-        return { kind: sameOutcome(result.order, answer.outcome) ? 'duplicate' : 'conflicting', order: result.order };
+        return {
+          kind: sameOutcome(result.order, answer.outcome) ? 'duplicate' : 'conflicting',
+          order: result.order,
+        };
     }
   }
 

@@ -34,7 +34,14 @@ export type OrderView = Omit<Order, 'settledAt' | 'correlationId'>;
 
 export function orderView(order: Order): OrderView {
   const { orderId, userId, productId, qty, status, createdAt } = order;
-  const view: OrderView = { orderId, userId, productId, qty, status, createdAt };
+  const view: OrderView = {
+    orderId,
+    userId,
+    productId,
+    qty,
+    status,
+    createdAt,
+  };
   if (status === 'CONFIRMED') {
     view.unitPrice = order.unitPrice;
     view.totalPrice = order.totalPrice;
@@ -51,12 +58,22 @@ export function placementView(order: Order): OrderView {
 
 /** What the catalog's answer sets on a PENDING order. Money is in whole smallest units, so the total is exact. */
 export type Settlement =
-  | { status: 'CONFIRMED'; unitPrice: number; totalPrice: number; settledAt: string }
+  | {
+      status: 'CONFIRMED';
+      unitPrice: number;
+      totalPrice: number;
+      settledAt: string;
+    }
   | { status: 'REJECTED'; reason: RejectionReason; settledAt: string };
 
 export function settlementOf(qty: number, outcome: StockOutcome, settledAt: string): Settlement {
   return outcome.kind === 'RESERVED'
-    ? { status: 'CONFIRMED', unitPrice: outcome.unitPrice, totalPrice: qty * outcome.unitPrice, settledAt }
+    ? {
+        status: 'CONFIRMED',
+        unitPrice: outcome.unitPrice,
+        totalPrice: qty * outcome.unitPrice,
+        settledAt,
+      }
     : { status: 'REJECTED', reason: outcome.reason, settledAt };
 }
 

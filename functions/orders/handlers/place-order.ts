@@ -3,7 +3,7 @@ import { httpHandler, requireSelf } from '../../shared/http/handler.js';
 import { json } from '../../shared/http/response.js';
 import * as z from '../../shared/schema.js';
 import { MAX_QTY, MIN_QTY, PRODUCT_ID_PATTERN, placementView } from '../domain/order.js';
-import { orderService } from '../order-service-factory.js';
+import { orderService } from '../wiring.js';
 import { userIdParam } from './own-user.js';
 
 const QTY_MESSAGE = `must be an integer between ${MIN_QTY} and ${MAX_QTY}`;
@@ -17,26 +17,35 @@ export const placeOrderBody = z.strictObject({
   unitPrice: z.optional(z.number('must be a number (it is ignored)')),
 });
 
-export const handler = httpHandler({
-  path: z.strictObject({ userId: userIdParam }),
-  body: placeOrderBody,
-  maxBodyBytes: 4 * 1024,
-  handle: async (request) => {
-    const userId = requireSelf(request, request.path.userId);
-    const idempotencyKey = request.headers['idempotency-key'];
-    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
-      throw badRequest('Invalid header: Idempotency-Key: must be 1-255 printable ASCII characters without spaces', [
-        { field: 'Idempotency-Key', message: 'must be 1-255 printable ASCII characters without spaces' },
-      ]);
-    }
-    const order = await orderService.place({
-      userId,
-      productId: request.body.productId,
-      qty: request.body.qty,
-      correlationId: request.correlationId,
-      requestBody: request.body,
-      ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
-    });
-    return json(201, placementView(order), { location: `/users/${encodeURIComponent(userId)}/orders/${order.orderId}` });
-  },
-});
+export const createHandler = (orders = orderService) =>
+  httpHandler({
+    auth: 'required',
+    path: z.strictObject({ userId: userIdParam }),
+    body: placeOrderBody,
+    maxBodyBytes: 4 * 1024,
+    handle: async (request) => {
+      const userId = requireSelf(request, request.path.userId);
+      const idempotencyKey = request.headers['idempotency-key'];
+      if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
+        throw badRequest('Invalid header: Idempotency-Key: must be 1-255 printable ASCII characters without spaces', [
+          {
+            field: 'Idempotency-Key',
+            message: 'must be 1-255 printable ASCII characters without spaces',
+          },
+        ]);
+      }
+      const order = await orders().place({
+        userId,
+        productId: request.body.productId,
+        qty: request.body.qty,
+        correlationId: request.correlationId,
+        requestBody: request.body,
+        ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+      });
+      return json(201, placementView(order), {
+        location: `/users/${encodeURIComponent(userId)}/orders/${order.orderId}`,
+      });
+    },
+  });
+
+export const handler = createHandler();

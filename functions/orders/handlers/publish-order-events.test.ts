@@ -31,7 +31,11 @@ function record(sequenceNumber: string, eventName: 'INSERT' | 'MODIFY' | 'REMOVE
     dynamodb: {
       SequenceNumber: sequenceNumber,
       Keys: marshall({ pk: order.pk, sk: order.sk }) as never,
-      ...(image ? { NewImage: marshall(image, { removeUndefinedValues: true }) as never } : {}),
+      ...(image
+        ? {
+            NewImage: marshall(image, { removeUndefinedValues: true }) as never,
+          }
+        : {}),
       StreamViewType: 'NEW_IMAGE',
     },
   };
@@ -51,16 +55,35 @@ class RecordingPublisher implements EventPublisher {
   }
 }
 
-
 describe('the outbox relay (orders table stream -> bus)', () => {
   it('announces each stored order state and ignores other items and removals', async () => {
     const publisher = new RecordingPublisher();
     const event: DynamoDBStreamEvent = {
       Records: [
         record('100', 'INSERT', order),
-        record('101', 'INSERT', { pk: 'ORDER#01JZ8R3M5QK7V2W9X4Y6Z8A0BC', sk: 'REF', entity: 'ORDER_REF', userId: 'u', orderId: 'o' }),
-        record('102', 'INSERT', { pk: 'USER#u', sk: 'IDEMPOTENCY#k', entity: 'IDEMPOTENCY', orderId: 'o', fingerprint: 'f', expiresAt: 1 }),
-        record('103', 'MODIFY', { ...order, pendingShard: undefined, status: 'CONFIRMED', unitPrice: 1500, totalPrice: 4500, settledAt: '2026-03-01T10:00:00.250Z' }),
+        record('101', 'INSERT', {
+          pk: 'ORDER#01JZ8R3M5QK7V2W9X4Y6Z8A0BC',
+          sk: 'REF',
+          entity: 'ORDER_REF',
+          userId: 'u',
+          orderId: 'o',
+        }),
+        record('102', 'INSERT', {
+          pk: 'USER#u',
+          sk: 'IDEMPOTENCY#k',
+          entity: 'IDEMPOTENCY',
+          orderId: 'o',
+          fingerprint: 'f',
+          expiresAt: 1,
+        }),
+        record('103', 'MODIFY', {
+          ...order,
+          pendingShard: undefined,
+          status: 'CONFIRMED',
+          unitPrice: 1500,
+          totalPrice: 4500,
+          settledAt: '2026-03-01T10:00:00.250Z',
+        }),
         record('104', 'REMOVE'),
       ],
     };
@@ -71,23 +94,38 @@ describe('the outbox relay (orders table stream -> bus)', () => {
 
   it('re-announces a PENDING order touched by the sweeper (same event, same id)', async () => {
     const publisher = new RecordingPublisher();
-    await publishOrderEvents(publisher)({ Records: [record('200', 'MODIFY', { ...order, announcements: 1 })] });
+    await publishOrderEvents(publisher)({
+      Records: [record('200', 'MODIFY', { ...order, announcements: 1 })],
+    });
     expect(publisher.published).toEqual([exampleEvent('OrderPlaced')]);
   });
 
   it('reports the records it could not publish by SequenceNumber, in stream order, so the stream hands them again', async () => {
     const publisher = new RecordingPublisher();
-    const orders = Array.from({ length: 25 }, (_, i) => ({ ...order, orderId: `01JZ8R3M5QK7V2W9X4Y6Z8A${String(i).padStart(3, '0')}` }));
+    const orders = Array.from({ length: 25 }, (_, i) => ({
+      ...order,
+      orderId: `01JZ8R3M5QK7V2W9X4Y6Z8A${String(i).padStart(3, '0')}`,
+    }));
     publisher.failFor.add(orders[12]!.orderId); // in the second call of ten
-    const response = await publishOrderEvents(publisher)({ Records: orders.map((o, i) => record(String(500 + i), 'INSERT', o)) });
+    const response = await publishOrderEvents(publisher)({
+      Records: orders.map((o, i) => record(String(500 + i), 'INSERT', o)),
+    });
     expect(publisher.calls).toBe(3);
-    expect(response.batchItemFailures).toEqual(Array.from({ length: 10 }, (_, i) => ({ itemIdentifier: String(510 + i) })));
-    expect(publisher.published.map((e) => (e.detail.data as { orderId: string }).orderId)).toEqual([...orders.slice(0, 10), ...orders.slice(20)].map((o) => o.orderId));
+    expect(response.batchItemFailures).toEqual(
+      Array.from({ length: 10 }, (_, i) => ({
+        itemIdentifier: String(510 + i),
+      })),
+    );
+    expect(publisher.published.map((e) => (e.detail.data as { orderId: string }).orderId)).toEqual(
+      [...orders.slice(0, 10), ...orders.slice(20)].map((o) => o.orderId),
+    );
   });
 
   it('fails (does not skip) an order image without a new image: the stream view type is wrong', async () => {
     const publisher = new RecordingPublisher();
-    const response = await publishOrderEvents(publisher)({ Records: [record('400', 'INSERT')] });
+    const response = await publishOrderEvents(publisher)({
+      Records: [record('400', 'INSERT')],
+    });
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: '400' }]);
   });
 });

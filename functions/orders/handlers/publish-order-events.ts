@@ -6,13 +6,10 @@
  * event still could not be published is reported by its SequenceNumber (a partial batch response),
  * and the stream hands it, and what follows it, again. Repeats are harmless: consumers are idempotent.
  */
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { OutgoingEvent } from '../../shared/events/contracts.js';
 import { EventBridgePublisher, type EventPublisher } from '../../shared/events/event-publisher.js';
-import { logger, metrics } from '../../shared/observability.js';
+import { lambdaHandler, logger, metrics } from '../../shared/observability.js';
 import { orderOfStreamRecord } from '../adapters/order-stream.js';
 import { orderEvent } from '../domain/order-events.js';
 
@@ -28,11 +25,16 @@ export function publishOrderEvents(publisher: EventPublisher) {
         const order = orderOfStreamRecord(record);
         if (order) outgoing.push({ sequenceNumber, event: orderEvent(order) });
       } catch (error) {
-        logger.error('stream record is not a readable order', { sequenceNumber, error: error as Error });
+        logger.error('stream record is not a readable order', {
+          sequenceNumber,
+          error: error as Error,
+        });
         failed.add(sequenceNumber);
       }
     }
-    const chunks = Array.from({ length: Math.ceil(outgoing.length / ENTRIES_PER_CALL) }, (_, i) => outgoing.slice(i * ENTRIES_PER_CALL, (i + 1) * ENTRIES_PER_CALL));
+    const chunks = Array.from({ length: Math.ceil(outgoing.length / ENTRIES_PER_CALL) }, (_, i) =>
+      outgoing.slice(i * ENTRIES_PER_CALL, (i + 1) * ENTRIES_PER_CALL),
+    );
     await Promise.all(
       chunks.map(async (chunk) => {
         try {
@@ -60,6 +62,4 @@ function sequenceNumberOf(record: DynamoDBRecord): string {
   return record.dynamodb?.SequenceNumber ?? '';
 }
 
-export const handler = middy(publishOrderEvents(new EventBridgePublisher()))
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics));
+export const handler = lambdaHandler(publishOrderEvents(new EventBridgePublisher()));

@@ -2,23 +2,31 @@
 import { busEventConsumer } from '../../shared/events/bus-consumer.js';
 import { logger, metrics } from '../../shared/observability.js';
 import type { StockOutcome } from '../domain/order.js';
-import { orderService } from '../order-service-factory.js';
+import { orderService } from '../wiring.js';
 
-export const handler = busEventConsumer(['StockReserved', 'StockRejected'], async (event) => {
-  const { data, metadata } = event.envelope;
-  const outcome: StockOutcome =
-    event.type === 'StockReserved'
-      ? { kind: 'RESERVED', unitPrice: event.envelope.data.unitPrice }
-      : { kind: 'REJECTED', reason: event.envelope.data.reason };
-  const result = await orderService.settle({ orderId: data.orderId, productId: data.productId, qty: data.qty, outcome });
-  // The outbox (the table's stream) announces OrderConfirmed / OrderRejected for a newly settled order.
-  metrics.addMetric(`orders${result.kind === 'settled' ? result.order.status : result.kind}`, 'Count', 1);
-  if (result.kind === 'conflicting') {
-    logger.warn('order already settled with another answer; the first answer stands', {
+export const createHandler = (orders = orderService) =>
+  busEventConsumer(['StockReserved', 'StockRejected'], async (event) => {
+    const { data, metadata } = event.envelope;
+    const outcome: StockOutcome =
+      event.type === 'StockReserved'
+        ? { kind: 'RESERVED', unitPrice: event.envelope.data.unitPrice }
+        : { kind: 'REJECTED', reason: event.envelope.data.reason };
+    const result = await orders().settle({
       orderId: data.orderId,
-      status: result.order.status,
-      answer: event.type,
-      correlationId: metadata.correlationId,
+      productId: data.productId,
+      qty: data.qty,
+      outcome,
     });
-  }
-});
+    // The outbox (the table's stream) announces OrderConfirmed / OrderRejected for a newly settled order.
+    metrics.addMetric(`orders${result.kind === 'settled' ? result.order.status : result.kind}`, 'Count', 1);
+    if (result.kind === 'conflicting') {
+      logger.warn('order already settled with another answer; the first answer stands', {
+        orderId: data.orderId,
+        status: result.order.status,
+        answer: event.type,
+        correlationId: metadata.correlationId,
+      });
+    }
+  });
+
+export const handler = createHandler();

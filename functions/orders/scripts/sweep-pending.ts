@@ -23,8 +23,15 @@ export async function sweep(options: { stage: string; olderThanSeconds: number; 
   const local = options.stage === 'local';
   const lambda = new LambdaClient(
     local
-      ? { endpoint: options.endpoint ?? 'http://127.0.0.1:3002', region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : { ...(options.region ? { region: options.region } : {}), ...(options.endpoint ? { endpoint: options.endpoint } : {}) },
+      ? {
+          endpoint: options.endpoint ?? 'http://127.0.0.1:3002',
+          region: 'us-east-1',
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        }
+      : {
+          ...(options.region ? { region: options.region } : {}),
+          ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+        },
   );
   try {
     const response = await lambda.send(

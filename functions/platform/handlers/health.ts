@@ -5,5 +5,10 @@ const startedAt = new Date().toISOString();
 
 export const handler = httpHandler({
   handle: async () =>
-    json(200, { status: 'UP', stage: process.env.STAGE ?? 'unknown', version: process.env.SERVICE_VERSION ?? 'dev', startedAt }),
+    json(200, {
+      status: 'UP',
+      stage: process.env.STAGE ?? 'unknown',
+      version: process.env.SERVICE_VERSION ?? 'dev',
+      startedAt,
+    }),
 });

@@ -5,4 +5,6 @@ import { json } from '../../shared/http/response.js';
 // Stage config (serverless.yml params), as the original's Config Server served `greeting.message`.
 const message = requiredEnv('WELCOME_MESSAGE');
 
-export const handler = httpHandler({ handle: async () => json(200, { message }) });
+export const handler = httpHandler({
+  handle: async () => json(200, { message }),
+});

@@ -3,16 +3,15 @@
  * (partial batch responses: only failed messages return to the queue, and after the queue's
  * maxReceiveCount they move to its DLQ), each message parsed against the event contract.
  */
-import middy from '@middy/core';
 import { BatchProcessor, EventType as BatchEventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { logger, metrics } from '../observability.js';
+import { lambdaHandler, logger, metrics } from '../observability.js';
 import { EventContractError, parseEvent, type EventEnvelope, type EventType } from './contracts.js';
 
 /** An event from a consumer's queue, narrowed by its detail-type. */
-export type ConsumedEvent<T extends EventType> = { [K in T]: { type: K; envelope: EventEnvelope<K>; messageId: string } }[T];
+export type ConsumedEvent<T extends EventType> = {
+  [K in T]: { type: K; envelope: EventEnvelope<K>; messageId: string };
+}[T];
 
 /**
  * What EventBridge puts on an SQS target: the whole event, `detail` holding our envelope. Anything
@@ -27,7 +26,8 @@ export function busEventOf<T extends EventType>(record: Pick<SQSRecord, 'body' |
   }
   const detailType = (event as { 'detail-type'?: unknown } | null)?.['detail-type'];
   const type = accepted.find((candidate) => candidate === detailType);
-  if (type === undefined) throw new EventContractError(`unexpected detail-type ${JSON.stringify(detailType)} (accepts ${accepted.join(', ')})`);
+  if (type === undefined)
+    throw new EventContractError(`unexpected detail-type ${JSON.stringify(detailType)} (accepts ${accepted.join(', ')})`);
   const envelope = parseEvent(type, (event as { detail?: unknown }).detail);
   return { type, envelope, messageId: record.messageId } as ConsumedEvent<T>;
 }
@@ -56,14 +56,11 @@ export function busEventConsumer<T extends EventType>(
       throw error;
     }
   };
-  return middy(
-    async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-      processPartialResponse(event, recordHandler, processor, {
-        context,
-        throwOnFullBatchFailure: false,
-        processInParallel: options.processInParallel ?? true,
-      }),
-  )
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics));
+  return lambdaHandler(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+    processPartialResponse(event, recordHandler, processor, {
+      context,
+      throwOnFullBatchFailure: false,
+      processInParallel: options.processInParallel ?? true,
+    }),
+  );
 }

@@ -35,16 +35,30 @@ describe('a drifting event is refused', () => {
     ['a negative price', 'OrderConfirmed', (d) => (d.unitPrice = -1)],
   ];
   it.each(drifts)('%s (%s)', (_name, type, mutate) => {
-    const detail = structuredClone(exampleEvent(type).detail) as { data: Record<string, unknown> };
+    const detail = structuredClone(exampleEvent(type).detail) as {
+      data: Record<string, unknown>;
+    };
     mutate(detail.data);
     expect(() => parseEvent(type, detail)).toThrow(EventContractError);
     expect(() => busEventOf(asSqsRecord({ ...exampleEvent(type), detail } as never), [type])).toThrow(EventContractError);
   });
 
   it('refuses metadata with another version or a bad time', () => {
-    const detail = structuredClone(exampleEvent('OrderPlaced').detail) as { metadata: Record<string, unknown> };
-    expect(() => parseEvent('OrderPlaced', { ...detail, metadata: { ...detail.metadata, version: '2' } })).toThrow(EventContractError);
-    expect(() => parseEvent('OrderPlaced', { ...detail, metadata: { ...detail.metadata, occurredAt: 'yesterday' } })).toThrow(EventContractError);
+    const detail = structuredClone(exampleEvent('OrderPlaced').detail) as {
+      metadata: Record<string, unknown>;
+    };
+    expect(() =>
+      parseEvent('OrderPlaced', {
+        ...detail,
+        metadata: { ...detail.metadata, version: '2' },
+      }),
+    ).toThrow(EventContractError);
+    expect(() =>
+      parseEvent('OrderPlaced', {
+        ...detail,
+        metadata: { ...detail.metadata, occurredAt: 'yesterday' },
+      }),
+    ).toThrow(EventContractError);
   });
 
   it('a consumer refuses a detail-type it does not accept, and a body that is not an event', () => {

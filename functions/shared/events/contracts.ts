@@ -12,12 +12,39 @@ const qty = z.int().check(z.gte(1), z.lte(1000));
 const money = z.number().check(z.gte(0));
 
 export const eventDataSchemas = {
-  UserRegistered: z.strictObject({ userId: id, email: z.email(), name: z.string().check(z.minLength(1), z.maxLength(50)) }),
+  UserRegistered: z.strictObject({
+    userId: id,
+    email: z.email(),
+    name: z.string().check(z.minLength(1), z.maxLength(50)),
+  }),
   OrderPlaced: z.strictObject({ orderId: id, userId: id, productId: id, qty }),
-  StockReserved: z.strictObject({ orderId: id, productId: id, qty, unitPrice: money }),
-  StockRejected: z.strictObject({ orderId: id, productId: id, qty, reason: z.enum(['OUT_OF_STOCK', 'UNKNOWN_PRODUCT']) }),
-  OrderConfirmed: z.strictObject({ orderId: id, userId: id, productId: id, qty, unitPrice: money, totalPrice: money }),
-  OrderRejected: z.strictObject({ orderId: id, userId: id, productId: id, qty, reason: z.enum(['OUT_OF_STOCK', 'UNKNOWN_PRODUCT']) }),
+  StockReserved: z.strictObject({
+    orderId: id,
+    productId: id,
+    qty,
+    unitPrice: money,
+  }),
+  StockRejected: z.strictObject({
+    orderId: id,
+    productId: id,
+    qty,
+    reason: z.enum(['OUT_OF_STOCK', 'UNKNOWN_PRODUCT']),
+  }),
+  OrderConfirmed: z.strictObject({
+    orderId: id,
+    userId: id,
+    productId: id,
+    qty,
+    unitPrice: money,
+    totalPrice: money,
+  }),
+  OrderRejected: z.strictObject({
+    orderId: id,
+    userId: id,
+    productId: id,
+    qty,
+    reason: z.enum(['OUT_OF_STOCK', 'UNKNOWN_PRODUCT']),
+  }),
 } as const;
 
 export type EventType = keyof typeof eventDataSchemas;

@@ -1,7 +1,7 @@
 // Publishes contract events to the stage's bus. Adapter code: the domain hands it OutgoingEvents.
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { requiredEnv } from '../config.js';
-import { logger, tracer } from '../observability.js';
+import { logger } from '../observability.js';
 import type { OutgoingEvent } from './contracts.js';
 
 export interface EventPublisher {
@@ -17,7 +17,7 @@ const MAX_ENTRIES_PER_CALL = 10;
  */
 export class EventBridgePublisher implements EventPublisher {
   constructor(
-    private readonly client: EventBridgeClient = tracer.captureAWSv3Client(new EventBridgeClient({})),
+    private readonly client: EventBridgeClient = new EventBridgeClient({}),
     private readonly busName: string = requiredEnv('EVENT_BUS_NAME'),
     private readonly maxAttempts = 4,
   ) {}
@@ -29,7 +29,12 @@ export class EventBridgePublisher implements EventPublisher {
   }
 
   private toEntry(event: OutgoingEvent): PutEventsRequestEntry {
-    return { EventBusName: this.busName, Source: event.source, DetailType: event.detailType, Detail: JSON.stringify(event.detail) };
+    return {
+      EventBusName: this.busName,
+      Source: event.source,
+      DetailType: event.detailType,
+      Detail: JSON.stringify(event.detail),
+    };
   }
 
   private async publishChunk(entries: PutEventsRequestEntry[]): Promise<void> {
@@ -40,9 +45,15 @@ export class EventBridgePublisher implements EventPublisher {
       const failed = pending.filter((_, index) => result.Entries?.[index]?.ErrorCode);
       const reasons = [...new Set(result.Entries?.map((e) => e.ErrorCode).filter(Boolean))].join(', ');
       if (attempt >= this.maxAttempts) {
-        throw new Error(`PutEvents failed for ${failed.length} entr${failed.length === 1 ? 'y' : 'ies'} after ${attempt} attempts: ${reasons}`);
+        throw new Error(
+          `PutEvents failed for ${failed.length} entr${failed.length === 1 ? 'y' : 'ies'} after ${attempt} attempts: ${reasons}`,
+        );
       }
-      logger.warn('retrying failed PutEvents entries', { failed: failed.length, reasons, attempt });
+      logger.warn('retrying failed PutEvents entries', {
+        failed: failed.length,
+        reasons,
+        attempt,
+      });
       pending = failed;
       await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
     }

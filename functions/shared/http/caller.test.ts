@@ -26,7 +26,12 @@ describe('callerIdOf', () => {
 describe('requireSelf', () => {
   it('is the caller when the route is theirs, 403 when not, 401 without a caller', () => {
     expect(requireSelf({ callerId: 'u1' }, 'u1')).toBe('u1');
-    expect(() => requireSelf({ callerId: 'u1' }, 'u2')).toThrow(expect.objectContaining({ statusCode: 403, code: 'FORBIDDEN' }) as HttpError);
+    expect(() => requireSelf({ callerId: 'u1' }, 'u2')).toThrow(
+      expect.objectContaining({
+        statusCode: 403,
+        code: 'FORBIDDEN',
+      }) as HttpError,
+    );
     expect(() => requireSelf({ callerId: undefined }, 'u1')).toThrow(expect.objectContaining({ statusCode: 401 }) as HttpError);
   });
 });

@@ -19,8 +19,7 @@ export class HttpError extends Error {
   }
 }
 
-export const badRequest = (message: string, details?: FieldError[]) =>
-  new HttpError(400, 'VALIDATION_FAILED', message, details);
+export const badRequest = (message: string, details?: FieldError[]) => new HttpError(400, 'VALIDATION_FAILED', message, details);
 export const unauthorized = (message = 'Unauthorized') => new HttpError(401, 'UNAUTHORIZED', message);
 export const forbidden = (message = 'Forbidden') => new HttpError(403, 'FORBIDDEN', message);
 export const notFound = (message: string) => new HttpError(404, 'NOT_FOUND', message);

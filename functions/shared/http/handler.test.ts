@@ -37,7 +37,10 @@ function event(overrides: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEv
 
 const created: unknown[] = [];
 const handler = httpHandler({
-  body: z.strictObject({ name: z.string().check(z.minLength(1)), qty: z.int().check(z.gte(1), z.lte(1000)) }),
+  body: z.strictObject({
+    name: z.string().check(z.minLength(1)),
+    qty: z.int().check(z.gte(1), z.lte(1000)),
+  }),
   maxBodyBytes: 100,
   handle: async ({ body, callerId }) => {
     if (body.name === 'taken') throw conflict('name taken');
@@ -54,7 +57,13 @@ const call = async (e: APIGatewayProxyEvent) => {
 
 describe('httpHandler', () => {
   it('passes a valid body and the authorizer caller to the domain', async () => {
-    const res = await call(event({ requestContext: { authorizer: { userId: 'u-1', claims: { sub: 'forged' } } } as never }));
+    const res = await call(
+      event({
+        requestContext: {
+          authorizer: { userId: 'u-1', claims: { sub: 'forged' } },
+        } as never,
+      }),
+    );
     expect(res.statusCode).toBe(201);
     expect(res.json).toEqual({ name: 'x', qty: 2, callerId: 'u-1' });
   });
@@ -104,12 +113,23 @@ describe('httpHandler', () => {
   it('hides unexpected errors behind a bare 500', async () => {
     const res = await call(event({ body: JSON.stringify({ name: 'crash', qty: 1 }) }));
     expect(res.statusCode).toBe(500);
-    expect(res.json).toEqual({ message: 'Internal server error', code: 'INTERNAL_ERROR' });
+    expect(res.json).toEqual({
+      message: 'Internal server error',
+      code: 'INTERNAL_ERROR',
+    });
     expect(res.body).not.toContain('db.ts');
   });
 
   it('sets JSON, security and correlation headers on errors too', async () => {
-    const res = await call(event({ body: '{', headers: { 'content-type': 'application/json', 'x-correlation-id': 'abc-123' } }));
+    const res = await call(
+      event({
+        body: '{',
+        headers: {
+          'content-type': 'application/json',
+          'x-correlation-id': 'abc-123',
+        },
+      }),
+    );
     const headers = new Headers(res.headers as Record<string, string>);
     expect(headers.get('content-type')).toBe('application/json');
     expect(headers.get('x-correlation-id')).toBe('abc-123');
@@ -117,7 +137,12 @@ describe('httpHandler', () => {
   });
 
   it('accepts a base64-encoded JSON body', async () => {
-    const res = await call(event({ isBase64Encoded: true, body: Buffer.from(JSON.stringify({ name: 'b64', qty: 3 })).toString('base64') }));
+    const res = await call(
+      event({
+        isBase64Encoded: true,
+        body: Buffer.from(JSON.stringify({ name: 'b64', qty: 3 })).toString('base64'),
+      }),
+    );
     expect(res.statusCode).toBe(201);
     expect(res.json.name).toBe('b64');
   });

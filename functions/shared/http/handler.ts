@@ -1,15 +1,13 @@
 // The one way to build an HTTP handler: parse and validate, call the domain, shape the response.
-import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpSecurityHeaders from '@middy/http-security-headers';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type * as z from '../schema.js';
 import { correlationId, errorResponse, jsonBody, responseMetrics, type CorrelatedContext } from './middleware.js';
 import { parseOrThrow } from './validation.js';
-import { logger, metrics } from '../observability.js';
+import { lambdaHandler, logger } from '../observability.js';
 import { forbidden, unauthorized } from './errors.js';
+import { accessTokenVerifierFromEnv, bearerToken, TokenRejectedError, type AccessTokenVerifier } from '../auth/access-token-verifier.js';
 
 export interface HttpRequest<TBody, TPath, TQuery> {
   body: TBody;
@@ -28,6 +26,13 @@ export interface HttpHandlerOptions<TBody, TPath, TQuery> {
   query?: z.ZodMiniType<TQuery>;
   /** Upper bound for the JSON body; larger bodies get 413. */
   maxBodyBytes?: number;
+  /**
+   * `required`: the route is behind the token check, and the request has no caller (401) unless it
+   * passed. Which check runs is the stage's AUTHORIZER_MODE: `gateway` (the Lambda authorizer ran;
+   * its context names the caller) or `function` (a gateway that cannot run authorizers, e.g.
+   * LocalStack community: the same verifier runs here, on the Authorization header).
+   */
+  auth?: 'required';
   handle: (request: HttpRequest<TBody, TPath, TQuery>) => Promise<APIGatewayProxyResult>;
 }
 
@@ -48,6 +53,26 @@ export function callerIdOf(event: APIGatewayProxyEvent): string | undefined {
   return value;
 }
 
+export type AuthorizerMode = 'gateway' | 'function';
+
+/** The stage's mode; anything but `function` reads the gateway's context (and without one, nobody is a caller). */
+export function authorizerMode(env: NodeJS.ProcessEnv = process.env): AuthorizerMode {
+  return env.AUTHORIZER_MODE === 'function' ? 'function' : 'gateway';
+}
+
+/** In-function mode: the caller of a valid bearer token, else undefined (the request's context is never read). */
+export function verifiedCallerId(event: APIGatewayProxyEvent, verifier: AccessTokenVerifier): string | undefined {
+  const token = bearerToken(event.headers?.authorization ?? event.headers?.Authorization);
+  if (!token) return undefined;
+  try {
+    return verifier.verify(token).sub;
+  } catch (error) {
+    if (!(error instanceof TokenRejectedError)) throw error;
+    logger.info('token rejected', { reason: error.message });
+    return undefined;
+  }
+}
+
 export function requireCaller<T extends { callerId: string | undefined }>(request: T): string {
   if (!request.callerId) throw unauthorized();
   return request.callerId;
@@ -62,7 +87,12 @@ export function requireSelf<T extends { callerId: string | undefined }>(request:
 
 export function httpHandler<TBody = undefined, TPath = Record<string, never>, TQuery = Record<string, never>>(
   options: HttpHandlerOptions<TBody, TPath, TQuery>,
+  env: NodeJS.ProcessEnv = process.env,
 ) {
+  // Built at INIT, so a stage without keys fails at once rather than answering 401 to everyone.
+  const verifier = options.auth === 'required' && authorizerMode(env) === 'function' ? accessTokenVerifierFromEnv(env) : undefined;
+  const callers = new WeakMap<APIGatewayProxyEvent, string | undefined>();
+
   const base = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
     const correlation = (context as CorrelatedContext).correlationId ?? context.awsRequestId;
     const request: HttpRequest<TBody, TPath, TQuery> = {
@@ -71,20 +101,24 @@ export function httpHandler<TBody = undefined, TPath = Record<string, never>, TQ
       query: (options.query ? parseOrThrow(options.query, event.queryStringParameters ?? {}, 'query') : {}) as TQuery,
       headers: event.headers ?? {},
       correlationId: correlation,
-      callerId: callerIdOf(event),
+      callerId: callers.get(event),
     };
     return options.handle(request);
   };
 
-  const chain = middy<APIGatewayProxyEvent, APIGatewayProxyResult>(base)
+  const chain = lambdaHandler(base)
     .use(httpHeaderNormalizer())
-    // Never log whole events (whatever POWERTOOLS_LOGGER_LOG_EVENT says): they carry passwords
-    // (POST /users, /login) and bearer tokens.
-    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use(responseMetrics())
     .use(correlationId())
-    .use(httpSecurityHeaders());
+    .use(httpSecurityHeaders())
+    .use({
+      // Before the body is read: an unauthenticated caller learns nothing, not even a 400 or 415.
+      before: ({ event }: { event: APIGatewayProxyEvent }) => {
+        const callerId = verifier ? verifiedCallerId(event, verifier) : callerIdOf(event);
+        if (options.auth === 'required' && !callerId) throw unauthorized();
+        callers.set(event, callerId);
+      },
+    });
   if (options.body) chain.use(jsonBody({ maxBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES }));
   return chain.use(errorResponse());
 }

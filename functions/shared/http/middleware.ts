@@ -17,7 +17,10 @@ export function correlationId(): HttpMiddleware {
   const echo: HttpMiddleware['after'] = (request) => {
     const current = (request.context as CorrelatedContext).correlationId;
     if (request.response && current) {
-      request.response.headers = { ...request.response.headers, 'x-correlation-id': current };
+      request.response.headers = {
+        ...request.response.headers,
+        'x-correlation-id': current,
+      };
     }
   };
   return {
@@ -78,13 +81,22 @@ export function errorResponse(): HttpMiddleware {
       const error = request.error;
       if (error instanceof HttpError) {
         if (error.statusCode >= 500) logger.error('request failed', { error });
-        else logger.info('request rejected', { statusCode: error.statusCode, code: error.code });
-        const body = error.details ? { message: error.message, code: error.code, details: error.details } : { message: error.message, code: error.code };
+        else
+          logger.info('request rejected', {
+            statusCode: error.statusCode,
+            code: error.code,
+          });
+        const body = error.details
+          ? { message: error.message, code: error.code, details: error.details }
+          : { message: error.message, code: error.code };
         request.response = json(error.statusCode, body);
         return;
       }
       logger.error('unhandled error', { error: error ?? undefined });
-      request.response = json(500, { message: 'Internal server error', code: 'INTERNAL_ERROR' });
+      request.response = json(500, {
+        message: 'Internal server error',
+        code: 'INTERNAL_ERROR',
+      });
     },
   };
 }

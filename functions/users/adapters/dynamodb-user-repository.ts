@@ -1,5 +1,12 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { scanExactPage } from '../../shared/dynamodb.js';
 import type { KeyedPage, PageCursor } from '../../shared/pagination.js';
@@ -15,8 +22,14 @@ import type { User, UserRepository, UserSummary } from '../domain/user.js';
  * it ACTIVE and removes `expiresAt`. An abandoned claim may be taken over once expired (and the
  * table's TTL on `expiresAt` eventually deletes it).
  */
-export const userKey = (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' });
-export const credentialKey = (email: string) => ({ pk: `EMAIL#${email}`, sk: 'CREDENTIAL' });
+export const userKey = (userId: string) => ({
+  pk: `USER#${userId}`,
+  sk: 'PROFILE',
+});
+export const credentialKey = (email: string) => ({
+  pk: `EMAIL#${email}`,
+  sk: 'CREDENTIAL',
+});
 export const USER_KEY_NAMES = ['pk', 'sk'] as const;
 export const USER_ENTITY = 'USER';
 export const CREDENTIAL_ENTITY = 'CREDENTIAL';
@@ -31,7 +44,12 @@ export interface UserItem extends User {
   correlationId: string;
 }
 
-const toUser = ({ userId, email, name, createdAt }: UserItem): User => ({ userId, email, name, createdAt });
+const toUser = ({ userId, email, name, createdAt }: UserItem): User => ({
+  userId,
+  email,
+  name,
+  createdAt,
+});
 
 /** A transaction can be cancelled by another one touching the same item; the loser retries. */
 const MAX_TRANSACTION_ATTEMPTS = 6;
@@ -49,7 +67,15 @@ export class DynamoDbUserRepository implements UserRepository {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...credentialKey(email), entity: CREDENTIAL_ENTITY, status: PENDING, userId, email, claimId, expiresAt: now + ttlSeconds },
+          Item: {
+            ...credentialKey(email),
+            entity: CREDENTIAL_ENTITY,
+            status: PENDING,
+            userId,
+            email,
+            claimId,
+            expiresAt: now + ttlSeconds,
+          },
           // Free, or a claim of a sign-up that died half-way (and so never became ACTIVE).
           ConditionExpression: 'attribute_not_exists(pk) OR (#status = :pending AND expiresAt < :now)',
           ExpressionAttributeNames: { '#status': 'status' },
@@ -64,7 +90,12 @@ export class DynamoDbUserRepository implements UserRepository {
   }
 
   async completeRegistration(user: User, passwordHash: string, claimId: string, correlationId: string): Promise<boolean> {
-    const userItem: UserItem = { ...userKey(user.userId), entity: USER_ENTITY, ...user, correlationId };
+    const userItem: UserItem = {
+      ...userKey(user.userId),
+      entity: USER_ENTITY,
+      ...user,
+      correlationId,
+    };
     for (let attempt = 1; ; attempt++) {
       try {
         await this.client.send(
@@ -79,10 +110,21 @@ export class DynamoDbUserRepository implements UserRepository {
                   UpdateExpression: 'SET #status = :active, passwordHash = :hash REMOVE claimId, expiresAt',
                   ConditionExpression: 'claimId = :claim AND #status = :pending',
                   ExpressionAttributeNames: { '#status': 'status' },
-                  ExpressionAttributeValues: { ':active': ACTIVE, ':pending': PENDING, ':hash': passwordHash, ':claim': claimId },
+                  ExpressionAttributeValues: {
+                    ':active': ACTIVE,
+                    ':pending': PENDING,
+                    ':hash': passwordHash,
+                    ':claim': claimId,
+                  },
                 },
               },
-              { Put: { TableName: this.tableName, Item: userItem, ConditionExpression: 'attribute_not_exists(pk)' } },
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: userItem,
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
             ],
           }),
         );
@@ -136,7 +178,11 @@ export class DynamoDbUserRepository implements UserRepository {
           UpdateExpression: 'SET passwordHash = :new',
           ConditionExpression: 'passwordHash = :previous AND #status = :active',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':new': newHash, ':previous': previousHash, ':active': ACTIVE },
+          ExpressionAttributeValues: {
+            ':new': newHash,
+            ':previous': previousHash,
+            ':active': ACTIVE,
+          },
         }),
       );
     } catch (error) {
@@ -160,7 +206,13 @@ export class DynamoDbUserRepository implements UserRepository {
 
   /** The whole user item (with the sign-up's correlation id), for the outbox relay. */
   async getUserItem(userId: string): Promise<UserItem | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: userKey(userId), ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: userKey(userId),
+        ConsistentRead: true,
+      }),
+    );
     return Item as UserItem | undefined;
   }
 
@@ -180,6 +232,9 @@ export class DynamoDbUserRepository implements UserRepository {
       USER_KEY_NAMES,
       cursor,
     );
-    return { items: page.items.map(({ userId, name }) => ({ userId, name })), ...(page.next ? { next: page.next } : {}) };
+    return {
+      items: page.items.map(({ userId, name }) => ({ userId, name })),
+      ...(page.next ? { next: page.next } : {}),
+    };
   }
 }

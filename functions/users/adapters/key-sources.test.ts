@@ -4,15 +4,21 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { newKeySet, prepareNextKey, publicJwks } from '../auth/key-set.js';
 import { FileKeyStore } from './file-key-store.js';
-import { cachedLoader, parseKeySource, publicKeysLoader, signingKeysLoader } from './key-sources.js';
+import { cachedLoader, parseKeySource, signingKeysLoader } from './key-sources.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'users-keys-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('parseKeySource', () => {
   it('reads file: and ssm: sources', () => {
-    expect(parseKeySource('file:.local/keys/jwt-keys.json')).toEqual({ kind: 'file', path: '.local/keys/jwt-keys.json' });
-    expect(parseKeySource('ssm:/ecommerce/dev/jwt/signing-keys')).toEqual({ kind: 'ssm', name: '/ecommerce/dev/jwt/signing-keys' });
+    expect(parseKeySource('file:.local/keys/jwt-keys.json')).toEqual({
+      kind: 'file',
+      path: '.local/keys/jwt-keys.json',
+    });
+    expect(parseKeySource('ssm:/ecommerce/dev/jwt/signing-keys')).toEqual({
+      kind: 'ssm',
+      name: '/ecommerce/dev/jwt/signing-keys',
+    });
   });
 
   it.each(['', 'keys.json', 'http://example.com/jwks', 'ssm:no-leading-slash', 'ssm:/with space'])('refuses %j', (spec) => {
@@ -25,12 +31,15 @@ describe('FileKeyStore', () => {
     const path = join(dir, 'nested', 'jwt-keys.json');
     // Separate stores each creating their own key set model separate workers racing for the file.
     const racers = Array.from({ length: 6 }, () => new FileKeyStore(path).create(newKeySet()));
-    const sets = [...(await Promise.all(racers)), ...(await Promise.all(Array.from({ length: 6 }, () => new FileKeyStore(path).loadOrCreate())))];
+    const sets = [
+      ...(await Promise.all(racers)),
+      ...(await Promise.all(Array.from({ length: 6 }, () => new FileKeyStore(path).loadOrCreate()))),
+    ];
     expect(new Set(sets.map((s) => s.current.kid)).size).toBe(1);
     expect(JSON.parse(readFileSync(path, 'utf8')).current.kid).toBe(sets[0]?.current.kid);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(statSync(join(dir, 'nested')).mode & 0o777).toBe(0o700);
-    expect(readdirSync(join(dir, 'nested'))).toEqual(['jwt-keys.json']); // no temporary files left
+    expect(readdirSync(join(dir, 'nested')).sort()).toEqual(['jwt-keys.json', 'jwt-keys.public.jwks']); // no temporary files left
   }, 30_000);
 
   it('generates one key set per process when asked concurrently', async () => {
@@ -49,12 +58,25 @@ describe('FileKeyStore', () => {
     expect((await store.read())?.next?.kid).toBe(prepared.next?.kid);
   });
 
-  it('signing and public loaders read the same file: the public one without private parts', async () => {
+  it('writes the public JWKS beside the key set (what the local stage deploys), without private parts', async () => {
     const path = join(dir, 'loaders.json');
     const set = await signingKeysLoader(`file:${path}`)();
-    const jwks = await publicKeysLoader(`file:${path}`)();
+    const store = new FileKeyStore(path);
+    const jwks = JSON.parse(readFileSync(store.publicPath, 'utf8')) as unknown;
     expect(jwks).toEqual(publicJwks(set));
     expect(JSON.stringify(jwks)).not.toContain('PRIVATE');
+    const prepared = prepareNextKey(set);
+    await store.replace(prepared);
+    expect(JSON.parse(readFileSync(store.publicPath, 'utf8'))).toEqual(publicJwks(prepared));
+  });
+
+  it('writes a missing public JWKS for a key set made before it existed', async () => {
+    const path = join(dir, 'older.json');
+    const store = new FileKeyStore(path);
+    const set = await store.loadOrCreate();
+    rmSync(store.publicPath);
+    await store.loadOrCreate();
+    expect(JSON.parse(readFileSync(store.publicPath, 'utf8'))).toEqual(publicJwks(set));
   });
 });
 

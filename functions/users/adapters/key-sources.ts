@@ -1,13 +1,14 @@
 /**
- * Where the functions get JWT keys from, chosen by configuration (serverless.yml params):
+ * Where the log-in function gets the JWT signing keys from, chosen by configuration (serverless.yml params):
  *   file:<path>  the local stage: a git-ignored JSON key set, created on first use
- *   ssm:<name>   AWS / LocalStack: an SSM parameter (SecureString for the signing keys, String for the JWKS)
+ *   ssm:<name>   AWS / LocalStack: an SSM SecureString parameter
+ * (Verifiers get the public keys at deploy time, in JWT_PUBLIC_JWKS: functions/shared/auth/jwks.ts.)
  * Loaders cache what they read for a while (rotation reaches every instance within that time) and keep
  * serving the last good keys if a refresh fails, so an SSM hiccup does not log everyone out.
  */
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
-import { parseJwks, parseKeySet, publicJwks, type Jwks, type JwtKeySet } from '../auth/key-set.js';
-import { logger, tracer } from '../../shared/observability.js';
+import { parseKeySet, type JwtKeySet } from '../auth/key-set.js';
+import { logger } from '../../shared/observability.js';
 import { FileKeyStore } from './file-key-store.js';
 
 /** What the key scripts work with: the file store and the SSM store. */
@@ -52,7 +53,9 @@ export function cachedLoader<T>(load: () => Promise<T>, ttlMs: number, nowMs: ()
         },
         (error: unknown) => {
           if (value === undefined) throw error;
-          logger.warn('JWT key refresh failed; using the keys loaded before', { error: (error as Error).name });
+          logger.warn('JWT key refresh failed; using the keys loaded before', {
+            error: (error as Error).name,
+          });
           freshUntil = nowMs() + RETRY_AFTER_FAILURE_MS;
           return value;
         },
@@ -65,7 +68,7 @@ export function cachedLoader<T>(load: () => Promise<T>, ttlMs: number, nowMs: ()
 }
 
 let ssmClient: SSMClient | undefined;
-const ssm = () => (ssmClient ??= tracer.captureAWSv3Client(new SSMClient({})));
+const ssm = () => (ssmClient ??= new SSMClient({}));
 
 async function readParameter(name: string, withDecryption: boolean): Promise<string> {
   try {
@@ -87,15 +90,5 @@ export function signingKeysLoader(spec: string, ttlMs = DEFAULT_KEY_CACHE_MS): (
     source.kind === 'file'
       ? () => new FileKeyStore(source.path).loadOrCreate()
       : async () => parseKeySet(JSON.parse(await readParameter(source.name, true)));
-  return cachedLoader(load, ttlMs);
-}
-
-/** The public keys (JWKS): for the authorizer and the JWKS route. */
-export function publicKeysLoader(spec: string, ttlMs = DEFAULT_KEY_CACHE_MS): () => Promise<Jwks> {
-  const source = parseKeySource(spec);
-  const load =
-    source.kind === 'file'
-      ? async () => publicJwks(await new FileKeyStore(source.path).loadOrCreate())
-      : async () => parseJwks(JSON.parse(await readParameter(source.name, false)));
   return cachedLoader(load, ttlMs);
 }

@@ -30,15 +30,30 @@ describe('the UserRegistered relay', () => {
 
   it('publishes a contract-valid UserRegistered with a stable eventId and the sign-up correlation id', async () => {
     const published: OutgoingEvent[] = [];
-    const relay = userRegisteredRelay(async () => item, { publish: async (events) => void published.push(...events) });
-    const result = await relay({ Records: [record('INSERT', 'EMAIL#ada@example.com', 'CREDENTIAL', '1'), record('INSERT', item.pk, 'PROFILE', '2')] });
+    const relay = userRegisteredRelay(async () => item, {
+      publish: async (events) => void published.push(...events),
+    });
+    const result = await relay({
+      Records: [record('INSERT', 'EMAIL#ada@example.com', 'CREDENTIAL', '1'), record('INSERT', item.pk, 'PROFILE', '2')],
+    });
     expect(result.batchItemFailures).toEqual([]);
     expect(published).toHaveLength(1);
     const event = published[0] as OutgoingEvent<'UserRegistered'>;
-    expect(event).toMatchObject({ source: 'ecommerce.users', detailType: 'UserRegistered' });
+    expect(event).toMatchObject({
+      source: 'ecommerce.users',
+      detailType: 'UserRegistered',
+    });
     const envelope = parseEvent('UserRegistered', JSON.parse(JSON.stringify(event.detail)));
-    expect(envelope.data).toEqual({ userId: USER_ID, email: 'ada@example.com', name: 'Ada' });
-    expect(envelope.metadata).toMatchObject({ eventId: `UserRegistered-${USER_ID}`, correlationId: 'corr-1', occurredAt: item.createdAt });
+    expect(envelope.data).toEqual({
+      userId: USER_ID,
+      email: 'ada@example.com',
+      name: 'Ada',
+    });
+    expect(envelope.metadata).toMatchObject({
+      eventId: `UserRegistered-${USER_ID}`,
+      correlationId: 'corr-1',
+      occurredAt: item.createdAt,
+    });
     expect(JSON.stringify(event)).not.toMatch(/password|scrypt/i);
   });
 
@@ -49,7 +64,13 @@ describe('the UserRegistered relay', () => {
         if (++calls === 2) throw new Error('PutEvents failed');
       },
     });
-    const result = await relay({ Records: [record('INSERT', item.pk, 'PROFILE', '10'), record('INSERT', item.pk, 'PROFILE', '11'), record('INSERT', item.pk, 'PROFILE', '12')] });
+    const result = await relay({
+      Records: [
+        record('INSERT', item.pk, 'PROFILE', '10'),
+        record('INSERT', item.pk, 'PROFILE', '11'),
+        record('INSERT', item.pk, 'PROFILE', '12'),
+      ],
+    });
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: '11' }]);
   });
 });

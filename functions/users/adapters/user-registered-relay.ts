@@ -20,11 +20,17 @@ export function insertedUserId(record: DynamoDBRecord): string | undefined {
   return pk.slice('USER#'.length);
 }
 
-export function userRegisteredEvent(user: Pick<UserItem, 'userId' | 'email' | 'name' | 'createdAt' | 'correlationId'>): OutgoingEvent<'UserRegistered'> {
+export function userRegisteredEvent(
+  user: Pick<UserItem, 'userId' | 'email' | 'name' | 'createdAt' | 'correlationId'>,
+): OutgoingEvent<'UserRegistered'> {
   return buildEvent(
     'UserRegistered',
     { userId: user.userId, email: user.email, name: user.name },
-    { eventId: `UserRegistered-${user.userId}`, correlationId: user.correlationId, occurredAt: user.createdAt },
+    {
+      eventId: `UserRegistered-${user.userId}`,
+      correlationId: user.correlationId,
+      occurredAt: user.createdAt,
+    },
   );
 }
 
@@ -36,14 +42,18 @@ export function userRegisteredRelay(readUser: (userId: string) => Promise<UserIt
       try {
         const user = await readUser(userId);
         if (!user) {
-          logger.warn('user from the stream no longer exists; not announced', { userId });
+          logger.warn('user from the stream no longer exists; not announced', {
+            userId,
+          });
           continue;
         }
         await publisher.publish([userRegisteredEvent(user)]);
       } catch (error) {
         logger.error('could not publish UserRegistered; the stream will retry', { userId, error });
         // Lambda retries from the lowest failed sequence number: this record and all after it.
-        return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }] };
+        return {
+          batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }],
+        };
       }
     }
     return { batchItemFailures: [] };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { allowPolicy, bearerToken, stageWideResource } from './authorizer-policy.js';
+import { bearerToken } from '../../shared/auth/access-token-verifier.js';
+import { allowPolicy, stageWideResource } from './authorizer-policy.js';
 
 const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
 
@@ -9,12 +10,20 @@ describe('bearerToken', () => {
     expect(bearerToken(`bearer ${TOKEN}`)).toBe(TOKEN);
   });
 
-  it.each([undefined, '', 'Bearer', `Bearer  ${TOKEN}`, `Basic ${TOKEN}`, TOKEN, `Bearer ${TOKEN} x`, 'Bearer a.b', 'Bearer a.b.', `Bearer ${'a'.repeat(3000)}.b.c`])(
-    'refuses %j',
-    (header) => {
-      expect(bearerToken(header)).toBeUndefined();
-    },
-  );
+  it.each([
+    undefined,
+    '',
+    'Bearer',
+    `Bearer  ${TOKEN}`,
+    `Basic ${TOKEN}`,
+    TOKEN,
+    `Bearer ${TOKEN} x`,
+    'Bearer a.b',
+    'Bearer a.b.',
+    `Bearer ${'a'.repeat(3000)}.b.c`,
+  ])('refuses %j', (header) => {
+    expect(bearerToken(header)).toBeUndefined();
+  });
 });
 
 describe('the policy', () => {
@@ -31,7 +40,16 @@ describe('the policy', () => {
   it('passes the user id and the token expiry in the context', () => {
     const result = allowPolicy('user-1', 'arn:aws:execute-api:us-east-1:1:api/local/GET/users', 1_900_000_000);
     expect(result.principalId).toBe('user-1');
-    expect(result.context).toEqual({ userId: 'user-1', tokenExpiresAt: 1_900_000_000 });
-    expect(result.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: 'arn:aws:execute-api:us-east-1:1:api/local/*/*' }]);
+    expect(result.context).toEqual({
+      userId: 'user-1',
+      tokenExpiresAt: 1_900_000_000,
+    });
+    expect(result.policyDocument.Statement).toEqual([
+      {
+        Action: 'execute-api:Invoke',
+        Effect: 'Allow',
+        Resource: 'arn:aws:execute-api:us-east-1:1:api/local/*/*',
+      },
+    ]);
   });
 });

@@ -20,7 +20,10 @@ describe('the JWT key set', () => {
     const key = createPrivateKey(set.current.privateKeyPem);
     expect(key.asymmetricKeyType).toBe('rsa');
     expect(key.asymmetricKeyDetails?.modulusLength).toBe(2048);
-    const jwk = createPublicKey(key).export({ format: 'jwk' }) as { n: string; e: string };
+    const jwk = createPublicKey(key).export({ format: 'jwk' }) as {
+      n: string;
+      e: string;
+    };
     expect(set.current.kid).toBe(jwkThumbprint(jwk));
     expect(set.previous).toEqual([]);
   });
@@ -29,7 +32,12 @@ describe('the JWT key set', () => {
     const { keys } = publicJwks(set);
     expect(keys).toHaveLength(1);
     expect(Object.keys(keys[0] as object).sort()).toEqual(['alg', 'e', 'kid', 'kty', 'n', 'use']);
-    expect(keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig', kid: set.current.kid });
+    expect(keys[0]).toMatchObject({
+      kty: 'RSA',
+      alg: 'RS256',
+      use: 'sig',
+      kid: set.current.kid,
+    });
     expect(JSON.stringify(keys)).not.toContain('PRIVATE');
   });
 
@@ -60,7 +68,16 @@ describe('the JWT key set', () => {
   it.each([
     ['a kid that is not the thumbprint', (s: any) => ({ ...s, current: { ...s.current, kid: 'chosen-kid' } })],
     ['an unknown field', (s: any) => ({ ...s, extra: true })],
-    ['a private key that is not PEM', (s: any) => ({ ...s, current: { ...s.current, privateKeyPem: '-----BEGIN PRIVATE KEY-----\nnope' } })],
+    [
+      'a private key that is not PEM',
+      (s: any) => ({
+        ...s,
+        current: {
+          ...s.current,
+          privateKeyPem: '-----BEGIN PRIVATE KEY-----\nnope',
+        },
+      }),
+    ],
     ['no current key', (s: any) => ({ ...s, current: undefined })],
   ])('refuses a key set with %s', (_case, mutate) => {
     expect(() => parseKeySet(mutate(JSON.parse(JSON.stringify(set))))).toThrow(KeySetError);

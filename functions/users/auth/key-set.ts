@@ -5,25 +5,21 @@
  * current becomes previous) -> retire (drop previous); see functions/users/README.md.
  * `kid` is the RFC 7638 JWK thumbprint of the public key, so it is derived, never chosen.
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import * as z from '../../shared/schema.js';
+import {
+  JWT_ALGORITHM,
+  KeySetError,
+  MIN_MODULUS_LENGTH,
+  jwkThumbprint,
+  isRsaPublicJwk,
+  type Jwks,
+  type RsaPublicJwk,
+} from '../../shared/auth/jwks.js';
 
-export const JWT_ALGORITHM = 'RS256';
+export { JWT_ALGORITHM, KeySetError, jwkThumbprint, parseJwks, type Jwks, type RsaPublicJwk } from '../../shared/auth/jwks.js';
+
 export const DEFAULT_MODULUS_LENGTH = 2048;
-const MIN_MODULUS_LENGTH = 2048;
-
-export interface RsaPublicJwk {
-  kty: 'RSA';
-  n: string;
-  e: string;
-  kid: string;
-  alg: typeof JWT_ALGORITHM;
-  use: 'sig';
-}
-
-export interface Jwks {
-  keys: RsaPublicJwk[];
-}
 
 export interface SigningKey {
   kid: string;
@@ -45,19 +41,6 @@ export interface JwtKeySet {
   previous: PreviousKey[];
 }
 
-export class KeySetError extends Error {
-  override name = 'KeySetError';
-}
-
-const b64url = z.string().check(z.regex(/^[A-Za-z0-9_-]+$/, 'must be base64url'));
-const rsaPublicJwkSchema = z.strictObject({
-  kty: z.literal('RSA'),
-  n: b64url,
-  e: b64url,
-  kid: z.string().check(z.minLength(1), z.maxLength(128)),
-  alg: z.literal(JWT_ALGORITHM),
-  use: z.literal('sig'),
-});
 const signingKeySchema = z.strictObject({
   kid: z.string().check(z.minLength(1), z.maxLength(128)),
   privateKeyPem: z.string().check(z.startsWith('-----BEGIN PRIVATE KEY-----')),
@@ -67,24 +50,34 @@ const keySetSchema = z.strictObject({
   version: z.literal(1),
   current: signingKeySchema,
   next: z.optional(signingKeySchema),
-  previous: z.array(z.strictObject({ kid: z.string().check(z.minLength(1)), publicJwk: rsaPublicJwkSchema, retiredAt: z.iso.datetime() })),
+  previous: z.array(
+    z.strictObject({
+      kid: z.string().check(z.minLength(1)),
+      publicJwk: z.custom<RsaPublicJwk>(isRsaPublicJwk, 'must be an RSA public JWK (kty RSA, alg RS256, use sig)'),
+      retiredAt: z.iso.datetime(),
+    }),
+  ),
 });
-const jwksSchema = z.strictObject({ keys: z.array(rsaPublicJwkSchema) });
-
-/** RFC 7638 thumbprint of an RSA public key: base64url(SHA-256({"e","kty","n"})). */
-export function jwkThumbprint(jwk: { e: string; n: string }): string {
-  return createHash('sha256').update(JSON.stringify({ e: jwk.e, kty: 'RSA', n: jwk.n })).digest('base64url');
-}
 
 function rsaPublicJwk(key: KeyObject): RsaPublicJwk {
   const { n, e } = key.export({ format: 'jwk' });
   if (typeof n !== 'string' || typeof e !== 'string') throw new KeySetError('not an RSA key');
-  return { kty: 'RSA', n, e, kid: jwkThumbprint({ n, e }), alg: JWT_ALGORITHM, use: 'sig' };
+  return {
+    kty: 'RSA',
+    n,
+    e,
+    kid: jwkThumbprint({ n, e }),
+    alg: JWT_ALGORITHM,
+    use: 'sig',
+  };
 }
 
 export function generateSigningKey(now = new Date(), modulusLength = DEFAULT_MODULUS_LENGTH): SigningKey {
   if (modulusLength < MIN_MODULUS_LENGTH) throw new KeySetError(`RSA keys must have at least ${MIN_MODULUS_LENGTH} bits`);
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength, publicExponent: 0x10001 });
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+    modulusLength,
+    publicExponent: 0x10001,
+  });
   return {
     kid: rsaPublicJwk(publicKey).kid,
     privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
@@ -93,7 +86,11 @@ export function generateSigningKey(now = new Date(), modulusLength = DEFAULT_MOD
 }
 
 export function newKeySet(now = new Date(), modulusLength = DEFAULT_MODULUS_LENGTH): JwtKeySet {
-  return { version: 1, current: generateSigningKey(now, modulusLength), previous: [] };
+  return {
+    version: 1,
+    current: generateSigningKey(now, modulusLength),
+    previous: [],
+  };
 }
 
 export function publicJwkOf(key: SigningKey): RsaPublicJwk {
@@ -116,13 +113,24 @@ export function prepareNextKey(set: JwtKeySet, now = new Date(), modulusLength =
 /** Rotation step 2: the next key signs from now on; the old current key stays public as previous. */
 export function promoteNextKey(set: JwtKeySet, now = new Date()): JwtKeySet {
   if (!set.next) throw new KeySetError('no next key to promote; run the prepare step first');
-  const retired: PreviousKey = { kid: set.current.kid, publicJwk: publicJwkOf(set.current), retiredAt: now.toISOString() };
-  return { version: 1, current: set.next, previous: [retired, ...set.previous] };
+  const retired: PreviousKey = {
+    kid: set.current.kid,
+    publicJwk: publicJwkOf(set.current),
+    retiredAt: now.toISOString(),
+  };
+  return {
+    version: 1,
+    current: set.next,
+    previous: [retired, ...set.previous],
+  };
 }
 
 /** Rotation step 3: stop trusting previous keys (all of them, or the given kids). */
 export function retirePreviousKeys(set: JwtKeySet, kids?: string[]): JwtKeySet {
-  return { ...set, previous: kids ? set.previous.filter((p) => !kids.includes(p.kid)) : [] };
+  return {
+    ...set,
+    previous: kids ? set.previous.filter((p) => !kids.includes(p.kid)) : [],
+  };
 }
 
 /** Validates a stored key set: shape, key type and size, and that every kid is its key's thumbprint. */
@@ -138,7 +146,8 @@ export function parseKeySet(value: unknown): JwtKeySet {
       throw new KeySetError(`key ${key.kid}: not a readable private key`);
     }
     if (privateKey.asymmetricKeyType !== 'rsa') throw new KeySetError(`key ${key.kid}: not an RSA key`);
-    if ((privateKey.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_MODULUS_LENGTH) throw new KeySetError(`key ${key.kid}: shorter than ${MIN_MODULUS_LENGTH} bits`);
+    if ((privateKey.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_MODULUS_LENGTH)
+      throw new KeySetError(`key ${key.kid}: shorter than ${MIN_MODULUS_LENGTH} bits`);
     if (rsaPublicJwk(createPublicKey(privateKey)).kid !== key.kid) throw new KeySetError(`key ${key.kid}: kid is not the key's thumbprint`);
   }
   for (const previous of set.previous) {
@@ -147,15 +156,4 @@ export function parseKeySet(value: unknown): JwtKeySet {
     }
   }
   return set;
-}
-
-export function parseJwks(value: unknown): Jwks {
-  const result = jwksSchema.safeParse(value);
-  if (!result.success) throw new KeySetError(`invalid JWKS: ${z.prettifyError(result.error)}`);
-  const jwks = result.data as Jwks;
-  for (const key of jwks.keys) {
-    if (jwkThumbprint(key) !== key.kid) throw new KeySetError(`JWKS key ${key.kid}: kid is not the key's thumbprint`);
-    if (Buffer.from(key.n, 'base64url').length * 8 < MIN_MODULUS_LENGTH) throw new KeySetError(`JWKS key ${key.kid}: shorter than ${MIN_MODULUS_LENGTH} bits`);
-  }
-  return jwks;
 }

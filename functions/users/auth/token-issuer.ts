@@ -43,11 +43,23 @@ export class RsaTokenIssuer implements TokenIssuer {
 
   async issue(userId: string): Promise<IssuedToken> {
     const { current } = await this.keys();
-    if (this.privateKey?.kid !== current.kid) this.privateKey = { kid: current.kid, key: createPrivateKey(current.privateKeyPem) };
+    if (this.privateKey?.kid !== current.kid)
+      this.privateKey = {
+        kid: current.kid,
+        key: createPrivateKey(current.privateKeyPem),
+      };
     const iat = Math.floor(this.nowMs() / 1000);
     const token = signRs256(
       { alg: JWT_ALGORITHM, typ: 'JWT', kid: current.kid },
-      { iss: this.config.issuer, aud: this.config.audience, sub: userId, iat, nbf: iat, exp: iat + this.config.ttlSeconds, jti: randomUUID() },
+      {
+        iss: this.config.issuer,
+        aud: this.config.audience,
+        sub: userId,
+        iat,
+        nbf: iat,
+        exp: iat + this.config.ttlSeconds,
+        jti: randomUUID(),
+      },
       this.privateKey.key,
     );
     return { token, expiresIn: this.config.ttlSeconds };

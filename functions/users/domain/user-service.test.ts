@@ -3,12 +3,24 @@ import { describe, expect, it } from 'vitest';
 import { HttpError } from '../../shared/http/errors.js';
 import type { KeyedPage } from '../../shared/pagination.js';
 import type { PasswordHasher } from '../auth/password-hasher.js';
-import { noUserOrders, type User, type UserRepository, type UserSummary } from './user.js';
+import type { User, UserOrders, UserRepository, UserSummary } from './user.js';
 import { UserService } from './user-service.js';
+
+const noOrders: UserOrders = {
+  ordersOf: async () => ({ orders: [], available: false }),
+};
 
 class MemoryUsers implements UserRepository {
   users = new Map<string, User>();
-  credentials = new Map<string, { userId: string; status: 'PENDING' | 'ACTIVE'; claimId?: string; passwordHash?: string }>();
+  credentials = new Map<
+    string,
+    {
+      userId: string;
+      status: 'PENDING' | 'ACTIVE';
+      claimId?: string;
+      passwordHash?: string;
+    }
+  >();
   failComplete = false;
 
   async claimEmail(email: string, userId: string, claimId: string) {
@@ -20,7 +32,11 @@ class MemoryUsers implements UserRepository {
     if (this.failComplete) throw new Error('DynamoDB is down');
     const credential = this.credentials.get(user.email);
     if (credential?.claimId !== claimId) return false;
-    this.credentials.set(user.email, { userId: user.userId, status: 'ACTIVE', passwordHash });
+    this.credentials.set(user.email, {
+      userId: user.userId,
+      status: 'ACTIVE',
+      passwordHash,
+    });
     this.users.set(user.userId, user);
     return true;
   }
@@ -39,7 +55,12 @@ class MemoryUsers implements UserRepository {
     return this.users.get(userId);
   }
   async listUsers(): Promise<KeyedPage<UserSummary>> {
-    return { items: [...this.users.values()].map(({ userId, name }) => ({ userId, name })) };
+    return {
+      items: [...this.users.values()].map(({ userId, name }) => ({
+        userId,
+        name,
+      })),
+    };
   }
 }
 
@@ -64,17 +85,31 @@ class RecordingHasher implements PasswordHasher {
   }
 }
 
-const tokens = { issue: async (userId: string) => ({ token: `token-for-${userId}`, expiresIn: 3600 }) };
+const tokens = {
+  issue: async (userId: string) => ({
+    token: `token-for-${userId}`,
+    expiresIn: 3600,
+  }),
+};
 
 function setup() {
   const users = new MemoryUsers();
   const hasher = new RecordingHasher();
-  const service = new UserService(users, hasher, tokens, noUserOrders, () => new Date('2026-05-01T00:00:00Z'));
+  const service = new UserService({
+    users,
+    passwords: hasher,
+    tokens,
+    orders: noOrders,
+    now: () => new Date('2026-05-01T00:00:00Z'),
+  });
   return { users, hasher, service };
 }
 
 const expectHttp = async (promise: Promise<unknown>, status: number, code: string) => {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(HttpError);
   expect(error).toMatchObject({ statusCode: status, code });
 };
@@ -83,9 +118,17 @@ describe('UserService.register', () => {
   it('stores the user with the email normalised and the password hashed', async () => {
     const { users, service } = setup();
     const user = await service.register({ email: ' Ada@Example.COM ', name: 'Ada', pwd: 'secret-password' }, 'corr-1');
-    expect(user).toEqual({ userId: expect.stringMatching(/^[0-9a-f-]{36}$/), email: 'ada@example.com', name: 'Ada', createdAt: '2026-05-01T00:00:00.000Z' });
+    expect(user).toEqual({
+      userId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      email: 'ada@example.com',
+      name: 'Ada',
+      createdAt: '2026-05-01T00:00:00.000Z',
+    });
     expect(JSON.stringify(user)).not.toContain('secret-password');
-    expect(users.credentials.get('ada@example.com')).toMatchObject({ status: 'ACTIVE', passwordHash: 'v2:secret-password' });
+    expect(users.credentials.get('ada@example.com')).toMatchObject({
+      status: 'ACTIVE',
+      passwordHash: 'v2:secret-password',
+    });
   });
 
   it('409 for a taken email, in any case, without spending a hash on it', async () => {
@@ -99,10 +142,14 @@ describe('UserService.register', () => {
   it('gives the email back when the sign-up fails half-way, so it can be retried', async () => {
     const { users, service } = setup();
     users.failComplete = true;
-    await expect(service.register({ email: 'ada@example.com', name: 'Ada', pwd: 'secret-password' }, 'c')).rejects.toThrow('DynamoDB is down');
+    await expect(service.register({ email: 'ada@example.com', name: 'Ada', pwd: 'secret-password' }, 'c')).rejects.toThrow(
+      'DynamoDB is down',
+    );
     expect(users.credentials.has('ada@example.com')).toBe(false);
     users.failComplete = false;
-    await expect(service.register({ email: 'ada@example.com', name: 'Ada', pwd: 'secret-password' }, 'c')).resolves.toMatchObject({ email: 'ada@example.com' });
+    await expect(service.register({ email: 'ada@example.com', name: 'Ada', pwd: 'secret-password' }, 'c')).resolves.toMatchObject({
+      email: 'ada@example.com',
+    });
   });
 });
 
@@ -110,7 +157,11 @@ describe('UserService.login', () => {
   it('issues a token for the right password, matching the email case-insensitively', async () => {
     const { service } = setup();
     const { userId } = await service.register({ email: 'ada@example.com', name: 'Ada', pwd: 'secret-password' }, 'c');
-    await expect(service.login({ email: ' ADA@example.com', password: 'secret-password' })).resolves.toEqual({ token: `token-for-${userId}`, expiresIn: 3600, userId });
+    await expect(service.login({ email: ' ADA@example.com', password: 'secret-password' })).resolves.toEqual({
+      token: `token-for-${userId}`,
+      expiresIn: 3600,
+      userId,
+    });
   });
 
   it('the same 401 for a wrong password and an unknown email, both after one full password check', async () => {
@@ -123,7 +174,11 @@ describe('UserService.login', () => {
     const unknown = await service.login({ email: 'nobody@example.com', password: 'secret-password' }).catch((e: unknown) => e);
     expect(hasher.calls).toEqual(['verifyWithoutHash']);
     expect(wrong).toEqual(unknown);
-    expect(wrong).toMatchObject({ statusCode: 401, code: 'INVALID_CREDENTIALS', message: 'Invalid email or password' });
+    expect(wrong).toMatchObject({
+      statusCode: 401,
+      code: 'INVALID_CREDENTIALS',
+      message: 'Invalid email or password',
+    });
   });
 
   it('cannot log in to an email whose sign-up is still in progress', async () => {
@@ -136,7 +191,10 @@ describe('UserService.login', () => {
     const { users, service } = setup();
     await service.register({ email: 'ada@example.com', name: 'Ada', pwd: 'secret-password' }, 'c');
     (users.credentials.get('ada@example.com') as { passwordHash: string }).passwordHash = 'v1:secret-password';
-    await service.login({ email: 'ada@example.com', password: 'secret-password' });
+    await service.login({
+      email: 'ada@example.com',
+      password: 'secret-password',
+    });
     expect(users.credentials.get('ada@example.com')?.passwordHash).toBe('v2:secret-password');
   });
 });
@@ -145,7 +203,11 @@ describe('UserService.getUserWithOrders', () => {
   it('returns the user with orders unavailable until the orders context is wired in', async () => {
     const { service } = setup();
     const { userId } = await service.register({ email: 'ada@example.com', name: 'Ada', pwd: 'secret-password' }, 'c');
-    await expect(service.getUserWithOrders(userId)).resolves.toMatchObject({ userId, orders: [], ordersAvailable: false });
+    await expect(service.getUserWithOrders(userId)).resolves.toMatchObject({
+      userId,
+      orders: [],
+      ordersAvailable: false,
+    });
     await expectHttp(service.getUserWithOrders('0b5c3f0e-8d1b-4a57-9a43-3c1b2e6f4a10'), 404, 'NOT_FOUND');
   });
 });

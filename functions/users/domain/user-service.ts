@@ -12,15 +12,35 @@ export interface LoginResult extends IssuedToken {
   userId: string;
 }
 
+/**
+ * What the service works with. Each function wires only the parts its use case calls (the handlers'
+ * `create*Handler` defaults), so no function bundles or builds a client it does not use.
+ */
+export interface UserServiceParts {
+  users: UserRepository;
+  passwords?: PasswordHasher;
+  tokens?: TokenIssuer;
+  orders?: UserOrders;
+  now?: () => Date;
+  onRehashFailure?: (error: unknown) => void;
+}
+
 export class UserService {
-  constructor(
-    private readonly users: UserRepository,
-    private readonly hasher: PasswordHasher,
-    private readonly tokens: TokenIssuer,
-    private readonly orders: UserOrders,
-    private readonly now: () => Date = () => new Date(),
-    private readonly onRehashFailure: (error: unknown) => void = () => undefined,
-  ) {}
+  private readonly users: UserRepository;
+  private readonly now: () => Date;
+
+  constructor(private readonly parts: UserServiceParts) {
+    this.users = parts.users;
+    this.now = parts.now ?? (() => new Date());
+  }
+
+  private get hasher(): PasswordHasher {
+    return wired(this.parts.passwords, 'passwords');
+  }
+
+  private get tokens(): TokenIssuer {
+    return wired(this.parts.tokens, 'tokens');
+  }
 
   /**
    * Signs a user up. The email is claimed first (a conditional write), so of any number of concurrent
@@ -30,7 +50,12 @@ export class UserService {
    */
   async register(input: { email: string; name: string; pwd: string }, correlationId: string): Promise<User> {
     const email = normalizeEmail(input.email);
-    const user: User = { userId: randomUUID(), email, name: input.name, createdAt: this.now().toISOString() };
+    const user: User = {
+      userId: randomUUID(),
+      email,
+      name: input.name,
+      createdAt: this.now().toISOString(),
+    };
     const claimId = randomUUID();
     if (!(await this.users.claimEmail(email, user.userId, claimId, SIGN_UP_CLAIM_SECONDS))) throw emailTaken();
     try {
@@ -56,10 +81,13 @@ export class UserService {
       try {
         await this.users.replacePasswordHash(email, credential.passwordHash, await this.hasher.hash(input.password));
       } catch (error) {
-        this.onRehashFailure(error); // the log-in still succeeds; the next one tries again
+        this.parts.onRehashFailure?.(error); // the log-in still succeeds; the next one tries again
       }
     }
-    return { ...(await this.tokens.issue(credential.userId)), userId: credential.userId };
+    return {
+      ...(await this.tokens.issue(credential.userId)),
+      userId: credential.userId,
+    };
   }
 
   listUsers(limit: number, cursor?: PageCursor): Promise<KeyedPage<UserSummary>> {
@@ -70,12 +98,18 @@ export class UserService {
   async getUserWithOrders(userId: string): Promise<User & { orders: unknown[]; ordersAvailable: boolean }> {
     const user = await this.users.getUser(userId);
     if (!user) throw notFound(`User ${userId} not found`);
-    const { orders, available } = await this.orders.ordersOf(userId);
+    const { orders, available } = await wired(this.parts.orders, 'orders').ordersOf(userId);
     return { ...user, orders, ordersAvailable: available };
   }
 }
 
 /** How long an unfinished sign-up holds its email (a sign-up takes about a second; Lambda stops it at 10 s). */
 export const SIGN_UP_CLAIM_SECONDS = 60;
+
+/** A use case called in a function that was not wired for it: a wiring bug, loud at the first call. */
+function wired<T>(part: T | undefined, name: string): T {
+  if (part === undefined) throw new Error(`UserService: '${name}' is not wired in this function`);
+  return part;
+}
 
 const emailTaken = () => conflict('A user with this email already exists', 'EMAIL_TAKEN');

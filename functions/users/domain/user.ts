@@ -46,8 +46,3 @@ export interface UserRepository {
 export interface UserOrders {
   ordersOf(userId: string): Promise<{ orders: unknown[]; available: boolean }>;
 }
-
-/** Until the orders context is wired in (issue 4), a user's orders are reported unavailable. */
-export const noUserOrders: UserOrders = {
-  ordersOf: async () => ({ orders: [], available: false }),
-};

@@ -1,15 +1,26 @@
 import { httpHandler, requireCaller } from '../../shared/http/handler.js';
 import { json } from '../../shared/http/response.js';
+import { once } from '../../shared/once.js';
 import { decodeCursor, encodeCursor, pageQuerySchema } from '../../shared/pagination.js';
 import { USER_KEY_NAMES } from '../adapters/dynamodb-user-repository.js';
-import { userService } from '../user-service-factory.js';
+import { UserService } from '../domain/user-service.js';
+import { usersRepository } from '../wiring.js';
 
-export const handler = httpHandler({
-  query: pageQuerySchema,
-  handle: async (request) => {
-    requireCaller(request);
-    const { query } = request;
-    const page = await userService.listUsers(query.limit, decodeCursor(query.nextToken, USER_KEY_NAMES));
-    return json(200, { items: page.items, ...(page.next ? { nextToken: encodeCursor(page.next) } : {}) });
-  },
-});
+const listService = once(() => new UserService({ users: usersRepository() }));
+
+export const createHandler = (users: () => Pick<UserService, 'listUsers'> = listService) =>
+  httpHandler({
+    auth: 'required',
+    query: pageQuerySchema,
+    handle: async (request) => {
+      requireCaller(request);
+      const { query } = request;
+      const page = await users().listUsers(query.limit, decodeCursor(query.nextToken, USER_KEY_NAMES));
+      return json(200, {
+        items: page.items,
+        ...(page.next ? { nextToken: encodeCursor(page.next) } : {}),
+      });
+    },
+  });
+
+export const handler = createHandler();

@@ -32,7 +32,9 @@ export async function ensureKeys(store: KeySetStore, modulusLength?: number): Pr
 }
 
 async function main() {
-  const { values } = parseTargetArgs(process.argv.slice(2), { 'modulus-length': { type: 'string' } });
+  const { values } = parseTargetArgs(process.argv.slice(2), {
+    'modulus-length': { type: 'string' },
+  });
   const store = storeFromOptions(values);
   const modulusLength = values['modulus-length'] ? Number(values['modulus-length']) : undefined;
   const { created, set } = await ensureKeys(store, modulusLength);

@@ -20,7 +20,11 @@ class FakeSsm {
     if (command instanceof PutParameterCommand) {
       const { Name, Value, Type, Overwrite, Tier } = command.input;
       if (this.parameters.has(Name as string) && !Overwrite) throw new ParameterAlreadyExists({ message: 'exists', $metadata: {} });
-      this.parameters.set(Name as string, { Value: Value as string, Type: Type as string, ...(Tier ? { Tier } : {}) });
+      this.parameters.set(Name as string, {
+        Value: Value as string,
+        Type: Type as string,
+        ...(Tier ? { Tier } : {}),
+      });
       return {};
     }
     throw new Error('unexpected command');
@@ -55,7 +59,10 @@ describe('ensure-jwt-keys on SSM', () => {
     expect(loser.current.kid).toBe(winner.current.kid);
     expect(JSON.parse(ssm.parameters.get(PUBLIC)?.Value as string)).toEqual(publicJwks(winner));
 
-    ssm.parameters.set(PUBLIC, { Value: JSON.stringify({ keys: [] }), Type: 'String' });
+    ssm.parameters.set(PUBLIC, {
+      Value: JSON.stringify({ keys: [] }),
+      Type: 'String',
+    });
     await ensureKeys(store);
     expect(JSON.parse(ssm.parameters.get(PUBLIC)?.Value as string)).toEqual(publicJwks(winner));
   });
@@ -65,19 +72,28 @@ describe('ensure-jwt-keys on SSM', () => {
     expect(signingKeysParameterName('${self:service}', '${sls:stage}')).toBe(/jwtKeysParameter: (\S+)/.exec(yml)?.[1]);
     expect(publicKeysParameterName('${self:service}', '${sls:stage}')).toBe(/jwtPublicKeysParameter: (\S+)/.exec(yml)?.[1]);
     expect(/jwtKeysSource: ssm:(\S+)/.exec(yml)?.[1]).toBe(/jwtKeysParameter: (\S+)/.exec(yml)?.[1]);
-    expect(/jwtPublicKeysSource: ssm:(\S+)/.exec(yml)?.[1]).toBe(/jwtPublicKeysParameter: (\S+)/.exec(yml)?.[1]);
+    expect(/jwtPublicJwks: \$\{param:jwtPublicJwks, ssm:\$\{param:(\w+)\}\}/.exec(yml)?.[1]).toBe('jwtPublicKeysParameter');
   });
 });
 
 describe('rotate-jwt-keys timing', () => {
-  const at = (iso: string) => ({ tokenTtlSeconds: 3600, now: new Date(iso), force: false });
+  const at = (iso: string) => ({
+    tokenTtlSeconds: 3600,
+    now: new Date(iso),
+    force: false,
+  });
   const base = newKeySet(new Date('2026-01-01T00:00:00Z'));
   const prepared = prepareNextKey(base, new Date('2026-01-01T00:00:00Z'));
 
   it('promotes only after every instance has had time to load the next key', () => {
     expect(() => rotationStep('promote', prepared, at('2026-01-01T00:02:00Z'))).toThrow(/wait/);
     expect(rotationStep('promote', prepared, at('2026-01-01T00:10:00Z')).current.kid).toBe(prepared.next?.kid);
-    expect(rotationStep('promote', prepared, { ...at('2026-01-01T00:00:01Z'), force: true }).current.kid).toBe(prepared.next?.kid);
+    expect(
+      rotationStep('promote', prepared, {
+        ...at('2026-01-01T00:00:01Z'),
+        force: true,
+      }).current.kid,
+    ).toBe(prepared.next?.kid);
   });
 
   it('retires only once the tokens of the previous key have expired', () => {

@@ -28,7 +28,10 @@ export const TARGET_OPTIONS = {
 
 type TargetValues = { [K in keyof typeof TARGET_OPTIONS]?: string };
 
-export function storeFromOptions(values: TargetValues): KeySetStore & { syncPublic?: SsmKeyStore['syncPublic']; readPublic?: SsmKeyStore['readPublic'] } {
+export function storeFromOptions(values: TargetValues): KeySetStore & {
+  syncPublic?: SsmKeyStore['syncPublic'];
+  readPublic?: SsmKeyStore['readPublic'];
+} {
   if (values.source) {
     const source = parseKeySource(values.source);
     if (source.kind === 'file') return new FileKeyStore(source.path);
@@ -50,5 +53,10 @@ export function storeFromOptions(values: TargetValues): KeySetStore & { syncPubl
 }
 
 export function parseTargetArgs<T extends ParseArgsConfig['options']>(argv: string[], extra: T, allowPositionals = false) {
-  return parseArgs({ args: argv, options: { ...TARGET_OPTIONS, ...extra }, allowPositionals, strict: true });
+  return parseArgs({
+    args: argv,
+    options: { ...TARGET_OPTIONS, ...extra },
+    allowPositionals,
+    strict: true,
+  });
 }

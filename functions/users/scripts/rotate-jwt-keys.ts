@@ -36,7 +36,9 @@ export function rotationStep(step: string, set: JwtKeySet, timing: RotationTimin
       // Every authorizer and JWKS instance must have re-read the keys (and seen the next one) first.
       const wait = KEY_CACHE_SECONDS + 60;
       if (set.next && !timing.force && ageSeconds(set.next.createdAt) < wait) {
-        throw new Error(`the next key was prepared ${Math.round(ageSeconds(set.next.createdAt))} s ago; wait ${wait} s after prepare (or --force)`);
+        throw new Error(
+          `the next key was prepared ${Math.round(ageSeconds(set.next.createdAt))} s ago; wait ${wait} s after prepare (or --force)`,
+        );
       }
       return promoteNextKey(set, timing.now);
     }
@@ -57,7 +59,10 @@ export function rotationStep(step: string, set: JwtKeySet, timing: RotationTimin
 async function main() {
   const { values, positionals } = parseTargetArgs(
     process.argv.slice(2),
-    { force: { type: 'boolean', default: false }, 'token-ttl-seconds': { type: 'string', default: '3600' } },
+    {
+      force: { type: 'boolean', default: false },
+      'token-ttl-seconds': { type: 'string', default: '3600' },
+    },
     true,
   );
   const step = positionals[0] ?? 'status';
@@ -70,7 +75,11 @@ async function main() {
     for (const p of set.previous) console.log(`  previous ${p.kid} retired ${p.retiredAt}`);
     return;
   }
-  const next = rotationStep(step, set, { tokenTtlSeconds: Number(values['token-ttl-seconds']), now: new Date(), force: values.force === true });
+  const next = rotationStep(step, set, {
+    tokenTtlSeconds: Number(values['token-ttl-seconds']),
+    now: new Date(),
+    force: values.force === true,
+  });
   await store.replace(next);
   console.log(`${step}: ${store.describe()} now has ${describeKeys(next)}`);
 }
