@@ -14,8 +14,19 @@ export default defineConfig({
           env: { LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
           // Generous: CI machines have 2 cores, and the password hashing is deliberately costly.
           testTimeout: 30_000,
-          include: ['functions/**/*.test.ts', 'local/**/*.test.ts', 'scripts/**/*.test.ts', 'tests/template/**/*.test.ts'],
+          include: ['functions/**/*.test.ts', 'local/**/*.test.ts', 'scripts/**/*.test.ts', 'tests/template/spec-check.test.ts'],
           environment: 'node',
+        },
+      },
+      {
+        test: {
+          // Checks of the compiled CloudFormation of every stage, packaged once by the global setup.
+          name: 'template',
+          include: ['tests/template/**/*.test.ts'],
+          exclude: ['tests/template/spec-check.test.ts'],
+          globalSetup: ['tests/template/global-setup.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
         },
       },
       {

@@ -270,25 +270,39 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
 }
 
-/** `serverless package` into `packageFolder`; returns the compiled template. Also used by the template checks. */
+/**
+ * `serverless package` into `packageFolder`, with `--param key=value` for each of `params`; returns the
+ * compiled template. Bounded: a package that has not exited after `timeoutMs` is stopped and is an error
+ * (a plugin that leaves a handle open once hung it after "Service packaged"). Also used by the template checks.
+ */
 export async function packageTemplate(
   stage: string,
   packageFolder: string,
   env: NodeJS.ProcessEnv,
   onOutput: (line: string) => void = () => undefined,
   params: string[] = [],
+  timeoutMs = 180_000,
 ) {
   const args = [SERVERLESS_BIN, 'package', '--stage', stage, '--package', packageFolder, ...params.flatMap((param) => ['--param', param])];
+  const output: string[] = [];
   const child = startProcess(process.execPath, args, {
     cwd: ROOT,
     env,
-    onOutput,
+    onOutput: (line) => {
+      output.push(line);
+      onOutput(line);
+    },
   });
-  const output: string[] = [];
-  child.stderr?.on('data', (data: Buffer) => output.push(data.toString('utf8')));
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    void stopProcess(child, 1000);
+  }, timeoutMs);
   const code = await new Promise<number | null>((done) => child.once('exit', (exitCode) => done(exitCode)));
+  clearTimeout(timer);
+  if (timedOut) throw new Error(`serverless package --stage ${stage} did not exit within ${timeoutMs / 1000} s`);
   if (code !== 0) {
-    throw new Error(`serverless package failed (exit ${code}):\n${output.join('').slice(-4000)}`);
+    throw new Error(`serverless package --stage ${stage} failed (exit ${code}):\n${output.join('\n').slice(-4000)}`);
   }
   return loadTemplate(join(ROOT, packageFolder, 'cloudformation-template-update-stack.json'));
 }

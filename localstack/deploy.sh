@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Deploys the `localstack` stage to a running LocalStack (see docker-compose.yml beside this file),
-# seeds the catalog and prints the API base URL for the end-to-end suite.
-#   docker compose -f localstack/docker-compose.yml up -d && bash localstack/deploy.sh
+# `npm run deploy:localstack`: deploys the `localstack` stage to a running LocalStack (see
+# docker-compose.yml beside this file), seeds the catalog and prints the API base URL.
+#   Community image (default): tokens are checked inside the protected functions (authorizerMode=function).
+#   Pro image (LOCALSTACK_PRO=1, with LOCALSTACK_AUTH_TOKEN): the gateway runs the Lambda authorizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
-export AWS_ENDPOINT_URL=http://127.0.0.1:4566 SLS_TELEMETRY_DISABLED=1
-if [ -f functions/users/scripts/ensure-jwt-keys.ts ]; then
-  npx tsx functions/users/scripts/ensure-jwt-keys.ts --stage localstack --region us-east-1
-fi
-node node_modules/serverless/bin/serverless.js deploy --stage localstack
-node node_modules/serverless/bin/serverless.js invoke -f seedCatalogs --stage localstack
-npx tsx localstack/api-url.ts
+source localstack/env.sh
+require_localstack
+
+mode=function
+[ "${LOCALSTACK_PRO:-0}" = 1 ] && mode=gateway
+
+# The signing keys live in LocalStack's SSM; the public JWKS goes into the verifiers' environment.
+jwks=$(AWS_ENDPOINT_URL_SSM=$LOCALSTACK_ENDPOINT step 120 npx tsx functions/users/scripts/ensure-jwt-keys.ts --stage localstack --region "$AWS_REGION" --print-jwks)
+step 900 $SERVERLESS deploy --stage localstack --param "authorizerMode=$mode" --param "jwtPublicJwks=$jwks"
+step 180 $SERVERLESS invoke -f seedCatalogs --stage localstack
+step 60 npx tsx localstack/api-url.ts localstack

@@ -1,11 +1,13 @@
 /**
- * Checks the CloudFormation that AWS and LocalStack would get (`serverless package --stage dev`):
- * no Docker engine runs on CI machines, so this is what CI can verify of the deploy path.
+ * Checks the CloudFormation that AWS would get (`serverless package --stage dev`, packaged by
+ * tests/template/global-setup.ts): no AWS account or Docker engine on CI machines, so this is what CI
+ * can verify of the deploy path.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CfnTemplate } from '../../local/cloudformation.js';
 import { localStackModel } from '../../local/cloudformation.js';
-import { packageTemplate } from '../../local/stack.js';
+import { PACKAGED_STAGES } from './stages.js';
+import { templateOf } from './templates.js';
 
 let template: CfnTemplate;
 let text: string;
@@ -13,13 +15,9 @@ const resources = () => Object.entries(template.Resources);
 const ofType = (type: string) => resources().filter(([, r]) => r.Type === type);
 
 beforeAll(async () => {
-  template = await packageTemplate('dev', '.serverless-template-check', {
-    ...process.env,
-    ESBUILD_WORK_FOLDER: '.esbuild-template-check',
-    SLS_TELEMETRY_DISABLED: '1',
-  });
+  template = await templateOf(PACKAGED_STAGES.find((stage) => stage.name === 'dev') as (typeof PACKAGED_STAGES)[number]);
   text = JSON.stringify(template);
-}, 120_000);
+});
 
 describe('packaged CloudFormation (stage dev)', () => {
   it('runs every function on a supported Node runtime with tracing on', () => {

@@ -7,6 +7,8 @@
  *   npx tsx functions/users/scripts/ensure-jwt-keys.ts --stage dev --region eu-west-1
  *   AWS_ENDPOINT_URL_SSM=http://localhost:4566 npx tsx functions/users/scripts/ensure-jwt-keys.ts --stage localstack --region us-east-1
  *   npx tsx functions/users/scripts/ensure-jwt-keys.ts --source file:.local/keys/jwt-keys.json
+ * With --print-jwks the public JWKS (public keys only) is printed on stdout, the message on stderr:
+ * what a deploy passes as `--param jwtPublicJwks=...` when it should not read SSM itself.
  */
 import { pathToFileURL } from 'node:url';
 import { newKeySet, publicJwks, type JwtKeySet } from '../auth/key-set.js';
@@ -34,11 +36,13 @@ export async function ensureKeys(store: KeySetStore, modulusLength?: number): Pr
 async function main() {
   const { values } = parseTargetArgs(process.argv.slice(2), {
     'modulus-length': { type: 'string' },
-  });
+    'print-jwks': { type: 'boolean' },
+  } as const);
   const store = storeFromOptions(values);
   const modulusLength = values['modulus-length'] ? Number(values['modulus-length']) : undefined;
   const { created, set } = await ensureKeys(store, modulusLength);
-  console.log(`${created ? 'Created' : 'Kept existing'} JWT keys in ${store.describe()}: ${describeKeys(set)}`);
+  console.error(`${created ? 'Created' : 'Kept existing'} JWT keys in ${store.describe()}: ${describeKeys(set)}`);
+  if (values['print-jwks']) console.log(JSON.stringify(publicJwks(set)));
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

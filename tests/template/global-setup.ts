@@ -1,0 +1,40 @@
+/**
+ * Packages every stage (tests/template/stages.ts) once for the template checks, two at a time. The
+ * public JWKS would come from SSM (or the local key file) at package time; here a throw-away key set's
+ * public half is passed instead (`--param jwtPublicJwks=...`), so no AWS account or local key is needed.
+ */
+import type { TestProject } from 'vitest/node';
+import { newKeySet, publicJwks } from '../../functions/users/auth/key-set.js';
+import { packageTemplate } from '../../local/stack.js';
+import { PACKAGED_STAGES, packageFolderOf, type PackagedStage } from './stages.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    packagedSeconds: Record<string, number>;
+  }
+}
+
+export async function setup(project: TestProject): Promise<void> {
+  const jwks = JSON.stringify(publicJwks(newKeySet()));
+  const seconds: Record<string, number> = {};
+  const packageStage = async (stage: PackagedStage) => {
+    const started = Date.now();
+    const params = [...stage.params, `jwtPublicJwks=${jwks}`];
+    await packageTemplate(
+      stage.stage,
+      packageFolderOf(stage),
+      { ...process.env, ESBUILD_WORK_FOLDER: `.esbuild-template-${stage.name}`, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+      undefined,
+      params,
+    );
+    seconds[stage.name] = (Date.now() - started) / 1000;
+  };
+  const queue = [...PACKAGED_STAGES];
+  await Promise.all(
+    [0, 1].map(async () => {
+      for (let stage = queue.shift(); stage; stage = queue.shift()) await packageStage(stage);
+    }),
+  );
+  console.log(`[template] packaged ${Object.entries(seconds).map(([name, s]) => `${name} ${s.toFixed(0)} s`).join(', ')}`);
+  project.provide('packagedSeconds', seconds);
+}
