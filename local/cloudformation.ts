@@ -46,7 +46,14 @@ export interface EventSourceMappingSpec {
   maximumRetryAttempts: number;
   enabled: boolean;
 }
+/** A rule with a ScheduleExpression and its Lambda targets (recorded; the local stack does not fire them yet). */
+export interface ScheduleSpec {
+  logicalId: string;
+  expression: string;
+  functionNames: string[];
+}
 export interface LocalStackModel {
+  schedules: ScheduleSpec[];
   tables: TableSpec[];
   queues: QueueSpec[];
   eventBuses: string[];
@@ -107,16 +114,19 @@ function busNameOf(template: CfnTemplate, value: unknown): string {
 function functionNameOf(template: CfnTemplate, value: unknown): string {
   const logicalId = referencedLogicalId(value);
   if (!logicalId) return literalString(value, 'FunctionName').split(':').pop() as string;
-  return literalString(
-    resourceOf(template, logicalId, 'AWS::Lambda::Function').Properties?.FunctionName,
-    `${logicalId}.FunctionName`,
-  );
+  return literalString(resourceOf(template, logicalId, 'AWS::Lambda::Function').Properties?.FunctionName, `${logicalId}.FunctionName`);
 }
 
-const QUEUE_ATTRIBUTES = ['VisibilityTimeout', 'MessageRetentionPeriod', 'DelaySeconds', 'ReceiveMessageWaitTimeSeconds', 'MaximumMessageSize'];
+const QUEUE_ATTRIBUTES = [
+  'VisibilityTimeout',
+  'MessageRetentionPeriod',
+  'DelaySeconds',
+  'ReceiveMessageWaitTimeSeconds',
+  'MaximumMessageSize',
+];
 
 export function localStackModel(template: CfnTemplate): LocalStackModel {
-  const model: LocalStackModel = { tables: [], queues: [], eventBuses: [], rules: [], eventSourceMappings: [] };
+  const model: LocalStackModel = { schedules: [], tables: [], queues: [], eventBuses: [], rules: [], eventSourceMappings: [] };
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     const props = resource.Properties ?? {};
     switch (resource.Type) {
@@ -147,6 +157,11 @@ export function localStackModel(template: CfnTemplate): LocalStackModel {
         break;
       case 'AWS::Events::Rule': {
         const targets = (props.Targets as { Id: string; Arn: unknown; InputTransformer?: unknown; Input?: unknown }[] | undefined) ?? [];
+        if (typeof props.ScheduleExpression === 'string') {
+          const functionNames = targets.map((target) => functionNameOf(template, target.Arn));
+          model.schedules.push({ logicalId, expression: props.ScheduleExpression, functionNames });
+          break;
+        }
         model.rules.push({
           logicalId,
           eventBusName: busNameOf(template, props.EventBusName),
@@ -171,7 +186,8 @@ export function localStackModel(template: CfnTemplate): LocalStackModel {
             kind: 'dynamodb-stream',
             tableName: literalString(template.Resources[sourceId as string]?.Properties?.TableName, `${sourceId}.TableName`),
           };
-        } else throw new Error(`${logicalId}: event source ${JSON.stringify(props.EventSourceArn)} is not a queue or table in this template`);
+        } else
+          throw new Error(`${logicalId}: event source ${JSON.stringify(props.EventSourceArn)} is not a queue or table in this template`);
         const responseTypes = (props.FunctionResponseTypes as string[] | undefined) ?? [];
         model.eventSourceMappings.push({
           logicalId,

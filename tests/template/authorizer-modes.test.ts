@@ -64,11 +64,8 @@ function routesOf(template: CfnTemplate): Route[] {
     });
 }
 
-const environmentOf = (template: CfnTemplate, functionId: string) =>
-  ((template.Resources[functionId]?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<
-    string,
-    unknown
-  >;
+const environmentOf = (template: CfnTemplate, functionId: string): Record<string, unknown> =>
+  (template.Resources[functionId]?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
 
 /** The handler's source declares the route protected (httpHandler `auth: 'required'`). */
 function handlerRequiresAuth(template: CfnTemplate, functionId: string): boolean {

@@ -1,8 +1,7 @@
 // The in-function token check (AUTHORIZER_MODE=function), for gateways that cannot run the authorizer.
 import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyResult } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { apiEvent, lambdaContext } from '../../../tests/support/lambda.js';
+import { apiEvent, authorizedBy, lambdaContext } from '../../../tests/support/lambda.js';
 import { newKeySet, publicJwks, type JwtKeySet } from '../../users/auth/key-set.js';
 import { RsaTokenIssuer, signRs256 } from '../../users/auth/token-issuer.js';
 import { createPrivateKey } from 'node:crypto';
@@ -48,7 +47,7 @@ const call = async (headers: Record<string, string>, extra: Parameters<typeof ap
   (await protectedRoute(env)(
     apiEvent({ httpMethod: 'POST', headers, pathParameters: { userId: USER }, body: { qty: 1 }, ...extra }),
     lambdaContext,
-  )) as APIGatewayProxyResult;
+  ));
 
 const now = () => Math.floor(Date.now() / 1000);
 const signed = (claims: Record<string, unknown>, header: Record<string, unknown> = {}) =>
@@ -87,10 +86,7 @@ describe('in-function token check', () => {
   });
 
   it('never trusts a request context that claims an authorizer ran', async () => {
-    const forged = { requestContext: { authorizer: { userId: USER, tokenExpiresAt: String(now() + 600) } } } as Parameters<
-      typeof apiEvent
-    >[0];
-    expect((await call({}, forged)).statusCode).toBe(401);
+    expect((await call({}, authorizedBy(USER))).statusCode).toBe(401);
   });
 
   it('answers 401 before reading the body: no 400 or 415 reveals anything to a caller without a token', async () => {
@@ -109,15 +105,15 @@ describe('in-function token check', () => {
       httpMethod: 'POST',
       pathParameters: { userId: USER },
       body: { qty: 1 },
-      requestContext: { authorizer: { userId: USER, tokenExpiresAt: String(now() + 600) } } as never,
+      ...authorizedBy(USER),
     });
-    expect(((await gateway(withContext, lambdaContext)) as APIGatewayProxyResult).statusCode).toBe(200);
+    expect(((await gateway(withContext, lambdaContext))).statusCode).toBe(200);
     const withoutContext = apiEvent({
       httpMethod: 'POST',
       headers: { Authorization: `Bearer ${token}` },
       pathParameters: { userId: USER },
       body: { qty: 1 },
     });
-    expect(((await gateway(withoutContext, lambdaContext)) as APIGatewayProxyResult).statusCode).toBe(401);
+    expect(((await gateway(withoutContext, lambdaContext))).statusCode).toBe(401);
   });
 });
