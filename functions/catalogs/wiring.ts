@@ -1,12 +1,16 @@
-// The catalogs context's adapters, each built once per function instance and only when a handler asks.
+/**
+ * The catalogs context's composition root: each builder makes its part once per function instance, on
+ * first use. Plain functions, so a handler's bundle keeps only the builders it calls (tree-shaking).
+ */
 import { requiredEnv } from '../shared/config.js';
 import { dynamoDocumentClient } from '../shared/dynamodb.js';
 import { EventBridgePublisher } from '../shared/events/event-publisher.js';
-import { once } from '../shared/once.js';
 import { DynamoDbCatalogRepository } from './adapters/dynamodb-catalog-repository.js';
 import { CatalogService } from './domain/catalog-service.js';
 
-export const catalogService = once(
-  () => new CatalogService(new DynamoDbCatalogRepository(dynamoDocumentClient(), requiredEnv('CATALOGS_TABLE_NAME'))),
-);
-export const eventPublisher = once(() => new EventBridgePublisher());
+let catalogs: CatalogService | undefined;
+export const catalogService = () =>
+  (catalogs ??= new CatalogService(new DynamoDbCatalogRepository(dynamoDocumentClient(), requiredEnv('CATALOGS_TABLE_NAME'))));
+
+let publisher: EventBridgePublisher | undefined;
+export const eventPublisher = () => (publisher ??= new EventBridgePublisher());

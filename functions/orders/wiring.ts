@@ -1,10 +1,12 @@
-// The orders context's adapters, each built once per function instance and only when a handler asks.
+/**
+ * The orders context's composition root: each builder makes its part once per function instance, on
+ * first use. Plain functions, so a handler's bundle keeps only the builders it calls (tree-shaking).
+ */
 import { requiredEnv } from '../shared/config.js';
 import { dynamoDocumentClient } from '../shared/dynamodb.js';
-import { once } from '../shared/once.js';
 import { DynamoDbOrderRepository } from './adapters/dynamodb-order-repository.js';
 import { OrderService } from './domain/order-service.js';
 
-export const orderService = once(
-  () => new OrderService(new DynamoDbOrderRepository(dynamoDocumentClient(), requiredEnv('ORDERS_TABLE_NAME'))),
-);
+let orders: OrderService | undefined;
+export const orderService = () =>
+  (orders ??= new OrderService(new DynamoDbOrderRepository(dynamoDocumentClient(), requiredEnv('ORDERS_TABLE_NAME'))));

@@ -1,17 +1,45 @@
 /**
- * The users context's adapters, each built once per function instance and only when a handler asks.
- * Password hashing (a native module) and the signing keys are wired in the two handlers that use them
- * (sign-up.ts, login.ts), so no other function bundles them.
+ * The users context's composition root: one builder per use case, each making (once per function
+ * instance, on first use) only what that use case calls. Plain functions, so a handler's bundle keeps
+ * only the builders it calls (tree-shaking): the password-hashing addon is in the sign-up and log-in
+ * functions only, the signing keys in log-in only, the Lambda client in GET /users/{userId} only.
  */
+import { tokenConfigFromEnv } from '../shared/auth/access-token-verifier.js';
 import { requiredEnv } from '../shared/config.js';
 import { dynamoDocumentClient } from '../shared/dynamodb.js';
-import { once } from '../shared/once.js';
 import { logger } from '../shared/observability.js';
+import { CircuitBreakingUserOrders } from './adapters/circuit-breaking-user-orders.js';
 import { DynamoDbUserRepository } from './adapters/dynamodb-user-repository.js';
+import { signingKeysLoader } from './adapters/key-sources.js';
+import { lambdaOrdersSource } from './adapters/lambda-orders-source.js';
+import { Argon2PasswordHasher } from './auth/password-hasher.js';
+import { RsaTokenIssuer } from './auth/token-issuer.js';
+import { UserService } from './domain/user-service.js';
 
-export const usersRepository = once(() => new DynamoDbUserRepository(dynamoDocumentClient(), requiredEnv('USERS_TABLE_NAME')));
+let repository: DynamoDbUserRepository | undefined;
+export const usersRepository = () => (repository ??= new DynamoDbUserRepository(dynamoDocumentClient(), requiredEnv('USERS_TABLE_NAME')));
 
-export const logRehashFailure = (error: unknown) =>
-  logger.warn('could not upgrade a password hash', {
-    error: (error as Error).name,
-  });
+let signUp: UserService | undefined;
+export const signUpService = () => (signUp ??= new UserService({ users: usersRepository(), passwords: new Argon2PasswordHasher() }));
+
+let login: UserService | undefined;
+export const loginService = () =>
+  (login ??= new UserService({
+    users: usersRepository(),
+    passwords: new Argon2PasswordHasher(),
+    tokens: new RsaTokenIssuer(signingKeysLoader(requiredEnv('JWT_SIGNING_KEYS_SOURCE')), tokenConfigFromEnv()),
+    onRehashFailure: (error) => logger.warn('could not upgrade a password hash', { error: (error as Error).name }),
+  }));
+
+let listUsers: UserService | undefined;
+export const listUsersService = () => (listUsers ??= new UserService({ users: usersRepository() }));
+
+let userWithOrders: UserService | undefined;
+/** GET /users/{userId}: the user, and their orders from the orders context's query function behind a circuit breaker. */
+export const userWithOrdersService = () =>
+  (userWithOrders ??= new UserService({
+    users: usersRepository(),
+    orders: new CircuitBreakingUserOrders(lambdaOrdersSource(requiredEnv('ORDERS_QUERY_FUNCTION')), undefined, (state) =>
+      logger.warn('orders circuit breaker', { state }),
+    ),
+  }));

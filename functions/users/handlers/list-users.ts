@@ -1,14 +1,11 @@
+import type { UserService } from '../domain/user-service.js';
+import { listUsersService } from '../wiring.js';
 import { httpHandler, requireCaller } from '../../shared/http/handler.js';
 import { json } from '../../shared/http/response.js';
-import { once } from '../../shared/once.js';
 import { decodeCursor, encodeCursor, pageQuerySchema } from '../../shared/pagination.js';
 import { USER_KEY_NAMES } from '../adapters/dynamodb-user-repository.js';
-import { UserService } from '../domain/user-service.js';
-import { usersRepository } from '../wiring.js';
 
-const listService = once(() => new UserService({ users: usersRepository() }));
-
-export const createHandler = (users: () => Pick<UserService, 'listUsers'> = listService) =>
+export const createHandler = (users: () => Pick<UserService, 'listUsers'> = listUsersService) =>
   httpHandler({
     auth: 'required',
     query: pageQuerySchema,

@@ -1,11 +1,9 @@
 import * as z from '../../shared/schema.js';
+import type { UserService } from '../domain/user-service.js';
+import { signUpService } from '../wiring.js';
 import { httpHandler } from '../../shared/http/handler.js';
 import { json } from '../../shared/http/response.js';
-import { once } from '../../shared/once.js';
-import { Argon2PasswordHasher } from '../auth/password-hasher.js';
 import { EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../domain/user.js';
-import { UserService } from '../domain/user-service.js';
-import { usersRepository } from '../wiring.js';
 
 // Control characters in a name would end up in other people's screens and logs.
 const NO_CONTROL_CHARACTERS = /^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]*$/u;
@@ -19,14 +17,6 @@ export const signUpBody = z.strictObject({
     .check(z.trim(), z.minLength(1), z.maxLength(NAME_MAX_LENGTH), z.regex(NO_CONTROL_CHARACTERS, 'must not contain control characters')),
   pwd: z.string().check(z.minLength(PASSWORD_MIN_LENGTH), z.maxLength(PASSWORD_MAX_LENGTH)),
 });
-
-const signUpService = once(
-  () =>
-    new UserService({
-      users: usersRepository(),
-      passwords: new Argon2PasswordHasher(),
-    }),
-);
 
 export const createHandler = (users: () => Pick<UserService, 'register'> = signUpService) =>
   httpHandler({

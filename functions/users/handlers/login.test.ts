@@ -1,0 +1,153 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { describe, expect, it, vi } from 'vitest';
+import { apiEvent, lambdaContext } from '../../../tests/support/lambda.js';
+import type { KeyedPage } from '../../shared/pagination.js';
+import type { PasswordHasher } from '../auth/password-hasher.js';
+import type { TokenIssuer } from '../auth/token-issuer.js';
+import type { User, UserRepository, UserSummary } from '../domain/user.js';
+import { UserService } from '../domain/user-service.js';
+import { createHandler } from './login.js';
+
+const USER_ID = '6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b';
+const PASSWORD = 'correct horse battery';
+
+/** One user, ada@example.com; only what log-in reads. */
+class MemoryUsers implements UserRepository {
+  credentials = new Map([['ada@example.com', { userId: USER_ID, passwordHash: `hashed:${PASSWORD}` }]]);
+
+  async findCredential(email: string) {
+    return this.credentials.get(email);
+  }
+  async claimEmail(): Promise<boolean> {
+    throw new Error('not used by log-in');
+  }
+  async completeRegistration(): Promise<boolean> {
+    throw new Error('not used by log-in');
+  }
+  async releaseClaim() {}
+  async replacePasswordHash() {}
+  async getUser(): Promise<User | undefined> {
+    throw new Error('not used by log-in');
+  }
+  async listUsers(): Promise<KeyedPage<UserSummary>> {
+    throw new Error('not used by log-in');
+  }
+}
+
+function setup() {
+  const checks: string[] = [];
+  const hasher: PasswordHasher = {
+    hash: async (password) => `hashed:${password}`,
+    verify: async (password, stored) => {
+      checks.push('verify');
+      return stored === `hashed:${password}`;
+    },
+    verifyWithoutHash: async () => {
+      checks.push('verifyWithoutHash');
+      return false;
+    },
+    needsRehash: () => false,
+  };
+  const tokens: TokenIssuer = { issue: async (userId) => ({ token: `header.${userId}.signature`, expiresIn: 900 }) };
+  const service = new UserService({ users: new MemoryUsers(), passwords: hasher, tokens });
+  const login = vi.fn((input: Parameters<UserService['login']>[0]) => service.login(input));
+  const handler = createHandler(() => ({ login }));
+  const call = async (body: unknown, extra: Partial<APIGatewayProxyEvent> = {}) => {
+    const response = await handler(apiEvent({ httpMethod: 'POST', path: '/login', body, ...extra }), lambdaContext);
+    return { ...response, json: JSON.parse(response.body) as Record<string, unknown> };
+  };
+  return { checks, login, call };
+}
+
+const TOKEN = `header.${USER_ID}.signature`;
+const INVALID_CREDENTIALS = { message: 'Invalid email or password', code: 'INVALID_CREDENTIALS' };
+
+describe('POST /login', () => {
+  it('answers 200 {token,tokenType,expiresIn,userId}, with token and userId also as headers, never cached', async () => {
+    const { login, call } = setup();
+    const response = await call({ email: 'ada@example.com', password: PASSWORD });
+    expect(response.statusCode).toBe(200);
+    expect(response.json).toEqual({ token: TOKEN, tokenType: 'Bearer', expiresIn: 900, userId: USER_ID });
+    expect(response.headers).toMatchObject({ token: TOKEN, userId: USER_ID, 'cache-control': 'no-store' });
+    expect(login).toHaveBeenCalledExactlyOnceWith({ email: 'ada@example.com', password: PASSWORD });
+  });
+
+  it('matches the email case-insensitively', async () => {
+    const response = await setup().call({ email: ' ADA@Example.com', password: PASSWORD });
+    expect(response.statusCode).toBe(200);
+    expect(response.json.userId).toBe(USER_ID);
+  });
+
+  it('answers 401 with one body for a wrong password, an unknown email and a malformed email, after the same password check', async () => {
+    const { checks, call } = setup();
+    const wrongPassword = await call({ email: 'ada@example.com', password: 'not the password' });
+    const unknownEmail = await call({ email: 'nobody@example.com', password: PASSWORD });
+    const malformedEmail = await call({ email: 'not an email', password: PASSWORD });
+    for (const response of [wrongPassword, unknownEmail, malformedEmail]) {
+      expect(response.statusCode).toBe(401);
+      expect(response.json).toEqual(INVALID_CREDENTIALS);
+      expect(response.headers?.token).toBeUndefined();
+    }
+    expect(unknownEmail.body).toBe(wrongPassword.body);
+    expect(checks).toEqual(['verify', 'verifyWithoutHash', 'verifyWithoutHash']);
+  });
+
+  it('compares passwords exactly: another case is a wrong password', async () => {
+    const response = await setup().call({ email: 'ada@example.com', password: PASSWORD.toUpperCase() });
+    expect(response.statusCode).toBe(401);
+    expect(response.json).toEqual(INVALID_CREDENTIALS);
+  });
+
+  it.each([
+    ['a missing password', { email: 'ada@example.com' }, 'password', 'Invalid input: expected string, received undefined'],
+    ['an empty password', { email: 'ada@example.com', password: '' }, 'password', 'Too small: expected string to have >=1 characters'],
+    ['an empty email', { email: '', password: PASSWORD }, 'email', 'Too small: expected string to have >=1 characters'],
+    ['a numeric email', { email: 42, password: PASSWORD }, 'email', 'Invalid input: expected string, received number'],
+    ['a 321 character email', { email: 'e'.repeat(321), password: PASSWORD }, 'email', 'Too big: expected string to have <=320 characters'],
+  ])('answers 400 naming the field for %s, and checks nothing', async (_name, body, field, message) => {
+    const { login, call } = setup();
+    const response = await call(body);
+    expect(response.statusCode).toBe(400);
+    expect(response.json).toEqual({ message: `Invalid request body: ${field}: ${message}`, code: 'VALIDATION_FAILED', details: [{ field, message }] });
+    expect(login).not.toHaveBeenCalled();
+  });
+
+  it.each(['pwd', 'userId', 'role'])('answers 400 for the unknown field %s, and checks nothing', async (field) => {
+    const { login, call } = setup();
+    const response = await call({ email: 'ada@example.com', password: PASSWORD, [field]: 'x' });
+    expect(response.statusCode).toBe(400);
+    expect(response.json).toEqual({
+      message: `Invalid request body: ${field}: unknown field`,
+      code: 'VALIDATION_FAILED',
+      details: [{ field, message: 'unknown field' }],
+    });
+    expect(login).not.toHaveBeenCalled();
+  });
+
+  it('answers 400 MALFORMED_JSON for a body that does not parse', async () => {
+    const { login, call } = setup();
+    const response = await call('{"email":');
+    expect(response.statusCode).toBe(400);
+    expect(response.json).toEqual({ message: 'Request body is not valid JSON', code: 'MALFORMED_JSON' });
+    expect(login).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['a text/plain body', { body: '{"email":"ada@example.com","password":"x"}', headers: { 'Content-Type': 'text/plain' } }],
+    ['no body', { body: null }],
+  ])('answers 415 for %s, and checks nothing', async (_name, extra) => {
+    const { login, call } = setup();
+    const response = await call(undefined, extra);
+    expect(response.statusCode).toBe(415);
+    expect(response.json).toEqual({ message: 'Request body must be JSON (Content-Type: application/json)', code: 'UNSUPPORTED_MEDIA_TYPE' });
+    expect(login).not.toHaveBeenCalled();
+  });
+
+  it('answers 413 for a body over 16 KiB, and checks nothing', async () => {
+    const { login, call } = setup();
+    const response = await call({ email: 'ada@example.com', password: 'p'.repeat(17 * 1024) });
+    expect(response.statusCode).toBe(413);
+    expect(response.json).toEqual({ message: 'Request body exceeds 16384 bytes', code: 'PAYLOAD_TOO_LARGE' });
+    expect(login).not.toHaveBeenCalled();
+  });
+});
