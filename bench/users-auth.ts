@@ -1,5 +1,5 @@
 /**
- * Sign-up and log-in latency at the chosen password-hash cost (scrypt N=2^17, r=8, p=1), over HTTP.
+ * Sign-up and log-in latency at the chosen password-hash cost (Argon2id m=19 MiB, t=2, p=1), over HTTP.
  *
  *   npx tsx bench/users-auth.ts                       # starts its own local stack (in memory, own ports)
  *   E2E_BASE_URL=https://... npx tsx bench/users-auth.ts
@@ -7,12 +7,14 @@
  * Bounded: SIGNUPS (default 40) sign-ups, LOGINS (default 60) log-ins, then 30 wrong-password and 30
  * unknown-email log-ins (which should cost the same as a good one), and 200 authorized reads. Requests
  * run one at a time: the figures are latencies, not throughput. Prints p50 / p99 per kind (p99 of a
- * few dozen samples is close to the maximum). Nothing here asserts a time.
+ * few dozen samples is close to the maximum). Also, in this process: the Argon2id hash and verify alone,
+ * and the verify of a legacy scrypt hash (N=2^17: what a not yet upgraded user's first log-in costs).
+ * Nothing here asserts a time.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID, scryptSync } from 'node:crypto';
 import { availableParallelism, cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { OWASP_SCRYPT_PARAMS, ScryptPasswordHasher } from '../functions/users/auth/password-hasher.js';
+import { Argon2PasswordHasher, OWASP_ARGON2ID_PARAMS, scryptMaxmem } from '../functions/users/auth/password-hasher.js';
 import { startLocalStack, type RunningStack } from '../local/stack.js';
 import { summarize } from './stats.js';
 
@@ -24,6 +26,18 @@ const offset = Number(process.env.TEST_PORT_OFFSET ?? 0);
 // Beside bench/gateway.ts's ports (3200...), so the two can run side by side.
 const BENCH_PORTS = { http: 3250 + offset, lambda: 3252 + offset, dynamodb: 8250 + offset, sqs: 9574 + offset, eventBridge: 4260 + offset };
 const PASSWORD = 'correct horse battery staple';
+
+const { memoryCost, timeCost, parallelism } = OWASP_ARGON2ID_PARAMS;
+const COST = `Argon2id m=${memoryCost} KiB (${memoryCost / 1024} MiB) t=${timeCost} p=${parallelism}`;
+
+/** `$scrypt$ln=17,r=8,p=1$...` as the previous hasher stored it, made with node:crypto directly. */
+function legacyScryptHash(password: string): string {
+  const params = { log2N: 17, r: 8, p: 1 };
+  const salt = randomBytes(16);
+  const key = scryptSync(password.normalize('NFKC'), salt, 32, { N: 2 ** params.log2N, r: params.r, p: params.p, maxmem: scryptMaxmem(params) });
+  const b64 = (bytes: Buffer) => bytes.toString('base64').replace(/=+$/, '');
+  return `$scrypt$ln=${params.log2N},r=${params.r},p=${params.p}$${b64(salt)}$${b64(key)}`;
+}
 
 const rows: string[][] = [];
 function report(name: string, samples: number[]) {
@@ -58,7 +72,7 @@ async function main() {
     base = stack.baseUrl;
   }
   try {
-    console.log(`Target ${base}; scrypt ln=${OWASP_SCRYPT_PARAMS.log2N} (N=2^${OWASP_SCRYPT_PARAMS.log2N}) r=${OWASP_SCRYPT_PARAMS.r} p=${OWASP_SCRYPT_PARAMS.p}`);
+    console.log(`Target ${base}; ${COST}`);
     console.log(`Machine: ${availableParallelism()} CPU(s) (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`);
 
     // Warm-up (cold starts of each function), not counted.
@@ -70,12 +84,24 @@ async function main() {
 
     // The hash alone, in this process: the floor under both routes (after the
     // stack's start-up, which competes for the CPUs).
-    const hasher = new ScryptPasswordHasher();
+    const hasher = new Argon2PasswordHasher();
     const hashSamples: number[] = [];
-    for (let i = 0; i < 10; i++) {
-      const started = performance.now();
-      await hasher.hash(PASSWORD);
+    const verifySamples: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      let started = performance.now();
+      const stored = await hasher.hash(PASSWORD);
       hashSamples.push(performance.now() - started);
+      started = performance.now();
+      await hasher.verify(PASSWORD, stored);
+      verifySamples.push(performance.now() - started);
+    }
+    // A legacy hash as the scrypt hasher stored it (N=2^17, r=8, p=1), verified by the new hasher.
+    const legacySamples: number[] = [];
+    const legacy = legacyScryptHash(PASSWORD);
+    for (let i = 0; i < 3; i++) {
+      const started = performance.now();
+      await hasher.verify(PASSWORD, legacy);
+      legacySamples.push(performance.now() - started);
     }
 
     const signUps: number[] = [];
@@ -121,7 +147,9 @@ async function main() {
     }
 
     console.log('\nResults (ms):');
-    report('scrypt hash in-process (N=2^17,r=8,p=1)', hashSamples);
+    report('Argon2id hash in-process (m=19456,t=2,p=1)', hashSamples);
+    report('Argon2id verify in-process', verifySamples);
+    report('legacy scrypt verify in-process (N=2^17,r=8,p=1)', legacySamples);
     report('POST /users 201 (sign-up)', signUps);
     report('POST /users 409 (email taken: no hash)', duplicates);
     report('POST /login 200', logins);
@@ -131,7 +159,7 @@ async function main() {
     console.log('\n| measurement | n | p50 ms | p99 ms | max ms |\n| --- | --- | --- | --- | --- |');
     for (const row of rows) console.log(`| ${row.join(' | ')} |`);
     const gap = summarize(unknownEmail).p50 - summarize(wrongPassword).p50;
-    console.log(`\nUnknown email vs wrong password, p50 difference: ${gap.toFixed(1)} ms (equal cost by design: both run one scrypt).`);
+    console.log(`\nUnknown email vs wrong password, p50 difference: ${gap.toFixed(1)} ms (equal cost by design: both run one Argon2id).`);
   } finally {
     await stack?.stop();
   }
