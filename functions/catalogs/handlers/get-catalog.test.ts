@@ -5,7 +5,13 @@ import { CatalogService, type CatalogRepository } from '../domain/catalog-servic
 import type { Product } from '../domain/product.js';
 import { createHandler } from './get-catalog.js';
 
-const BERLIN: Product = { productId: 'CATALOG-001', productName: 'Berlin', unitPrice: 1500, stock: 100, createdAt: '2026-01-01T00:00:00.000Z' };
+const BERLIN: Product = {
+  productId: 'CATALOG-001',
+  productName: 'Berlin',
+  unitPrice: 1500,
+  stock: 100,
+  createdAt: '2026-01-01T00:00:00.000Z',
+};
 
 /** Records which ids were read. */
 class InMemoryCatalog implements CatalogRepository {

@@ -2,7 +2,6 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { apiEvent, authorizedBy, lambdaContext } from '../../../tests/support/lambda.js';
 import type { KeyedPage } from '../../shared/pagination.js';
-import { newOrderId } from '../domain/order-id.js';
 import { OrderService, type CreateOrderResult, type IdempotencyClaim, type OrderRepository } from '../domain/order-service.js';
 import type { Order } from '../domain/order.js';
 import { createHandler } from './place-order.js';
@@ -167,7 +166,10 @@ describe('POST /users/{userId}/orders', () => {
     const { repository, call } = setup();
     const response = await call(undefined, extra);
     expect(response.statusCode).toBe(415);
-    expect(response.json).toEqual({ message: 'Request body must be JSON (Content-Type: application/json)', code: 'UNSUPPORTED_MEDIA_TYPE' });
+    expect(response.json).toEqual({
+      message: 'Request body must be JSON (Content-Type: application/json)',
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+    });
     expect(repository.creates).toEqual([]);
   });
 
@@ -199,7 +201,10 @@ describe('POST /users/{userId}/orders', () => {
       expect((await call(valid, { headers })).statusCode).toBe(201);
       const response = await call({ ...valid, qty: 3 }, { headers });
       expect(response.statusCode).toBe(409);
-      expect(response.json).toEqual({ message: 'Idempotency-Key was already used with a different request body', code: 'IDEMPOTENCY_KEY_REUSED' });
+      expect(response.json).toEqual({
+        message: 'Idempotency-Key was already used with a different request body',
+        code: 'IDEMPOTENCY_KEY_REUSED',
+      });
       expect(repository.orders.size).toBe(1);
     });
 
@@ -231,7 +236,7 @@ describe('POST /users/{userId}/orders', () => {
   });
 
   describe('who may place it', () => {
-    it('answers 403 for another user\'s path, and stores nothing', async () => {
+    it("answers 403 for another user's path, and stores nothing", async () => {
       const { repository, call } = setup();
       const response = await call(valid, {}, OTHER);
       expect(response.statusCode).toBe(403);

@@ -6,7 +6,12 @@ import type { User, UserOrders, UserRepository, UserSummary } from '../domain/us
 import { UserService } from '../domain/user-service.js';
 import { createHandler } from './get-user.js';
 
-const ADA: User = { userId: '6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b', email: 'ada@example.com', name: 'Ada', createdAt: '2026-01-01T00:00:00.000Z' };
+const ADA: User = {
+  userId: '6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b',
+  email: 'ada@example.com',
+  name: 'Ada',
+  createdAt: '2026-01-01T00:00:00.000Z',
+};
 const GRACE = '0a1b2c3d-0000-4000-8000-000000000002';
 const ORDER = { orderId: '01JZ8R3M5QK7V2W9X4Y6Z8A0BC', userId: ADA.userId, productId: 'CATALOG-001', qty: 2, status: 'PENDING' };
 

@@ -108,7 +108,11 @@ describe('POST /login', () => {
     const { login, call } = setup();
     const response = await call(body);
     expect(response.statusCode).toBe(400);
-    expect(response.json).toEqual({ message: `Invalid request body: ${field}: ${message}`, code: 'VALIDATION_FAILED', details: [{ field, message }] });
+    expect(response.json).toEqual({
+      message: `Invalid request body: ${field}: ${message}`,
+      code: 'VALIDATION_FAILED',
+      details: [{ field, message }],
+    });
     expect(login).not.toHaveBeenCalled();
   });
 
@@ -139,7 +143,10 @@ describe('POST /login', () => {
     const { login, call } = setup();
     const response = await call(undefined, extra);
     expect(response.statusCode).toBe(415);
-    expect(response.json).toEqual({ message: 'Request body must be JSON (Content-Type: application/json)', code: 'UNSUPPORTED_MEDIA_TYPE' });
+    expect(response.json).toEqual({
+      message: 'Request body must be JSON (Content-Type: application/json)',
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+    });
     expect(login).not.toHaveBeenCalled();
   });
 

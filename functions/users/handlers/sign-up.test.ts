@@ -168,7 +168,10 @@ describe('POST /users', () => {
     const { register, call } = setup();
     const response = await call(undefined, extra);
     expect(response.statusCode).toBe(415);
-    expect(response.json).toEqual({ message: 'Request body must be JSON (Content-Type: application/json)', code: 'UNSUPPORTED_MEDIA_TYPE' });
+    expect(response.json).toEqual({
+      message: 'Request body must be JSON (Content-Type: application/json)',
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+    });
     expect(register).not.toHaveBeenCalled();
   });
 
