@@ -34,7 +34,12 @@ const COST = `Argon2id m=${memoryCost} KiB (${memoryCost / 1024} MiB) t=${timeCo
 function legacyScryptHash(password: string): string {
   const params = { log2N: 17, r: 8, p: 1 };
   const salt = randomBytes(16);
-  const key = scryptSync(password.normalize('NFKC'), salt, 32, { N: 2 ** params.log2N, r: params.r, p: params.p, maxmem: scryptMaxmem(params) });
+  const key = scryptSync(password.normalize('NFKC'), salt, 32, {
+    N: 2 ** params.log2N,
+    r: params.r,
+    p: params.p,
+    maxmem: scryptMaxmem(params),
+  });
   const b64 = (bytes: Buffer) => bytes.toString('base64').replace(/=+$/, '');
   return `$scrypt$ln=${params.log2N},r=${params.r},p=${params.p}$${b64(salt)}$${b64(key)}`;
 }
@@ -47,7 +52,13 @@ function report(name: string, samples: number[]) {
   console.log(`  ${name}: n=${row[1]} p50=${row[2]} ms p99=${row[3]} ms max=${row[4]} ms`);
 }
 
-async function timed(base: string, method: string, path: string, body?: unknown, token?: string): Promise<{ ms: number; status: number; json: any }> {
+async function timed(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+): Promise<{ ms: number; status: number; json: any }> {
   const started = performance.now();
   const response = await fetch(`${base}${path}`, {
     method,
