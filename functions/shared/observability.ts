@@ -12,6 +12,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context } from 'aws-lambda';
+import { mapStackTracesLazily } from './stack-traces.js';
+
+mapStackTracesLazily();
 
 export const logger = new Logger({
   logLevel: (process.env.LOG_LEVEL ?? 'INFO') as 'INFO',
