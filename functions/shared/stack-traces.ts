@@ -28,10 +28,10 @@ function frame(site: NodeJS.CallSite): string {
   const fileName = site.getFileName();
   const line = site.getLineNumber();
   const column = site.getColumnNumber();
-  if (!fileName?.endsWith('.mjs') || !line || !column) return String(site);
+  if (!fileName?.endsWith('.mjs') || !line || !column) return site.toString();
   const file = fileName.startsWith('file://') ? fileURLToPath(fileName) : fileName;
   const entry = sourceMapOf(file)?.findEntry(line - 1, column - 1);
-  if (!entry || !('originalSource' in entry)) return String(site);
+  if (!entry || !('originalSource' in entry)) return site.toString();
   const source = entry.originalSource.replace(/^(?:file:\/\/)?.*?\/(?=functions\/|node_modules\/)/, '');
   const location = `${source}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
   const name = site.getFunctionName();

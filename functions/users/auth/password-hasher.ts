@@ -4,8 +4,12 @@
  * parameters, `$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>` (base64, no padding), so the cost can be
  * changed later: `needsRehash` tells a successful log-in to re-hash with the current setting.
  *
+ * The string is written here, in the reference implementation's order (m, t, p) that libsodium and
+ * other verifiers expect; node-argon2's own encoder writes m, p, t. Either order is read.
+ *
  * Hashes made before by scrypt (`$scrypt$ln=17,r=8,p=1$<salt>$<hash>`, node:crypto) still verify, and
- * always need a rehash, so each user moves to Argon2id at their next successful log-in.
+ * always need a rehash, so each user moves to Argon2id at their next successful log-in. Until then a
+ * log-in to such an account costs one scrypt (~0.5 s), not one Argon2id: slower than an unknown email.
  *
  * The addon is loaded on first use, not at import: every users function imports this module (through
  * the service factory) but only sign-up and log-in hash, and only their packages carry the addon.
@@ -121,9 +125,12 @@ export function formatArgon2Hash(
 type Argon2Module = typeof import('argon2');
 let argon2Module: Promise<Argon2Module> | undefined;
 
-/** The native addon, loaded once, on first use (see the top of this file). */
+/** The native addon, loaded once, on first use (see the top of this file); a failed load is tried again next time. */
 function loadArgon2(): Promise<Argon2Module> {
-  argon2Module ??= import('argon2');
+  argon2Module ??= import('argon2').catch((error: unknown) => {
+    argon2Module = undefined;
+    throw error;
+  });
   return argon2Module;
 }
 
