@@ -24,14 +24,18 @@ function sourceMapOf(file: string): SourceMap | undefined {
   return maps.get(file);
 }
 
+// V8's CallSite formats itself as Node prints a frame (the typings do not declare its toString).
+// eslint-disable-next-line @typescript-eslint/no-base-to-string
+const asNodePrintsIt = (site: NodeJS.CallSite) => site.toString();
+
 function frame(site: NodeJS.CallSite): string {
   const fileName = site.getFileName();
   const line = site.getLineNumber();
   const column = site.getColumnNumber();
-  if (!fileName?.endsWith('.mjs') || !line || !column) return site.toString();
+  if (!fileName?.endsWith('.mjs') || !line || !column) return asNodePrintsIt(site);
   const file = fileName.startsWith('file://') ? fileURLToPath(fileName) : fileName;
   const entry = sourceMapOf(file)?.findEntry(line - 1, column - 1);
-  if (!entry || !('originalSource' in entry)) return site.toString();
+  if (!entry || !('originalSource' in entry)) return asNodePrintsIt(site);
   const source = entry.originalSource.replace(/^(?:file:\/\/)?.*?\/(?=functions\/|node_modules\/)/, '');
   const location = `${source}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
   const name = site.getFunctionName();
