@@ -1,7 +1,15 @@
 import { defineConfig } from 'vitest/config';
+import { FUNCTION_AUTH_TEST_PORTS } from './tests/support/ports.js';
 
-// Two projects: `unit` needs nothing running; `stack` (integration + end-to-end) runs against the
-// local stack that tests/global-setup.ts starts once, or against E2E_BASE_URL when that is set.
+/**
+ * Projects: `unit` needs nothing running; `template` packages every stage and checks the compiled
+ * CloudFormation; `stack` (integration + end-to-end) runs against the local stack tests/global-setup.ts
+ * starts, or against E2E_BASE_URL when that is set; `stack-function-auth` runs the end-to-end suites that
+ * exercise tokens against a second local stack whose functions check tokens themselves (the localstack
+ * stage's mode), only when no E2E_BASE_URL is given. `npm test` runs the two stacks one after the other.
+ */
+const remote = Boolean(process.env.E2E_BASE_URL);
+
 export default defineConfig({
   test: {
     // One stack is shared; files run one at a time so their data and queues don't interleave.
@@ -39,6 +47,21 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      ...(remote
+        ? []
+        : [
+            {
+              test: {
+                name: 'stack-function-auth',
+                include: ['tests/e2e/auth-negative-tokens.test.ts', 'tests/e2e/users.test.ts', 'tests/e2e/orders.test.ts'],
+                globalSetup: ['tests/global-setup-function-auth.ts'],
+                env: { E2E_BASE_URL: `http://127.0.0.1:${FUNCTION_AUTH_TEST_PORTS.http}`, LOCAL_STACK: '1', LOCAL_STAGE: 'local' },
+                environment: 'node',
+                testTimeout: 60_000,
+                hookTimeout: 60_000,
+              },
+            },
+          ]),
     ],
   },
 });

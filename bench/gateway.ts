@@ -25,10 +25,27 @@ export async function measureGateway(requests: number, concurrency: number) {
     };
 
     // The same bundle serverless-offline runs, imported here with the same environment.
-    Object.assign(process.env, stack.env, { CATALOGS_TABLE_NAME: `ecommerce-${stack.stage}-catalogs`, STAGE: stack.stage, LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_TRACE_ENABLED: 'false' });
+    Object.assign(process.env, stack.env, {
+      CATALOGS_TABLE_NAME: `ecommerce-${stack.stage}-catalogs`,
+      STAGE: stack.stage,
+      LOG_LEVEL: 'WARN',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_TRACE_ENABLED: 'false',
+    });
     const bundle = join(stack.esbuildFolder, '.build', 'functions', 'catalogs', 'handlers', 'list-catalogs.mjs');
-    const { handler } = (await import(pathToFileURL(bundle).href)) as { handler: (e: APIGatewayProxyEvent, c: Context) => Promise<APIGatewayProxyResult> };
-    const event = { httpMethod: 'GET', path: '/catalogs', headers: {}, queryStringParameters: null, pathParameters: null, body: null, isBase64Encoded: false, requestContext: {} } as unknown as APIGatewayProxyEvent;
+    const { handler } = (await import(pathToFileURL(bundle).href)) as {
+      handler: (e: APIGatewayProxyEvent, c: Context) => Promise<APIGatewayProxyResult>;
+    };
+    const event = {
+      httpMethod: 'GET',
+      path: '/catalogs',
+      headers: {},
+      queryStringParameters: null,
+      pathParameters: null,
+      body: null,
+      isBase64Encoded: false,
+      requestContext: {},
+    } as unknown as APIGatewayProxyEvent;
     const context = { awsRequestId: 'bench', functionName: 'bench', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
     const inProcess = async () => {
       const result = await handler({ ...event }, context);
@@ -40,7 +57,10 @@ export async function measureGateway(requests: number, concurrency: number) {
     await load(warmup, concurrency, inProcess);
     const http = await load(requests, concurrency, viaHttp);
     const direct = await load(requests, concurrency, inProcess);
-    return { http: { ...summarize(http.latencies), rps: requests / http.seconds }, direct: { ...summarize(direct.latencies), rps: requests / direct.seconds } };
+    return {
+      http: { ...summarize(http.latencies), rps: requests / http.seconds },
+      direct: { ...summarize(direct.latencies), rps: requests / direct.seconds },
+    };
   } finally {
     await stack.stop();
   }
@@ -55,7 +75,9 @@ export function printGateway(figures: Awaited<ReturnType<typeof measureGateway>>
 }
 
 if (resolve(process.argv[1] ?? '') === resolve(import.meta.filename)) {
-  const { values } = parseArgs({ options: { requests: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '4' } } });
+  const { values } = parseArgs({
+    options: { requests: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '4' } },
+  });
   const concurrency = Number(values.concurrency);
   printGateway(await measureGateway(Number(values.requests), concurrency), concurrency);
 }

@@ -31,7 +31,10 @@ class Api {
   async call(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }> {
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
@@ -52,7 +55,12 @@ class Api {
     const items: Array<Record<string, any>> = [];
     let token: string | undefined;
     do {
-      const page = await this.call('GET', `/users/${session.userId}/orders?limit=100${token ? `&nextToken=${encodeURIComponent(token)}` : ''}`, undefined, session.token);
+      const page = await this.call(
+        'GET',
+        `/users/${session.userId}/orders?limit=100${token ? `&nextToken=${encodeURIComponent(token)}` : ''}`,
+        undefined,
+        session.token,
+      );
       if (page.status !== 200) throw new Error(`list orders: ${page.status}`);
       items.push(...page.body.items);
       token = page.body.nextToken;
@@ -99,7 +107,8 @@ async function awaitSettled(api: Api, placed: Placed[], boundMs: number) {
     for (const session of bySession.keys()) {
       const now = Date.now();
       for (const order of await api.allOrders(session)) {
-        if (wanted.has(order.orderId) && order.status !== 'PENDING' && !seenSettled.has(order.orderId)) seenSettled.set(order.orderId, { at: now, order });
+        if (wanted.has(order.orderId) && order.status !== 'PENDING' && !seenSettled.has(order.orderId))
+          seenSettled.set(order.orderId, { at: now, order });
       }
     }
     if (seenSettled.size < placed.length) await new Promise((r) => setTimeout(r, 50));
@@ -123,10 +132,15 @@ export async function measureSaga(options: { orders: number; concurrency: number
     if (stack) {
       Object.assign(process.env, stack.env);
       doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-      await warmUp(SAGA_FUNCTIONS.map((name) => n.fn(name)), stack.endpoints.lambda);
+      await warmUp(
+        SAGA_FUNCTIONS.map((name) => n.fn(name)),
+        stack.endpoints.lambda,
+      );
       await createProduct(doc, n.catalogsTable, { productId, stock: stockAtStart + options.latencyOrders + 20, unitPrice: 4200 });
     }
-    const stockBefore = stack ? await stockOf(doc as DynamoDBDocumentClient, n.catalogsTable, productId) : (await api.call('GET', `/catalogs/${productId}`)).body.stock;
+    const stockBefore = stack
+      ? await stockOf(doc as DynamoDBDocumentClient, n.catalogsTable, productId)
+      : (await api.call('GET', `/catalogs/${productId}`)).body.stock;
     const sessions = await Promise.all(Array.from({ length: 4 }, () => api.session()));
 
     // Warm the HTTP path and the saga, then one order at a time: the settle latency of a quiet system.
@@ -147,7 +161,12 @@ export async function measureSaga(options: { orders: number; concurrency: number
     if (stack) {
       const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
       await (doc as DynamoDBDocumentClient).send(
-        new UpdateCommand({ TableName: n.catalogsTable, Key: { pk: `PRODUCT#${productId}`, sk: 'PRODUCT' }, UpdateExpression: 'SET stock = :s', ExpressionAttributeValues: { ':s': stockAtStart } }),
+        new UpdateCommand({
+          TableName: n.catalogsTable,
+          Key: { pk: `PRODUCT#${productId}`, sk: 'PRODUCT' },
+          UpdateExpression: 'SET stock = :s',
+          ExpressionAttributeValues: { ':s': stockAtStart },
+        }),
       );
     }
     const stockLoadStart = stack ? stockAtStart : (await api.call('GET', `/catalogs/${productId}`)).body.stock;
@@ -189,7 +208,9 @@ export async function measureSaga(options: { orders: number; concurrency: number
 
     const loadOrders = [...settledUnderLoad.values()].map((s) => s.order);
     const confirmed = loadOrders.filter((o) => o.status === 'CONFIRMED').length;
-    const stockAfter = stack ? await stockOf(doc as DynamoDBDocumentClient, n.catalogsTable, productId) : (await api.call('GET', `/catalogs/${productId}`)).body.stock;
+    const stockAfter = stack
+      ? await stockOf(doc as DynamoDBDocumentClient, n.catalogsTable, productId)
+      : (await api.call('GET', `/catalogs/${productId}`)).body.stock;
     const lost = load.placed.length - settledUnderLoad.size;
     const oversold = Math.max(0, confirmed - stockLoadStart) + (lowestStock < 0 ? -lowestStock : 0);
     const settleSeconds = ((stack ? lastSettledAt : loadEnded) - loadStarted) / 1000;
@@ -230,14 +251,32 @@ export function printSaga(f: Awaited<ReturnType<typeof measureSaga>>): void {
   console.log(line('client (POST sent -> seen settled by polling)', f.quiet.client));
   const l = f.load;
   console.log(`Sustained: ${l.orders} orders, ${l.concurrency} in flight, stock ${l.stockAtStart}:`);
-  console.log(`  accepted ${l.accepted} (${l.placedPerSecond.toFixed(1)} orders/s placed), failures: ${l.placementFailures.length ? l.placementFailures.join(',') : 'none'}`);
-  console.log(`  settled ${l.confirmed + l.rejected} in ${l.settleSeconds.toFixed(1)} s from the first POST: ${l.settledPerSecond.toFixed(1)} orders/s sustained`);
+  console.log(
+    `  accepted ${l.accepted} (${l.placedPerSecond.toFixed(1)} orders/s placed), failures: ${l.placementFailures.length ? l.placementFailures.join(',') : 'none'}`,
+  );
+  console.log(
+    `  settled ${l.confirmed + l.rejected} in ${l.settleSeconds.toFixed(1)} s from the first POST: ${l.settledPerSecond.toFixed(1)} orders/s sustained`,
+  );
   console.log(line('server settle latency under load', l.server));
-  console.log(`  CONFIRMED ${l.confirmed}, REJECTED ${l.rejected}; stock ${l.stockAtStart} -> ${l.stockAfter} (lowest seen ${l.lowestStock}), consistent: ${l.stockConsistent}`);
+  console.log(
+    `  CONFIRMED ${l.confirmed}, REJECTED ${l.rejected}; stock ${l.stockAtStart} -> ${l.stockAfter} (lowest seen ${l.lowestStock}), consistent: ${l.stockConsistent}`,
+  );
   console.log(`  lost: ${l.lost}   oversold: ${l.oversold}`);
 }
 
 if (resolve(process.argv[1] ?? '') === resolve(import.meta.filename)) {
-  const { values } = parseArgs({ options: { orders: { type: 'string', default: '600' }, concurrency: { type: 'string', default: '10' }, 'latency-orders': { type: 'string', default: '60' } } });
-  printSaga(await measureSaga({ orders: Number(values.orders), concurrency: Number(values.concurrency), latencyOrders: Number(values['latency-orders']) }));
+  const { values } = parseArgs({
+    options: {
+      orders: { type: 'string', default: '600' },
+      concurrency: { type: 'string', default: '10' },
+      'latency-orders': { type: 'string', default: '60' },
+    },
+  });
+  printSaga(
+    await measureSaga({
+      orders: Number(values.orders),
+      concurrency: Number(values.concurrency),
+      latencyOrders: Number(values['latency-orders']),
+    }),
+  );
 }

@@ -73,9 +73,20 @@ describe('localStackModel', () => {
 
   it('maps queue and stream event sources to function names', () => {
     const queue = model.eventSourceMappings.find((m) => m.logicalId === 'QueueMapping');
-    expect(queue).toMatchObject({ functionName: 'shop-test-consumer', source: { kind: 'sqs', queueName: 'shop-test-work' }, batchSize: 5, reportBatchItemFailures: true });
+    expect(queue).toMatchObject({
+      functionName: 'shop-test-consumer',
+      source: { kind: 'sqs', queueName: 'shop-test-work' },
+      batchSize: 5,
+      reportBatchItemFailures: true,
+    });
     const stream = model.eventSourceMappings.find((m) => m.logicalId === 'StreamMapping');
-    expect(stream).toMatchObject({ functionName: 'shop-test-publisher', source: { kind: 'dynamodb-stream', tableName: 'shop-test-orders' }, startingPosition: 'TRIM_HORIZON', maximumRetryAttempts: 5, reportBatchItemFailures: false });
+    expect(stream).toMatchObject({
+      functionName: 'shop-test-publisher',
+      source: { kind: 'dynamodb-stream', tableName: 'shop-test-orders' },
+      startingPosition: 'TRIM_HORIZON',
+      maximumRetryAttempts: 5,
+      reportBatchItemFailures: false,
+    });
   });
 
   it('refuses what the local bus cannot emulate instead of silently differing', () => {

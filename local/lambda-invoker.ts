@@ -6,9 +6,7 @@ export function lambdaInvoker(endpoint: string, credentials: { accessKeyId: stri
   const lambda = new LambdaClient({ endpoint, region, credentials, maxAttempts: 1 });
   return async (functionName, event) => {
     try {
-      const response = await lambda.send(
-        new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify(event)) }),
-      );
+      const response = await lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify(event)) }));
       const text = response.Payload ? Buffer.from(response.Payload).toString('utf8') : '';
       const payload: unknown = text === '' ? null : JSON.parse(text);
       if (response.FunctionError) {

@@ -3,7 +3,10 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 
 export class StartupError extends Error {
-  constructor(message: string, readonly hint: string) {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
     super(message);
     this.name = 'StartupError';
   }
@@ -13,7 +16,7 @@ export function assertJavaAvailable(): void {
   const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
   if (result.error || result.status !== 0) {
     throw new StartupError(
-      'Java was not found: DynamoDB Local (Amazon\'s emulator) needs a Java runtime, 17 or newer.',
+      "Java was not found: DynamoDB Local (Amazon's emulator) needs a Java runtime, 17 or newer.",
       'Install one (Debian/Ubuntu: `apt-get install openjdk-17-jre-headless`; macOS: `brew install openjdk@17`) and run again.',
     );
   }
@@ -42,7 +45,8 @@ export async function assertPortFree(port: number, what: string, host = '127.0.0
 export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, child?: ChildProcess): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) throw new StartupError(`${what} exited during start-up (code ${child.exitCode}).`, 'See its output above.');
+    if (child && child.exitCode !== null)
+      throw new StartupError(`${what} exited during start-up (code ${child.exitCode}).`, 'See its output above.');
     try {
       if (await check()) return;
     } catch {
@@ -50,11 +54,18 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new StartupError(`${what} did not become ready within ${Math.round(timeoutMs / 1000)} s.`, 'See its output above; rerun with LOCAL_STACK_VERBOSE=1 for more.');
+  throw new StartupError(
+    `${what} did not become ready within ${Math.round(timeoutMs / 1000)} s.`,
+    'See its output above; rerun with LOCAL_STACK_VERBOSE=1 for more.',
+  );
 }
 
 /** Starts a child in its own process group, so stopping it stops everything it started. */
-export function startProcess(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; onOutput?: (line: string) => void }): ChildProcess {
+export function startProcess(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; onOutput?: (line: string) => void },
+): ChildProcess {
   const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const forward = (data: Buffer) => {
     for (const line of data.toString('utf8').split('\n')) if (line.trim() !== '') options.onOutput?.(line);

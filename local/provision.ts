@@ -46,11 +46,7 @@ export async function ensureTable(dynamodb: DynamoDBClient, table: TableSpec): P
 }
 
 /** Creates queues, dead-letter queues first; returns each queue's URL by name. */
-export async function ensureQueues(
-  sqs: SQSClient,
-  queues: QueueSpec[],
-  queueArn: (name: string) => string,
-): Promise<Map<string, string>> {
+export async function ensureQueues(sqs: SQSClient, queues: QueueSpec[], queueArn: (name: string) => string): Promise<Map<string, string>> {
   const urls = new Map<string, string>();
   const ordered = [...queues].sort((a, b) => Number(a.redrive !== undefined) - Number(b.redrive !== undefined));
   for (const queue of ordered) {

@@ -43,7 +43,12 @@ interface ShardState {
 }
 
 /** The first SequenceNumber to retry from, or undefined when the whole batch succeeded. */
-export function retryFrom(records: { sequenceNumber: string }[], payload: unknown, ok: boolean, reportBatchItemFailures: boolean): string | undefined {
+export function retryFrom(
+  records: { sequenceNumber: string }[],
+  payload: unknown,
+  ok: boolean,
+  reportBatchItemFailures: boolean,
+): string | undefined {
   const first = records[0]?.sequenceNumber;
   if (!ok) return first;
   if (!reportBatchItemFailures) return undefined;

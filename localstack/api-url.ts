@@ -5,7 +5,9 @@ const name = `ecommerce-${stage}`;
 
 // LocalStack routes by the credential scope's service name and does not check the signature.
 const response = await fetch(`${endpoint}/restapis`, {
-  headers: { authorization: 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/apigateway/aws4_request, SignedHeaders=host, Signature=0' },
+  headers: {
+    authorization: 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/apigateway/aws4_request, SignedHeaders=host, Signature=0',
+  },
   signal: AbortSignal.timeout(30_000),
 });
 if (!response.ok) throw new Error(`GET /restapis -> ${response.status}`);

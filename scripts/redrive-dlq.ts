@@ -25,7 +25,13 @@ export async function redrive(sqs: SQSClient, dlqUrl: string, targetUrl: string,
   let moved = 0;
   while (moved < max) {
     const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: Math.min(10, max - moved), WaitTimeSeconds: 1, VisibilityTimeout: 60, MessageAttributeNames: ['All'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: dlqUrl,
+        MaxNumberOfMessages: Math.min(10, max - moved),
+        WaitTimeSeconds: 1,
+        VisibilityTimeout: 60,
+        MessageAttributeNames: ['All'],
+      }),
     );
     if (Messages.length === 0) break;
     const entries = Messages.map((m, i) => ({ Id: String(i), MessageBody: m.Body ?? '', MessageAttributes: m.MessageAttributes }));
@@ -34,26 +40,39 @@ export async function redrive(sqs: SQSClient, dlqUrl: string, targetUrl: string,
     // Delete only what reached the target: a failed send stays in the DLQ (and reappears after 60 s).
     const toDelete = Messages.filter((_, i) => sentIds.has(String(i)));
     if (toDelete.length > 0) {
-      await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: dlqUrl, Entries: toDelete.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }));
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: dlqUrl,
+          Entries: toDelete.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+        }),
+      );
     }
     moved += toDelete.length;
-    if (toDelete.length < Messages.length) throw new Error(`${Messages.length - toDelete.length} message(s) could not be sent to ${targetUrl}`);
+    if (toDelete.length < Messages.length)
+      throw new Error(`${Messages.length - toDelete.length} message(s) could not be sent to ${targetUrl}`);
   }
   return moved;
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { dlq: { type: 'string' }, max: { type: 'string', default: '1000000' }, stage: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { dlq: { type: 'string' }, max: { type: 'string', default: '1000000' }, stage: { type: 'string' } },
+  });
   const root = resolve(import.meta.dirname, '..');
   const template = await loadTemplate(join(root, '.serverless', 'cloudformation-template-update-stack.json'));
   const pairs = localStackModel(template)
     .queues.filter((q) => q.redrive && (!values.dlq || q.redrive.deadLetterQueueName === values.dlq))
     .map((q) => ({ source: q.name, dlq: q.redrive?.deadLetterQueueName as string }));
-  if (pairs.length === 0) throw new Error(values.dlq ? `No queue in the template sends its failures to ${values.dlq}` : 'The template has no queues with DLQs');
+  if (pairs.length === 0)
+    throw new Error(values.dlq ? `No queue in the template sends its failures to ${values.dlq}` : 'The template has no queues with DLQs');
   const local = (values.stage ?? 'local') === 'local' && !process.env.AWS_PROFILE;
   const sqs = new SQSClient(
     local
-      ? { endpoint: process.env.AWS_ENDPOINT_URL_SQS ?? 'http://127.0.0.1:9324', region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      ? {
+          endpoint: process.env.AWS_ENDPOINT_URL_SQS ?? 'http://127.0.0.1:9324',
+          region: 'us-east-1',
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        }
       : {},
   );
   for (const { source, dlq } of pairs) {

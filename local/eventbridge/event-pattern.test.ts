@@ -136,9 +136,7 @@ describe('exact values, AND across fields, OR within an array', () => {
 
   // Doc: "Content filtering in Amazon EventBridge event patterns" (note on repeated keys).
   it('uses the last occurrence of a key repeated in the pattern JSON', () => {
-    const pattern = JSON.parse(
-      '{"detail": {"location": [{"prefix": "us-"}], "location": [{"anything-but": "us-east"}]}}',
-    ) as EventPattern;
+    const pattern = JSON.parse('{"detail": {"location": [{"prefix": "us-"}], "location": [{"anything-but": "us-east"}]}}') as EventPattern;
     expect(matchesEventPattern(pattern, { detail: { location: 'eu-west' } })).toBe(true);
     expect(matchesEventPattern(pattern, { detail: { location: 'us-east' } })).toBe(false);
   });

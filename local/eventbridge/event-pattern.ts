@@ -21,9 +21,7 @@ export type EventPatternValue = string | number | boolean | null;
 type OneOrMany<T> = T | T[];
 
 /** `[op, n]` or a range `[">" | ">=", low, "<" | "<=", high]`; only JSON numbers match. */
-export type NumericCondition =
-  | ['=' | '>' | '>=' | '<' | '<=', number]
-  | ['>' | '>=', number, '<' | '<=', number];
+export type NumericCondition = ['=' | '>' | '>=' | '<' | '<=', number] | ['>' | '>=', number, '<' | '<=', number];
 
 export type AnythingButCondition =
   | string
@@ -59,16 +57,7 @@ export interface EventPattern {
 
 type Leaf = string | number | boolean | null;
 
-const OPERATORS = [
-  'prefix',
-  'suffix',
-  'equals-ignore-case',
-  'wildcard',
-  'anything-but',
-  'exists',
-  'numeric',
-  'cidr',
-] as const;
+const OPERATORS = ['prefix', 'suffix', 'equals-ignore-case', 'wildcard', 'anything-but', 'exists', 'numeric', 'cidr'] as const;
 type Operator = (typeof OPERATORS)[number];
 
 const ANYTHING_BUT_FORMS = ['prefix', 'suffix', 'equals-ignore-case', 'wildcard'] as const;
@@ -115,7 +104,7 @@ function matchesField(matchers: EventPatternMatcher[], value: unknown): boolean 
     if (matcher === null || typeof matcher !== 'object') return leaves.includes(matcher);
     const [operator, operand] = Object.entries(matcher)[0] as [Operator, unknown];
     // exists looks at the field as a whole; objects are not leaves ("only works on leaf nodes").
-    if (operator === 'exists') return operand === (leaves.length > 0);
+    if (operator === 'exists') return operand === leaves.length > 0;
     return leaves.some((leaf) => LEAF_OPERATORS[operator](operand as never, leaf));
   });
 }
@@ -407,7 +396,8 @@ function validateNumeric(operand: unknown, path: string): void {
   for (let i = 0; i < operand.length; i += 2) {
     const [op, bound] = [operand[i], operand[i + 1]];
     if (!(NUMERIC_OPERATORS as readonly unknown[]).includes(op)) fail(path, `unknown numeric operator ${describe(op)}`);
-    if (typeof bound !== 'number' || !Number.isFinite(bound)) fail(path, `the value after "${op}" must be a number, got ${describe(bound)}`);
+    if (typeof bound !== 'number' || !Number.isFinite(bound))
+      fail(path, `the value after "${op}" must be a number, got ${describe(bound)}`);
   }
   if (operand.length === 4 && !(['>', '>='].includes(operand[0]) && ['<', '<='].includes(operand[2]))) {
     fail(path, `${shape}, got ${describe(operand)}`);

@@ -125,7 +125,8 @@ export class LocalEventBus {
   }
 
   private async putEntry(entry: PutEventsEntry): Promise<EntryResult> {
-    const busName = typeof entry.EventBusName === 'string' && entry.EventBusName !== '' ? entry.EventBusName.split('/').pop() ?? '' : 'default';
+    const busName =
+      typeof entry.EventBusName === 'string' && entry.EventBusName !== '' ? (entry.EventBusName.split('/').pop() ?? '') : 'default';
     if (busName !== 'default' && !this.options.eventBuses.includes(busName)) {
       return { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: `Event bus ${busName} does not exist.` };
     }

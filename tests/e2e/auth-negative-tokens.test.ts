@@ -134,7 +134,11 @@ describe('the authorizer rejects (any stage)', () => {
   it('the payload changed after signing (another sub, a later exp, an extra claim)', async () => {
     const [header, payload, signature] = alice.token.split('.') as [string, string, string];
     const claims = decodePart(alice.token, 1);
-    for (const changed of [{ ...claims, sub: bob.userId }, { ...claims, exp: claims.exp + 86_400 }, { ...claims, admin: true }]) {
+    for (const changed of [
+      { ...claims, sub: bob.userId },
+      { ...claims, exp: claims.exp + 86_400 },
+      { ...claims, admin: true },
+    ]) {
       await expectRejected(`Bearer ${header}.${b64url(changed)}.${signature}`);
     }
     // the same for the header: the signature covers it too

@@ -45,7 +45,17 @@ describeLocal('orders saga over HTTP (local stack)', () => {
   });
 
   const busEventBody = (event: { source: string; detailType: string; detail: unknown }) =>
-    JSON.stringify({ version: '0', id: randomUUID(), 'detail-type': event.detailType, source: event.source, account: '000000000000', time: new Date().toISOString(), region: 'us-east-1', resources: [], detail: event.detail });
+    JSON.stringify({
+      version: '0',
+      id: randomUUID(),
+      'detail-type': event.detailType,
+      source: event.source,
+      account: '000000000000',
+      time: new Date().toISOString(),
+      region: 'us-east-1',
+      resources: [],
+      detail: event.detail,
+    });
 
   it('200 concurrent orders against a stock of 100: exactly 100 CONFIRMED at the catalog price, stock 0, never negative', async () => {
     const productId = `RACE-${run}`;
@@ -64,7 +74,19 @@ describeLocal('orders saga over HTTP (local stack)', () => {
     // downstream anyway: the catalog's consumer sees the OrderPlaced flood in batches of ten).
     const responses = await inFlight(200, 10, (i) => placeOrder(buyers[i % 2]!, { productId, qty: 1, unitPrice: 1 }));
     expect(responses.map((r) => r.status)).toEqual(Array(200).fill(201));
-    const settled = [...(await Promise.all(buyers.map((b, k) => settledOrders(b, responses.filter((_, i) => i % 2 === k).map((r) => r.body.orderId as string), { timeoutMs: 60_000 })))).flatMap((m) => [...m.values()])];
+    const settled = [
+      ...(
+        await Promise.all(
+          buyers.map((b, k) =>
+            settledOrders(
+              b,
+              responses.filter((_, i) => i % 2 === k).map((r) => r.body.orderId as string),
+              { timeoutMs: 60_000 },
+            ),
+          ),
+        )
+      ).flatMap((m) => [...m.values()]),
+    ];
     sampling = false;
     await sampler;
 
@@ -90,7 +112,10 @@ describeLocal('orders saga over HTTP (local stack)', () => {
     const pending = { ...confirmedRes.body, correlationId: 'dup' } as Order;
     await putOnBus(bus, n.bus, [orderEvent(pending), orderEvent(pending)]);
     const rejectedRes = await placeOrder(buyer, { productId: `NOPE-${run}`, qty: 1 });
-    const [confirmed, rejected] = [await settledOrder(buyer, confirmedRes.body.orderId), await settledOrder(buyer, rejectedRes.body.orderId)];
+    const [confirmed, rejected] = [
+      await settledOrder(buyer, confirmedRes.body.orderId),
+      await settledOrder(buyer, rejectedRes.body.orderId),
+    ];
     expect(confirmed).toMatchObject({ status: 'CONFIRMED', unitPrice: 250, totalPrice: 1000 });
     expect(rejected).toMatchObject({ status: 'REJECTED', reason: 'UNKNOWN_PRODUCT' });
     await waitUntilDrained(sqs, [queueUrl(n.catalogsInbox), queueUrl(n.ordersInbox)]);
@@ -99,7 +124,10 @@ describeLocal('orders saga over HTTP (local stack)', () => {
     const before = {
       confirmed: await orderItem(doc, n.ordersTable, confirmed.orderId),
       rejected: await orderItem(doc, n.ordersTable, rejected.orderId),
-      reservations: [await reservationOf(doc, n.catalogsTable, confirmed.orderId), await reservationOf(doc, n.catalogsTable, rejected.orderId)],
+      reservations: [
+        await reservationOf(doc, n.catalogsTable, confirmed.orderId),
+        await reservationOf(doc, n.catalogsTable, rejected.orderId),
+      ],
     };
     const [reservation, rejection] = before.reservations as [any, any];
     // Each consumed type twice more, plus an answer contradicting the recorded one.
@@ -117,7 +145,10 @@ describeLocal('orders saga over HTTP (local stack)', () => {
     expect(await stockOf(doc, n.catalogsTable, productId)).toBe(6);
     expect(await orderItem(doc, n.ordersTable, confirmed.orderId)).toEqual(before.confirmed);
     expect(await orderItem(doc, n.ordersTable, rejected.orderId)).toEqual(before.rejected);
-    expect([await reservationOf(doc, n.catalogsTable, confirmed.orderId), await reservationOf(doc, n.catalogsTable, rejected.orderId)]).toEqual(before.reservations);
+    expect([
+      await reservationOf(doc, n.catalogsTable, confirmed.orderId),
+      await reservationOf(doc, n.catalogsTable, rejected.orderId),
+    ]).toEqual(before.reservations);
     expect(await settledOrder(buyer, confirmed.orderId)).toEqual(confirmed);
   });
 
@@ -127,17 +158,36 @@ describeLocal('orders saga over HTTP (local stack)', () => {
     const [buyer] = buyers as [Session];
     const placed = await placeOrder(buyer, { productId, qty: 2 });
     const order = { ...placed.body, correlationId: 'mates' } as Order;
-    const record = (messageId: string, body: string) => ({ messageId, receiptHandle: messageId, body, attributes: { ApproximateReceiveCount: '1' }, messageAttributes: {}, eventSource: 'aws:sqs' });
+    const record = (messageId: string, body: string) => ({
+      messageId,
+      receiptHandle: messageId,
+      body,
+      attributes: { ApproximateReceiveCount: '1' },
+      messageAttributes: {},
+      eventSource: 'aws:sqs',
+    });
 
     const catalogs = await invokeFunction(n.fn('reserveStock'), {
-      Records: [record('poison-1', '{"not":"an event"'), record('good-1', busEventBody(orderEvent(order))), record('poison-2', busEventBody({ ...orderEvent(order), detailType: 'OrderShipped' }))],
+      Records: [
+        record('poison-1', '{"not":"an event"'),
+        record('good-1', busEventBody(orderEvent(order))),
+        record('poison-2', busEventBody({ ...orderEvent(order), detailType: 'OrderShipped' })),
+      ],
     });
     expect(catalogs).toEqual({ batchItemFailures: [{ itemIdentifier: 'poison-1' }, { itemIdentifier: 'poison-2' }] });
     expect(await reservationOf(doc, n.catalogsTable, order.orderId)).toMatchObject({ status: 'RESERVED', qty: 2, unitPrice: 90 });
 
-    const answer = stockEvent({ orderId: order.orderId, productId, qty: 2, status: 'RESERVED', unitPrice: 90, createdAt: new Date().toISOString() }, 'mates');
-    const unknownOrder = stockEvent({ orderId: newOrderId(), productId, qty: 2, status: 'RESERVED', unitPrice: 90, createdAt: new Date().toISOString() }, 'mates');
-    const orders = await invokeFunction(n.fn('settleOrders'), { Records: [record('good-2', busEventBody(answer)), record('poison-3', busEventBody(unknownOrder))] });
+    const answer = stockEvent(
+      { orderId: order.orderId, productId, qty: 2, status: 'RESERVED', unitPrice: 90, createdAt: new Date().toISOString() },
+      'mates',
+    );
+    const unknownOrder = stockEvent(
+      { orderId: newOrderId(), productId, qty: 2, status: 'RESERVED', unitPrice: 90, createdAt: new Date().toISOString() },
+      'mates',
+    );
+    const orders = await invokeFunction(n.fn('settleOrders'), {
+      Records: [record('good-2', busEventBody(answer)), record('poison-3', busEventBody(unknownOrder))],
+    });
     expect(orders).toEqual({ batchItemFailures: [{ itemIdentifier: 'poison-3' }] });
     expect(await settledOrder(buyer, order.orderId)).toMatchObject({ status: 'CONFIRMED', unitPrice: 90, totalPrice: 180 });
     expect(await stockOf(doc, n.catalogsTable, productId)).toBe(8);
@@ -156,7 +206,11 @@ describeLocal('orders saga over HTTP (local stack)', () => {
       createdAt: new Date().toISOString(),
       correlationId: `poison-${run}`,
     }));
-    const poisonContract = buildEvent('OrderPlaced', { orderId: newOrderId(), userId: 'u', productId, qty: 1 }, { eventId: 'e', correlationId: 'c', occurredAt: new Date().toISOString() });
+    const poisonContract = buildEvent(
+      'OrderPlaced',
+      { orderId: newOrderId(), userId: 'u', productId, qty: 1 },
+      { eventId: 'e', correlationId: 'c', occurredAt: new Date().toISOString() },
+    );
     (poisonContract.detail.data as { qty: number }).qty = 0;
     await sqs.send(
       new SendMessageBatchCommand({
@@ -174,14 +228,20 @@ describeLocal('orders saga over HTTP (local stack)', () => {
     expect(await stockOf(doc, n.catalogsTable, productId)).toBe(17);
     // An answer for an order the orders context does not know fails there too: three poison answers.
     // After maxReceiveCount (3) receives, 12 s apart locally, each poison is in its queue's DLQ.
-    await waitFor(async () => (await queueDepth(sqs, queueUrl(n.catalogsDlq))) >= 2 && (await queueDepth(sqs, queueUrl(n.ordersDlq))) >= 3, 120_000);
+    await waitFor(
+      async () => (await queueDepth(sqs, queueUrl(n.catalogsDlq))) >= 2 && (await queueDepth(sqs, queueUrl(n.ordersDlq))) >= 3,
+      120_000,
+    );
     await waitUntilDrained(sqs, [queueUrl(n.catalogsInbox), queueUrl(n.ordersInbox)]);
     expect(await stockOf(doc, n.catalogsTable, productId)).toBe(17);
 
     // The cause is fixed (the orders are stored; their outbox settles them), then the DLQ is redriven:
     // the answers are processed again (as duplicates now) and none returns to the DLQ.
     for (const order of mates) await storeOrder(doc, n.ordersTable, order);
-    const settled = await settledOrders(buyers[0]!, mates.map((m) => m.orderId));
+    const settled = await settledOrders(
+      buyers[0]!,
+      mates.map((m) => m.orderId),
+    );
     for (const order of settled.values()) expect(order).toMatchObject({ status: 'CONFIRMED', unitPrice: 30, totalPrice: 30 });
     const ordersDlqBefore = await queueDepth(sqs, queueUrl(n.ordersDlq));
     const moved = await redrive(sqs, queueUrl(n.ordersDlq), queueUrl(n.ordersInbox), 1000);

@@ -21,7 +21,8 @@ export async function newSession(tag = 'orders'): Promise<Session> {
 export const placeOrder = (session: Session, body: unknown, headers: Record<string, string> = {}) =>
   api('POST', `/users/${session.userId}/orders`, { body, token: session.token, headers });
 
-export const getOrder = (session: Session, orderId: string) => api('GET', `/users/${session.userId}/orders/${orderId}`, { token: session.token });
+export const getOrder = (session: Session, orderId: string) =>
+  api('GET', `/users/${session.userId}/orders/${orderId}`, { token: session.token });
 
 /** Polls GET order until it is no longer PENDING (bounded). */
 export async function settledOrder(session: Session, orderId: string, { timeoutMs = 30_000, intervalMs = 150 } = {}) {
@@ -40,7 +41,9 @@ export async function listAllOrders(session: Session): Promise<Array<Record<stri
   const items: Array<Record<string, any>> = [];
   let token: string | undefined;
   do {
-    const res = await api('GET', `/users/${session.userId}/orders?limit=100${token ? `&nextToken=${encodeURIComponent(token)}` : ''}`, { token: session.token });
+    const res = await api('GET', `/users/${session.userId}/orders?limit=100${token ? `&nextToken=${encodeURIComponent(token)}` : ''}`, {
+      token: session.token,
+    });
     if (res.status !== 200) throw new Error(`GET orders -> ${res.status} ${res.text}`);
     items.push(...(res.body.items as Array<Record<string, any>>));
     token = res.body.nextToken as string | undefined;
@@ -57,9 +60,12 @@ export async function settledOrders(session: Session, orderIds: string[], { time
   const wanted = new Set(orderIds);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const settled = new Map((await listAllOrders(session)).filter((o) => wanted.has(o.orderId) && o.status !== 'PENDING').map((o) => [o.orderId as string, o]));
+    const settled = new Map(
+      (await listAllOrders(session)).filter((o) => wanted.has(o.orderId) && o.status !== 'PENDING').map((o) => [o.orderId as string, o]),
+    );
     if (settled.size === wanted.size) return settled;
-    if (Date.now() > deadline) throw new Error(`${wanted.size - settled.size} of ${wanted.size} orders still PENDING after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`${wanted.size - settled.size} of ${wanted.size} orders still PENDING after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
@@ -74,7 +80,8 @@ export async function listedOrders(session: Session, orderIds: string[], { timeo
     const items = await listAllOrders(session);
     const listed = new Set(items.map((o) => o.orderId as string));
     if (orderIds.every((id) => listed.has(id))) return items;
-    if (Date.now() > deadline) throw new Error(`orders not listed after ${timeoutMs} ms: ${orderIds.filter((id) => !listed.has(id)).join(', ')}`);
+    if (Date.now() > deadline)
+      throw new Error(`orders not listed after ${timeoutMs} ms: ${orderIds.filter((id) => !listed.has(id)).join(', ')}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }

@@ -75,14 +75,22 @@ describe('POST /users/{userId}/orders', () => {
 
   it('415 for a body that is not JSON, 400 for malformed JSON, 413 for a huge body', async () => {
     const path = `/users/${alice.userId}/orders`;
-    expect((await api('POST', path, { rawBody: 'productId=CATALOG-001', headers: { 'content-type': 'text/plain' }, token: alice.token })).status).toBe(415);
-    expect((await api('POST', path, { rawBody: '{"productId":', headers: { 'content-type': 'application/json' }, token: alice.token })).status).toBe(400);
-    expect((await api('POST', path, { body: { productId: 'CATALOG-001', qty: 1, pad: 'x'.repeat(8000) }, token: alice.token })).status).toBe(413);
+    expect(
+      (await api('POST', path, { rawBody: 'productId=CATALOG-001', headers: { 'content-type': 'text/plain' }, token: alice.token })).status,
+    ).toBe(415);
+    expect(
+      (await api('POST', path, { rawBody: '{"productId":', headers: { 'content-type': 'application/json' }, token: alice.token })).status,
+    ).toBe(400);
+    expect(
+      (await api('POST', path, { body: { productId: 'CATALOG-001', qty: 1, pad: 'x'.repeat(8000) }, token: alice.token })).status,
+    ).toBe(413);
   });
 
   it('401 without a token or with a bad one, 403 for another user', async () => {
     expect((await api('POST', `/users/${alice.userId}/orders`, { body: { productId: 'CATALOG-001', qty: 1 } })).status).toBe(401);
-    expect((await api('POST', `/users/${alice.userId}/orders`, { body: { productId: 'CATALOG-001', qty: 1 }, token: 'not.a.token' })).status).toBe(401);
+    expect(
+      (await api('POST', `/users/${alice.userId}/orders`, { body: { productId: 'CATALOG-001', qty: 1 }, token: 'not.a.token' })).status,
+    ).toBe(401);
     const res = await api('POST', `/users/${alice.userId}/orders`, { body: { productId: 'CATALOG-001', qty: 1 }, token: bob.token });
     expect(res.status).toBe(403);
     expect(res.body.code).toBe('FORBIDDEN');
@@ -113,7 +121,7 @@ describe('Idempotency-Key', () => {
     expect(res.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 
-  it('keys are per user: another user\'s same key makes their own order', async () => {
+  it("keys are per user: another user's same key makes their own order", async () => {
     const key = randomUUID();
     const a = await placeOrder(alice, { productId: 'CATALOG-002', qty: 1 }, { 'Idempotency-Key': key });
     const b = await placeOrder(bob, { productId: 'CATALOG-002', qty: 1 }, { 'Idempotency-Key': key });
@@ -125,7 +133,9 @@ describe('Idempotency-Key', () => {
   it('concurrent repeats of one key make one order', async () => {
     const session = await newSession('idem-race');
     const key = randomUUID();
-    const results = await Promise.all(Array.from({ length: 10 }, () => placeOrder(session, { productId: 'CATALOG-002', qty: 1 }, { 'Idempotency-Key': key })));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => placeOrder(session, { productId: 'CATALOG-002', qty: 1 }, { 'Idempotency-Key': key })),
+    );
     expect(results.map((r) => r.status)).toEqual(Array(10).fill(201));
     expect(new Set(results.map((r) => r.body.orderId)).size).toBe(1);
     expect(await listedOrders(session, [results[0]!.body.orderId])).toHaveLength(1);
@@ -156,7 +166,9 @@ describe('GET /users/{userId}/orders and /orders/{orderId}', () => {
     let token: string | undefined;
     let pages = 0;
     do {
-      const res = await api('GET', `/users/${carol.userId}/orders?limit=2${token ? `&nextToken=${encodeURIComponent(token)}` : ''}`, { token: carol.token });
+      const res = await api('GET', `/users/${carol.userId}/orders?limit=2${token ? `&nextToken=${encodeURIComponent(token)}` : ''}`, {
+        token: carol.token,
+      });
       expect(res.status).toBe(200);
       seen.push(...res.body.items.map((o: { orderId: string }) => o.orderId));
       token = res.body.nextToken;
@@ -195,7 +207,7 @@ describe('GET /users/{userId}/orders and /orders/{orderId}', () => {
     expect((await getOrder(carol, 'not-an-order-id')).status).toBe(400);
   });
 
-  it('another user\'s orders are 403 (list and one), and not reachable through one\'s own path', async () => {
+  it("another user's orders are 403 (list and one), and not reachable through one's own path", async () => {
     expect((await api('GET', `/users/${carol.userId}/orders`, { token: alice.token })).status).toBe(403);
     expect((await api('GET', `/users/${carol.userId}/orders/${placed[0]}`, { token: alice.token })).status).toBe(403);
     expect((await getOrder(alice, placed[0]!)).status).toBe(404);

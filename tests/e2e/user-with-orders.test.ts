@@ -7,7 +7,7 @@ import { api } from '../support/http.js';
 import { newSession, placeOrder, settledOrder } from './orders-support.js';
 
 describe('GET /users/{userId} with orders', () => {
-  it('lists the caller\'s orders, newest first, as the orders routes show them', async () => {
+  it("lists the caller's orders, newest first, as the orders routes show them", async () => {
     const session = await newSession('user-orders');
     const empty = await api('GET', `/users/${session.userId}`, { token: session.token });
     expect(empty.status).toBe(200);

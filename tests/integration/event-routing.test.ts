@@ -28,10 +28,34 @@ describeLocal('local event bus routing (real SQS emulator)', () => {
       sqs,
       queueUrl: (name) => urls.get(name) as string,
       rules: [
-        { logicalId: 'Placed', eventBusName: 'routing-test', enabled: true, eventPattern: { source: ['ecommerce.orders'], 'detail-type': ['OrderPlaced'] }, targets: [{ id: 'a', queueName: queues.placed }] },
-        { logicalId: 'Big', eventBusName: 'routing-test', enabled: true, eventPattern: { 'detail-type': [{ prefix: 'Order' }], detail: { data: { qty: [{ numeric: ['>=', 100] }] } } }, targets: [{ id: 'b', queueName: queues.bigOrders }] },
-        { logicalId: 'NotUsers', eventBusName: 'routing-test', enabled: true, eventPattern: { source: [{ 'anything-but': 'ecommerce.users' }], detail: { metadata: { correlationId: [{ exists: true }] } } }, targets: [{ id: 'c', queueName: queues.notUsers }] },
-        { logicalId: 'OtherBus', eventBusName: 'another-bus', enabled: true, eventPattern: { source: ['ecommerce.orders'] }, targets: [{ id: 'd', queueName: queues.placed }] },
+        {
+          logicalId: 'Placed',
+          eventBusName: 'routing-test',
+          enabled: true,
+          eventPattern: { source: ['ecommerce.orders'], 'detail-type': ['OrderPlaced'] },
+          targets: [{ id: 'a', queueName: queues.placed }],
+        },
+        {
+          logicalId: 'Big',
+          eventBusName: 'routing-test',
+          enabled: true,
+          eventPattern: { 'detail-type': [{ prefix: 'Order' }], detail: { data: { qty: [{ numeric: ['>=', 100] }] } } },
+          targets: [{ id: 'b', queueName: queues.bigOrders }],
+        },
+        {
+          logicalId: 'NotUsers',
+          eventBusName: 'routing-test',
+          enabled: true,
+          eventPattern: { source: [{ 'anything-but': 'ecommerce.users' }], detail: { metadata: { correlationId: [{ exists: true }] } } },
+          targets: [{ id: 'c', queueName: queues.notUsers }],
+        },
+        {
+          logicalId: 'OtherBus',
+          eventBusName: 'another-bus',
+          enabled: true,
+          eventPattern: { source: ['ecommerce.orders'] },
+          targets: [{ id: 'd', queueName: queues.placed }],
+        },
       ],
     });
     await bus.start();
@@ -49,15 +73,31 @@ describeLocal('local event bus routing (real SQS emulator)', () => {
   async function drain(name: string): Promise<Array<Record<string, any>>> {
     const out: Array<Record<string, any>> = [];
     for (;;) {
-      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: urls.get(name), MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: urls.get(name), MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+      );
       if (Messages.length === 0) return out;
       out.push(...Messages.map((m) => JSON.parse(m.Body as string)));
-      await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: urls.get(name), Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }));
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: urls.get(name),
+          Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+        }),
+      );
     }
   }
 
   const depth = async (name: string) =>
-    Number((await sqs.send(new GetQueueAttributesCommand({ QueueUrl: urls.get(name), AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }))).Attributes?.ApproximateNumberOfMessages);
+    Number(
+      (
+        await sqs.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: urls.get(name),
+            AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+          }),
+        )
+      ).Attributes?.ApproximateNumberOfMessages,
+    );
 
   it('delivers a matching event, as the EventBridge event envelope, to every queue its rules name', async () => {
     const detail = { metadata: { correlationId: 'c-1' }, data: { orderId: 'o-1', qty: 150 } };
@@ -68,7 +108,14 @@ describeLocal('local event bus routing (real SQS emulator)', () => {
     for (const name of [queues.placed, queues.bigOrders, queues.notUsers]) {
       const messages = await drain(name);
       expect(messages).toHaveLength(1);
-      expect(messages[0]).toMatchObject({ version: '0', id: eventId, source: 'ecommerce.orders', 'detail-type': 'OrderPlaced', detail, region: 'us-east-1' });
+      expect(messages[0]).toMatchObject({
+        version: '0',
+        id: eventId,
+        source: 'ecommerce.orders',
+        'detail-type': 'OrderPlaced',
+        detail,
+        region: 'us-east-1',
+      });
     }
   });
 
@@ -99,7 +146,12 @@ describeLocal('local event bus routing (real SQS emulator)', () => {
         Entries: [
           { EventBusName: 'routing-test', Source: 'ecommerce.orders', DetailType: 'OrderPlaced', Detail: '{not json' },
           { EventBusName: 'no-such-bus', Source: 'ecommerce.orders', DetailType: 'OrderPlaced', Detail: '{}' },
-          { EventBusName: 'routing-test', Source: 'ecommerce.orders', DetailType: 'OrderPlaced', Detail: '{"metadata":{"correlationId":"ok"}}' },
+          {
+            EventBusName: 'routing-test',
+            Source: 'ecommerce.orders',
+            DetailType: 'OrderPlaced',
+            Detail: '{"metadata":{"correlationId":"ok"}}',
+          },
         ],
       }),
     );

@@ -69,12 +69,26 @@ describeLocal('npm start (local/start.ts)', () => {
     expect(seeded.items).toHaveLength(3);
 
     // Change the stock behind the API's back, as orders would.
-    const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: `http://127.0.0.1:${DEFAULT_PORTS.dynamodb + OFFSET}`, region: 'us-east-1', credentials: LOCAL_CREDENTIALS }));
-    await db.send(new UpdateCommand({ TableName: 'ecommerce-local-catalogs', Key: { pk: 'PRODUCT#CATALOG-001', sk: 'PRODUCT' }, UpdateExpression: 'SET stock = :s', ExpressionAttributeValues: { ':s': 42 } }));
+    const db = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: `http://127.0.0.1:${DEFAULT_PORTS.dynamodb + OFFSET}`,
+        region: 'us-east-1',
+        credentials: LOCAL_CREDENTIALS,
+      }),
+    );
+    await db.send(
+      new UpdateCommand({
+        TableName: 'ecommerce-local-catalogs',
+        Key: { pk: 'PRODUCT#CATALOG-001', sk: 'PRODUCT' },
+        UpdateExpression: 'SET stock = :s',
+        ExpressionAttributeValues: { ':s': 42 },
+      }),
+    );
     db.destroy();
 
     expect(await stopWithCtrlC(first.child)).toBe(0);
-    for (const port of ports) expect(await portIsFree(port, port === DEFAULT_PORTS.dynamodb + OFFSET ? '0.0.0.0' : '127.0.0.1'), `port ${port}`).toBe(true);
+    for (const port of ports)
+      expect(await portIsFree(port, port === DEFAULT_PORTS.dynamodb + OFFSET ? '0.0.0.0' : '127.0.0.1'), `port ${port}`).toBe(true);
 
     const second = startCli(dataDir);
     try {
@@ -99,7 +113,8 @@ describeLocal('npm start (local/start.ts)', () => {
       expect(code).toBe(1);
       expect(text).toContain(`Port ${DEFAULT_PORTS.sqs + OFFSET} (SQS emulator) is already in use`);
       expect(text).not.toMatch(/\n\s+at .+:\d+:\d+/);
-      for (const port of ports) if (port !== DEFAULT_PORTS.sqs + OFFSET) expect(await portIsFree(port, '127.0.0.1'), `port ${port}`).toBe(true);
+      for (const port of ports)
+        if (port !== DEFAULT_PORTS.sqs + OFFSET) expect(await portIsFree(port, '127.0.0.1'), `port ${port}`).toBe(true);
     } finally {
       blocker.close();
     }

@@ -18,14 +18,27 @@ import { expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, startLocalStack, type RunningStack } from '../../local/stack.js';
 import { describeLocal } from '../support/env.js';
 import { TEST_PORTS } from '../support/ports.js';
-import { SAGA_FUNCTIONS, createProduct, invokeFunction, names, ordersOfUser, reservationOf, sleep, stockOf, warmUp } from './saga-helpers.js';
+import {
+  SAGA_FUNCTIONS,
+  createProduct,
+  invokeFunction,
+  names,
+  ordersOfUser,
+  reservationOf,
+  sleep,
+  stockOf,
+  warmUp,
+} from './saga-helpers.js';
 
 const PORTS = Object.fromEntries(Object.entries(TEST_PORTS).map(([name, port]) => [name, port + 5])) as typeof TEST_PORTS;
 
 async function call(base: string, method: string, path: string, body?: unknown, token?: string) {
   const response = await fetch(`${base}${path}`, {
     method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
@@ -40,11 +53,16 @@ describeLocal('orders saga across a stop and restart of the local stack', () => 
     const productId = `RESTART-${randomUUID().slice(0, 8)}`;
     let stack: RunningStack | undefined = await start();
     const client = (s: RunningStack) =>
-      DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: s.endpoints.dynamodb, region: 'us-east-1', credentials: LOCAL_CREDENTIALS }));
+      DynamoDBDocumentClient.from(
+        new DynamoDBClient({ endpoint: s.endpoints.dynamodb, region: 'us-east-1', credentials: LOCAL_CREDENTIALS }),
+      );
     try {
       let doc = client(stack);
       await createProduct(doc, n.catalogsTable, { productId, stock: 30, unitPrice: 990 });
-      await warmUp(SAGA_FUNCTIONS.map((name) => n.fn(name)), stack.endpoints.lambda);
+      await warmUp(
+        SAGA_FUNCTIONS.map((name) => n.fn(name)),
+        stack.endpoints.lambda,
+      );
       const email = `restart-${randomUUID()}@example.com`;
       expect((await call(stack.baseUrl, 'POST', '/users', { email, name: 'Restart', pwd: 'restart-password' })).status).toBe(201);
       const { userId, token } = (await call(stack.baseUrl, 'POST', '/login', { email, password: 'restart-password' })).body;
@@ -72,11 +90,18 @@ describeLocal('orders saga across a stop and restart of the local stack', () => 
       stack = await start();
       doc = client(stack);
       expect((await ordersOfUser(doc, n.ordersTable, userId)).map((o) => o.orderId).sort()).toEqual([...placed].sort());
-      await warmUp(SAGA_FUNCTIONS.map((name) => n.fn(name)), stack.endpoints.lambda);
+      await warmUp(
+        SAGA_FUNCTIONS.map((name) => n.fn(name)),
+        stack.endpoints.lambda,
+      );
       // What the resumed stream alone settles, then what the sweeper brings back.
       await sleep(3000);
       const settledByStream = (await ordersOfUser(doc, n.ordersTable, userId)).filter((o) => o.status !== 'PENDING').length;
-      const sweep = await invokeFunction<{ reannounced: string[]; stuck: string[] }>(n.fn('sweepPendingOrders'), { olderThanSeconds: 0 }, stack.endpoints.lambda);
+      const sweep = await invokeFunction<{ reannounced: string[]; stuck: string[] }>(
+        n.fn('sweepPendingOrders'),
+        { olderThanSeconds: 0 },
+        stack.endpoints.lambda,
+      );
       expect(sweep.stuck).toEqual([]);
 
       let orders: Array<Record<string, any>> = [];
@@ -96,7 +121,9 @@ describeLocal('orders saga across a stop and restart of the local stack', () => 
       for (const order of confirmed) expect(order).toMatchObject({ unitPrice: 990, totalPrice: 990 });
       expect(await stockOf(doc, n.catalogsTable, productId)).toBe(0);
       for (const order of orders) {
-        expect((await reservationOf(doc, n.catalogsTable, order.orderId as string))?.status).toBe(order.status === 'CONFIRMED' ? 'RESERVED' : 'REJECTED');
+        expect((await reservationOf(doc, n.catalogsTable, order.orderId as string))?.status).toBe(
+          order.status === 'CONFIRMED' ? 'RESERVED' : 'REJECTED',
+        );
       }
     } finally {
       await stack?.stop();

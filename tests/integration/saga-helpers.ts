@@ -26,23 +26,38 @@ export const names = (stageName = process.env.LOCAL_STAGE ?? 'local') => ({
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A product of the test's own (unique id), so suites never share stock. */
-export async function createProduct(doc: DynamoDBDocumentClient, table: string, product: { productId: string; stock: number; unitPrice: number }) {
+export async function createProduct(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  product: { productId: string; stock: number; unitPrice: number },
+) {
   await doc.send(
     new PutCommand({
       TableName: table,
-      Item: { pk: `PRODUCT#${product.productId}`, sk: 'PRODUCT', entity: 'PRODUCT', productName: `Test ${product.productId}`, createdAt: new Date().toISOString(), ...product },
+      Item: {
+        pk: `PRODUCT#${product.productId}`,
+        sk: 'PRODUCT',
+        entity: 'PRODUCT',
+        productName: `Test ${product.productId}`,
+        createdAt: new Date().toISOString(),
+        ...product,
+      },
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
   );
 }
 
 export async function stockOf(doc: DynamoDBDocumentClient, table: string, productId: string): Promise<number | undefined> {
-  const { Item } = await doc.send(new GetCommand({ TableName: table, Key: { pk: `PRODUCT#${productId}`, sk: 'PRODUCT' }, ConsistentRead: true }));
+  const { Item } = await doc.send(
+    new GetCommand({ TableName: table, Key: { pk: `PRODUCT#${productId}`, sk: 'PRODUCT' }, ConsistentRead: true }),
+  );
   return Item?.stock as number | undefined;
 }
 
 export async function reservationOf(doc: DynamoDBDocumentClient, table: string, orderId: string) {
-  const { Item } = await doc.send(new GetCommand({ TableName: table, Key: { pk: `RESERVATION#${orderId}`, sk: 'RESERVATION' }, ConsistentRead: true }));
+  const { Item } = await doc.send(
+    new GetCommand({ TableName: table, Key: { pk: `RESERVATION#${orderId}`, sk: 'RESERVATION' }, ConsistentRead: true }),
+  );
   return Item;
 }
 
@@ -100,7 +115,10 @@ export async function waitUntilSettled(
 /** Visible + in flight (the emulator may count an in-flight message in both). */
 export async function queueDepth(sqs: SQSClient, url: string): Promise<number> {
   const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
   );
   return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
 }
@@ -122,14 +140,23 @@ export async function waitUntilDrained(sqs: SQSClient, urls: string[], { timeout
 export async function putOnBus(client: EventBridgeClient, bus: string, events: OutgoingEvent[]) {
   const result = await client.send(
     new PutEventsCommand({
-      Entries: events.map((event) => ({ EventBusName: bus, Source: event.source, DetailType: event.detailType, Detail: JSON.stringify(event.detail) })),
+      Entries: events.map((event) => ({
+        EventBusName: bus,
+        Source: event.source,
+        DetailType: event.detailType,
+        Detail: JSON.stringify(event.detail),
+      })),
     }),
   );
   if (result.FailedEntryCount) throw new Error(`PutEvents failed: ${JSON.stringify(result.Entries)}`);
 }
 
 /** Invokes a function through serverless-offline's Lambda port (what `aws lambda invoke` does on AWS). */
-export async function invokeFunction<T = any>(functionName: string, payload: unknown, endpoint = process.env.LOCAL_LAMBDA_ENDPOINT): Promise<T> {
+export async function invokeFunction<T = any>(
+  functionName: string,
+  payload: unknown,
+  endpoint = process.env.LOCAL_LAMBDA_ENDPOINT,
+): Promise<T> {
   const lambda = new LambdaClient({ endpoint, maxAttempts: 1 });
   try {
     const response = await lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify(payload)) }));

@@ -30,17 +30,28 @@ describeLocal('SQS -> function delivery with partial batch failures (real SQS em
         }),
       )
     ).QueueUrl as string;
-    queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn as string;
+    queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes
+      ?.QueueArn as string;
   });
 
   const count = async (url: string) => {
-    const attributes = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }))).Attributes;
+    const attributes = (
+      await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: url,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      )
+    ).Attributes;
     return Number(attributes?.ApproximateNumberOfMessages) + Number(attributes?.ApproximateNumberOfMessagesNotVisible);
   };
 
   // The emulator counts in-flight messages in both attributes; on AWS they are disjoint.
   const visible = async (url: string) =>
-    Number((await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes?.ApproximateNumberOfMessages);
+    Number(
+      (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes
+        ?.ApproximateNumberOfMessages,
+    );
 
   it('processes good messages once, returns only the poison one, and redrives it to the DLQ', async () => {
     const processed: string[] = [];
@@ -48,13 +59,18 @@ describeLocal('SQS -> function delivery with partial batch failures (real SQS em
     // A real Powertools batch consumer, the same shape the context consumers use.
     const processor = new BatchProcessor(EventType.SQS);
     const consumer = (event: SQSEvent, context: Context) =>
-      processPartialResponse(event, async (record: SQSRecord) => {
-        if (record.body === 'poison') {
-          poisonAttempts++;
-          throw new Error('cannot process');
-        }
-        processed.push(record.body);
-      }, processor, { context });
+      processPartialResponse(
+        event,
+        async (record: SQSRecord) => {
+          if (record.body === 'poison') {
+            poisonAttempts++;
+            throw new Error('cannot process');
+          }
+          processed.push(record.body);
+        },
+        processor,
+        { context },
+      );
     const invoke: Invoker = async (_name, event) => {
       try {
         return { ok: true, payload: await consumer(event as SQSEvent, {} as Context) };
@@ -66,17 +82,32 @@ describeLocal('SQS -> function delivery with partial batch failures (real SQS em
     const bodies = ['m1', 'm2', 'poison', 'm3', 'm4'];
     await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: bodies.map((b, i) => ({ Id: String(i), MessageBody: b })) }));
 
-    const poller = new SqsPoller({ sqs, queueUrl, queueArn, region: 'us-east-1', functionName: 'consumer', batchSize: 10, reportBatchItemFailures: true, invoke, waitTimeSeconds: 0 });
+    const poller = new SqsPoller({
+      sqs,
+      queueUrl,
+      queueArn,
+      region: 'us-east-1',
+      functionName: 'consumer',
+      batchSize: 10,
+      reportBatchItemFailures: true,
+      invoke,
+      waitTimeSeconds: 0,
+    });
     poller.start();
     try {
-      await eventually(async () => ((await count(dlqUrl)) === 1 && (await count(queueUrl)) === 0 ? true : undefined), { attempts: 100, delayMs: 100 });
+      await eventually(async () => ((await count(dlqUrl)) === 1 && (await count(queueUrl)) === 0 ? true : undefined), {
+        attempts: 100,
+        delayMs: 100,
+      });
     } finally {
       await poller.stop();
     }
 
     expect(processed.sort()).toEqual(['m1', 'm2', 'm3', 'm4']);
     expect(poisonAttempts).toBe(2);
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 1 }));
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 1 }),
+    );
     expect(Messages.map((m) => m.Body)).toEqual(['poison']);
   });
 
@@ -85,14 +116,28 @@ describeLocal('SQS -> function delivery with partial batch failures (real SQS em
     const moved = await redrive(sqs, dlqUrl, queueUrl, 100);
     expect(moved).toBe(1);
     expect(await count(dlqUrl)).toBe(0);
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 5 }));
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 5 }),
+    );
     expect(Messages.map((m) => m.Body)).toEqual(['poison']);
   });
 
   it('a thrown error deletes nothing: the whole batch comes back', async () => {
     const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `delivery-crash-${run}` }))).QueueUrl as string;
-    await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: ['x1', 'x2'].map((b, i) => ({ Id: String(i), MessageBody: b })) }));
-    const poller = new SqsPoller({ sqs, queueUrl, queueArn, region: 'us-east-1', functionName: 'crashing', batchSize: 10, reportBatchItemFailures: true, invoke: async () => ({ ok: false, error: 'crash' }), waitTimeSeconds: 0 });
+    await sqs.send(
+      new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: ['x1', 'x2'].map((b, i) => ({ Id: String(i), MessageBody: b })) }),
+    );
+    const poller = new SqsPoller({
+      sqs,
+      queueUrl,
+      queueArn,
+      region: 'us-east-1',
+      functionName: 'crashing',
+      batchSize: 10,
+      reportBatchItemFailures: true,
+      invoke: async () => ({ ok: false, error: 'crash' }),
+      waitTimeSeconds: 0,
+    });
     const outcome = await poller.pollOnce();
     expect(outcome.received).toBeGreaterThan(0);
     expect(outcome.deleted).toBe(0);

@@ -40,7 +40,10 @@ describeLocal('users repository on DynamoDB Local', () => {
     expect(await repository.getUser(user.userId)).toEqual(user);
     const raw = await client.send(new GetCommand({ TableName: table(), Key: { pk: `USER#${user.userId}`, sk: 'PROFILE' } }));
     expect(Object.keys(raw.Item ?? {}).sort()).toEqual(['correlationId', 'createdAt', 'email', 'entity', 'name', 'pk', 'sk', 'userId']);
-    expect(await repository.findCredential(user.email)).toEqual({ userId: user.userId, passwordHash: '$scrypt$ln=10,r=8,p=1$c2FsdA$aGFzaA' });
+    expect(await repository.findCredential(user.email)).toEqual({
+      userId: user.userId,
+      passwordHash: '$scrypt$ln=10,r=8,p=1$c2FsdA$aGFzaA',
+    });
   });
 
   it('of 20 concurrent claims of one email exactly one wins', async () => {
@@ -112,10 +115,16 @@ describeLocal('users repository on DynamoDB Local', () => {
   });
 
   it('the service with the real hasher: 20 concurrent sign-ups with one email give one user and 19 conflicts', async () => {
-    const service = new UserService({ users: repository, passwords: new Argon2PasswordHasher(), tokens: { issue: async () => ({ token: 't', expiresIn: 1 }) } });
+    const service = new UserService({
+      users: repository,
+      passwords: new Argon2PasswordHasher(),
+      tokens: { issue: async () => ({ token: 't', expiresIn: 1 }) },
+    });
     const email = `svc-race-${randomUUID()}@example.com`;
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 20 }, (_, i) => service.register({ email: i % 2 ? email.toUpperCase() : email, name: `Racer ${i}`, pwd: 'correct horse battery' }, 'c')),
+      Array.from({ length: 20 }, (_, i) =>
+        service.register({ email: i % 2 ? email.toUpperCase() : email, name: `Racer ${i}`, pwd: 'correct horse battery' }, 'c'),
+      ),
     );
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     const rejected = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');

@@ -21,14 +21,29 @@ let signUp: Handler;
 let login: Handler;
 
 const context = (): Context =>
-  ({ awsRequestId: randomUUID(), functionName: 'test', functionVersion: '1', invokedFunctionArn: 'arn:aws:lambda:us-east-1:0:function:test', memoryLimitInMB: '1024', getRemainingTimeInMillis: () => 10_000 }) as unknown as Context;
+  ({
+    awsRequestId: randomUUID(),
+    functionName: 'test',
+    functionVersion: '1',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:0:function:test',
+    memoryLimitInMB: '1024',
+    getRemainingTimeInMillis: () => 10_000,
+  }) as unknown as Context;
 
 const post = (path: string, body: string): APIGatewayProxyEvent =>
-  ({ httpMethod: 'POST', path, headers: { 'content-type': 'application/json' }, body, isBase64Encoded: false, requestContext: {} }) as unknown as APIGatewayProxyEvent;
+  ({
+    httpMethod: 'POST',
+    path,
+    headers: { 'content-type': 'application/json' },
+    body,
+    isBase64Encoded: false,
+    requestContext: {},
+  }) as unknown as APIGatewayProxyEvent;
 
 function expectNoSecret(text: string, hash?: string) {
   expect(text).not.toContain(PASSWORD);
   expect(text).not.toContain('$scrypt$');
+  expect(text).not.toContain('$argon2');
   if (hash) expect(text).not.toContain(hash.split('$').pop() as string);
 }
 
@@ -89,7 +104,10 @@ describeLocal('no password or hash in responses or logs', () => {
     process.env.USERS_TABLE_NAME = 'ecommerce-missing-users';
     const failing = (await import('../../functions/users/handlers/sign-up.js')).handler as unknown as Handler;
     output = [];
-    const response = await failing(post('/users', JSON.stringify({ email: `fail-${randomUUID()}@example.com`, name: 'A', pwd: PASSWORD })), context());
+    const response = await failing(
+      post('/users', JSON.stringify({ email: `fail-${randomUUID()}@example.com`, name: 'A', pwd: PASSWORD })),
+      context(),
+    );
     expect(response.statusCode).toBe(500);
     expect(JSON.parse(response.body)).toEqual({ message: 'Internal server error', code: 'INTERNAL_ERROR' });
     expect(output.join('')).toContain('unhandled error');

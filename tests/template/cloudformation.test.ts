@@ -40,13 +40,18 @@ describe('packaged CloudFormation (stage dev)', () => {
 
   it('scopes data permissions to resources, never "*" for DynamoDB, SQS or SSM actions', () => {
     for (const [id, role] of ofType('AWS::IAM::Role')) {
-      const policies = (role.Properties?.Policies as Array<{ PolicyDocument: { Statement: Array<{ Action: string | string[]; Resource: unknown }> } }>) ?? [];
+      const policies =
+        (role.Properties?.Policies as Array<{ PolicyDocument: { Statement: Array<{ Action: string | string[]; Resource: unknown }> } }>) ??
+        [];
       for (const statement of policies.flatMap((p) => p.PolicyDocument.Statement)) {
         const actions = ([] as string[]).concat(statement.Action);
         if (actions.some((a) => /^(dynamodb|sqs|ssm|events):/.test(a))) {
           expect(JSON.stringify(statement.Resource), `${id} ${actions.join(',')}`).not.toBe('"*"');
         }
-        expect(actions.some((a) => a === '*' || a.endsWith(':*')), `${id} wildcard action`).toBe(false);
+        expect(
+          actions.some((a) => a === '*' || a.endsWith(':*')),
+          `${id} wildcard action`,
+        ).toBe(false);
       }
     }
   });
@@ -63,7 +68,9 @@ describe('packaged CloudFormation (stage dev)', () => {
     const dlqs = new Set(model.queues.flatMap((q) => (q.redrive ? [q.redrive.deadLetterQueueName] : [])));
     // A stream mapping's on-failure destination is a dead-letter sink too (nothing consumes it).
     for (const [, mapping] of ofType('AWS::Lambda::EventSourceMapping')) {
-      const destination = (mapping.Properties?.DestinationConfig as { OnFailure?: { Destination?: { 'Fn::GetAtt'?: string[] } } } | undefined)?.OnFailure?.Destination;
+      const destination = (
+        mapping.Properties?.DestinationConfig as { OnFailure?: { Destination?: { 'Fn::GetAtt'?: string[] } } } | undefined
+      )?.OnFailure?.Destination;
       const queueId = destination?.['Fn::GetAtt']?.[0];
       const name = queueId ? template.Resources[queueId]?.Properties?.QueueName : undefined;
       if (typeof name === 'string') dlqs.add(name);
@@ -86,7 +93,9 @@ describe('packaged CloudFormation (stage dev)', () => {
   it('has a dashboard whose body is valid JSON once substituted, and alarms that notify the alarm topic', () => {
     const [, dashboard] = ofType('AWS::CloudWatch::Dashboard')[0] ?? [];
     const [body, variables] = (dashboard?.Properties?.DashboardBody as { 'Fn::Sub': [string, Record<string, string>] })['Fn::Sub'];
-    const substituted = body.replace(/\$\{([^}]+)\}/g, (_, name: string) => (name === 'AWS::Region' ? 'us-east-1' : (variables[name] ?? `<${name}>`)));
+    const substituted = body.replace(/\$\{([^}]+)\}/g, (_, name: string) =>
+      name === 'AWS::Region' ? 'us-east-1' : (variables[name] ?? `<${name}>`),
+    );
     expect(substituted).not.toContain('<');
     const parsed = JSON.parse(substituted) as { widgets: unknown[] };
     expect(parsed.widgets.length).toBeGreaterThan(0);

@@ -23,7 +23,12 @@ export async function setup(project: TestProject): Promise<void> {
     await packageTemplate(
       stage.stage,
       packageFolderOf(stage),
-      { ...process.env, ESBUILD_WORK_FOLDER: `.esbuild-template-${stage.name}`, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+      {
+        ...process.env,
+        ESBUILD_WORK_FOLDER: `.esbuild-template-${stage.name}`,
+        SLS_TELEMETRY_DISABLED: '1',
+        SLS_NOTIFICATIONS_MODE: 'off',
+      },
       undefined,
       params,
     );
@@ -35,6 +40,10 @@ export async function setup(project: TestProject): Promise<void> {
       for (let stage = queue.shift(); stage; stage = queue.shift()) await packageStage(stage);
     }),
   );
-  console.log(`[template] packaged ${Object.entries(seconds).map(([name, s]) => `${name} ${s.toFixed(0)} s`).join(', ')}`);
+  console.log(
+    `[template] packaged ${Object.entries(seconds)
+      .map(([name, s]) => `${name} ${s.toFixed(0)} s`)
+      .join(', ')}`,
+  );
   project.provide('packagedSeconds', seconds);
 }

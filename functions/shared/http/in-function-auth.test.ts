@@ -44,10 +44,10 @@ const protectedRoute = (environment: NodeJS.ProcessEnv) =>
   );
 
 const call = async (headers: Record<string, string>, extra: Parameters<typeof apiEvent>[0] = {}) =>
-  (await protectedRoute(env)(
+  await protectedRoute(env)(
     apiEvent({ httpMethod: 'POST', headers, pathParameters: { userId: USER }, body: { qty: 1 }, ...extra }),
     lambdaContext,
-  ));
+  );
 
 const now = () => Math.floor(Date.now() / 1000);
 const signed = (claims: Record<string, unknown>, header: Record<string, unknown> = {}) =>
@@ -107,13 +107,13 @@ describe('in-function token check', () => {
       body: { qty: 1 },
       ...authorizedBy(USER),
     });
-    expect(((await gateway(withContext, lambdaContext))).statusCode).toBe(200);
+    expect((await gateway(withContext, lambdaContext)).statusCode).toBe(200);
     const withoutContext = apiEvent({
       httpMethod: 'POST',
       headers: { Authorization: `Bearer ${token}` },
       pathParameters: { userId: USER },
       body: { qty: 1 },
     });
-    expect(((await gateway(withoutContext, lambdaContext))).statusCode).toBe(401);
+    expect((await gateway(withoutContext, lambdaContext)).statusCode).toBe(401);
   });
 });
