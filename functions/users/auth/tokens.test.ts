@@ -2,7 +2,7 @@ import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, sig
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newKeySet, prepareNextKey, promoteNextKey, publicJwks, retirePreviousKeys, type JwtKeySet } from './key-set.js';
 import { RsaTokenIssuer, signRs256 } from './token-issuer.js';
-import { AccessTokenVerifier, TokenRejectedError } from '../../shared/auth/access-token-verifier.js';
+import { AccessTokenVerifier, TokenRejectedError, accessTokenVerifierFromEnv } from '../../shared/auth/access-token-verifier.js';
 
 const config = {
   issuer: 'urn:test:users',
@@ -180,5 +180,37 @@ describe('token verification', () => {
     } finally {
       globalThis.fetch = originalFetch;
     }
+  });
+});
+
+describe('key rotation as deployed (the verifiers get the public JWKS in their environment at each deploy)', () => {
+  const deployedWith = (set: JwtKeySet) =>
+    accessTokenVerifierFromEnv({
+      JWT_PUBLIC_JWKS: JSON.stringify(publicJwks(set)),
+      JWT_ISSUER: config.issuer,
+      JWT_AUDIENCE: config.audience,
+      JWT_TTL_SECONDS: String(config.ttlSeconds),
+    });
+  const issue = (set: JwtKeySet) => new RsaTokenIssuer(async () => set, config).issue(USER).then((issued) => issued.token);
+
+  it('prepare + deploy, promote, retire + deploy: nobody is logged out, and a retired key stops working', async () => {
+    const initial = newKeySet();
+    const oldToken = await issue(initial);
+    const prepared = prepareNextKey(initial);
+    const afterPrepareDeploy = deployedWith(prepared);
+    const promoted = promoteNextKey(prepared);
+    const newToken = await issue(promoted); // log-in signs with the next key from promote on
+    expect(afterPrepareDeploy.verify(newToken)).toMatchObject({ sub: USER });
+    expect(afterPrepareDeploy.verify(oldToken)).toMatchObject({ sub: USER });
+    const afterRetireDeploy = deployedWith(retirePreviousKeys(promoted));
+    expect(afterRetireDeploy.verify(newToken)).toMatchObject({ sub: USER });
+    expect(() => afterRetireDeploy.verify(oldToken)).toThrow(TokenRejectedError);
+  });
+
+  it('a promote without the deploy would cut new tokens off: what rotate-jwt-keys promote refuses', async () => {
+    const initial = newKeySet();
+    const stillDeployed = deployedWith(initial);
+    const newToken = await issue(promoteNextKey(prepareNextKey(initial)));
+    expect(() => stillDeployed.verify(newToken)).toThrow(TokenRejectedError);
   });
 });

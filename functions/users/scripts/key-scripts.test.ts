@@ -85,15 +85,16 @@ describe('rotate-jwt-keys timing', () => {
   const base = newKeySet(new Date('2026-01-01T00:00:00Z'));
   const prepared = prepareNextKey(base, new Date('2026-01-01T00:00:00Z'));
 
-  it('promotes only after every instance has had time to load the next key', () => {
-    expect(() => rotationStep('promote', prepared, at('2026-01-01T00:02:00Z'))).toThrow(/wait/);
-    expect(rotationStep('promote', prepared, at('2026-01-01T00:10:00Z')).current.kid).toBe(prepared.next?.kid);
-    expect(
-      rotationStep('promote', prepared, {
-        ...at('2026-01-01T00:00:01Z'),
-        force: true,
-      }).current.kid,
-    ).toBe(prepared.next?.kid);
+  it('promotes only once the deployed stage publishes the next key (its verifiers trust it)', () => {
+    const next = prepared.next?.kid as string;
+    expect(() => rotationStep('promote', prepared, at('2026-01-01T00:10:00Z'))).toThrow(/deploy after prepare/);
+    expect(() => rotationStep('promote', prepared, { ...at('2026-01-01T00:10:00Z'), deployedKids: [base.current.kid] })).toThrow(
+      /does not publish the next key/,
+    );
+    expect(rotationStep('promote', prepared, { ...at('2026-01-01T00:00:01Z'), deployedKids: [base.current.kid, next] }).current.kid).toBe(
+      next,
+    );
+    expect(rotationStep('promote', prepared, { ...at('2026-01-01T00:00:01Z'), force: true }).current.kid).toBe(next);
   });
 
   it('retires only once the tokens of the previous key have expired', () => {
