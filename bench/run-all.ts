@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { measureBundles, printBundles } from './bundles.js';
 import { measureGateway, printGateway } from './gateway.js';
 
-printBundles(await measureBundles());
+printBundles(await measureBundles({ stage: 'dev' }));
 printGateway(await measureGateway(2000, 4), 4);
 
 // The context benchmarks are scripts of their own, each starting its own local stack.
