@@ -7,6 +7,7 @@
  */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { IdleWait } from './idle-wait.js';
 
 export type InvokeResult = { ok: true; payload: unknown } | { ok: false; error: string };
 export type Invoker = (functionName: string, event: unknown) => Promise<InvokeResult>;
@@ -22,6 +23,8 @@ export interface SqsPollerOptions {
   invoke: Invoker;
   /** Long-poll wait per receive; short in tests so stop() is quick. */
   waitTimeSeconds?: number;
+  /** Longest wait between empty short polls (it backs off to this; wake() cuts it short). */
+  maxIdleMs?: number;
   log?: (message: string) => void;
 }
 
@@ -87,8 +90,16 @@ export class SqsPoller {
   private running = false;
   private loop: Promise<void> | undefined;
   private abort = new AbortController();
+  private readonly idle: IdleWait;
 
-  constructor(private readonly options: SqsPollerOptions) {}
+  constructor(private readonly options: SqsPollerOptions) {
+    this.idle = new IdleWait(25, options.maxIdleMs ?? 1000);
+  }
+
+  /** Messages were just sent to the queue (the local bus says so): poll now. */
+  wake(): void {
+    this.idle.wake();
+  }
 
   start(): void {
     this.running = true;
@@ -98,6 +109,7 @@ export class SqsPoller {
   async stop(): Promise<void> {
     this.running = false;
     this.abort.abort();
+    this.idle.wake();
     await this.loop;
   }
 
@@ -142,7 +154,8 @@ export class SqsPoller {
     while (this.running) {
       try {
         const outcome = await this.pollOnce();
-        if (outcome.received === 0 && !this.options.waitTimeSeconds) await new Promise((resolve) => setTimeout(resolve, 25));
+        if (outcome.received > 0) this.idle.busy();
+        else if (!this.options.waitTimeSeconds) await this.idle.idle();
       } catch (error) {
         if (!this.running) return;
         this.options.log?.(`poller for ${this.options.functionName}: ${(error as Error).message}`);

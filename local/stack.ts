@@ -21,6 +21,7 @@ import { SqsPoller } from './sqs-poller.js';
 import { StreamPoller } from './stream-poller.js';
 import type { Invoker } from './sqs-poller.js';
 import { FileKeyStore } from '../functions/users/adapters/file-key-store.js';
+import { startWriteSignal } from './dynamodb-write-signal.js';
 
 export interface LocalStackOptions {
   /** Keep DynamoDB data in memory only (a throw-away run); default: persist under `dataDir`. */
@@ -87,15 +88,21 @@ function awsEnv(endpoints: RunningStack['endpoints']): Record<string, string> {
     AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventBridge,
     // Function-to-function calls (users -> orders query) go to serverless-offline's invoke port.
     AWS_ENDPOINT_URL_LAMBDA: endpoints.lambda,
-    // Locally we run Node 20; the Lambda runtime is nodejs22.x. Said once in the README, not per worker.
+    // Locally we may run Node 20; the Lambda runtime is nodejs22.x. Said once in the README, not per worker.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<RunningStack> {
+  // The SDK warns on Node 20 that its 2027 releases need Node 22: true, nothing to act on here (the pinned
+  // SDK runs; README, Choices). Said once in the README rather than at every start.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const log = options.log ?? ((message: string) => console.log(message));
   const stage = options.stage ?? 'local';
   const ports = { ...DEFAULT_PORTS, ...options.ports };
+  // The functions' DynamoDB endpoint is a pass-through that wakes the stream pollers on writes
+  // (local/dynamodb-write-signal.ts); DynamoDB Local itself listens one port above.
+  const dynamoDbLocalPort = ports.dynamodb + 1;
   const endpoints = {
     dynamodb: `http://127.0.0.1:${ports.dynamodb}`,
     sqs: `http://127.0.0.1:${ports.sqs}`,
@@ -121,8 +128,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   try {
     assertJavaAvailable();
-    // DynamoDB Local has no host option and binds every interface: probe it there.
-    await assertPortFree(ports.dynamodb, 'DynamoDB Local', '0.0.0.0');
+    // DynamoDB Local (on the port above its endpoint's) has no host option and binds every interface: probe it there.
+    await assertPortFree(ports.dynamodb, 'DynamoDB endpoint');
+    await assertPortFree(dynamoDbLocalPort, 'DynamoDB Local', '0.0.0.0');
     await assertPortFree(ports.sqs, 'SQS emulator');
     await assertPortFree(ports.eventBridge, 'local EventBridge');
     await assertPortFree(ports.http, 'API (serverless-offline)');
@@ -148,12 +156,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const model = localStackModel(template);
 
     const dataDir = resolve(ROOT, options.dataDir ?? '.local');
-    log(`Starting DynamoDB Local on port ${ports.dynamodb} (${options.inMemory ? 'in memory' : `data in ${dataDir}/dynamodb`}) ...`);
-    const dynamoDb = startDynamoDbLocal(ports.dynamodb, options.inMemory ? undefined : join(dataDir, 'dynamodb'), childOutput('dynamodb'));
+    log(`Starting DynamoDB Local on port ${dynamoDbLocalPort} (${options.inMemory ? 'in memory' : `data in ${dataDir}/dynamodb`}) ...`);
+    const dynamoDb = startDynamoDbLocal(
+      dynamoDbLocalPort,
+      options.inMemory ? undefined : join(dataDir, 'dynamodb'),
+      childOutput('dynamodb'),
+    );
     stops.push(() => stopProcess(dynamoDb));
-    const dynamodbClient = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: REGION, credentials: LOCAL_CREDENTIALS });
+    const directEndpoint = `http://127.0.0.1:${dynamoDbLocalPort}`;
+    const dynamodbClient = new DynamoDBClient({ endpoint: directEndpoint, region: REGION, credentials: LOCAL_CREDENTIALS });
     stops.push(async () => dynamodbClient.destroy());
     await waitFor('DynamoDB Local', async () => !!(await dynamodbClient.send(new ListTablesCommand({}))), 30_000, dynamoDb);
+    // Pollers back off while idle; these wake them when work arrives (the bus delivered, a table was written).
+    const wakeQueuePoller = new Map<string, () => void>();
+    const wakeStreamPollers: Array<() => void> = [];
+    const writeSignal = await startWriteSignal({
+      port: ports.dynamodb,
+      targetPort: dynamoDbLocalPort,
+      onWrite: () => wakeStreamPollers.forEach((wake) => wake()),
+    });
+    stops.push(() => new Promise<void>((done) => writeSignal.close(() => done())));
 
     log(`Starting the SQS emulator on 127.0.0.1:${ports.sqs} ...`);
     const sqsServer = await createSqsServer({
@@ -186,6 +208,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       rules: model.rules,
       sqs,
       queueUrl: (name) => queueUrls.get(name) ?? `${endpoints.sqs}/${ACCOUNT_ID}/${name}`,
+      onDelivered: (name) => wakeQueuePoller.get(name)?.(),
       log,
     });
     await bus.start();
@@ -211,32 +234,33 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const invoke = lambdaInvoker(endpoints.lambda, LOCAL_CREDENTIALS, REGION);
     await runSeedFunctions(join(ROOT, build.packageFolder), stage, invoke, log);
 
-    const pollers = model.eventSourceMappings
-      .filter((mapping) => mapping.enabled && mapping.source.kind === 'sqs')
-      .map((mapping) => {
-        const name = (mapping.source as { queueName: string }).queueName;
-        return new SqsPoller({
-          sqs,
-          queueUrl: queueUrls.get(name) as string,
-          queueArn: queueArn(name),
-          region: REGION,
-          functionName: mapping.functionName,
-          batchSize: mapping.batchSize,
-          reportBatchItemFailures: mapping.reportBatchItemFailures,
-          invoke,
-          // Short polls: the emulator's long poll waits out its full wait time even when a message
-          // arrives, which added up to a second per saga hop.
-          waitTimeSeconds: 0,
-          log,
-        });
+    const sqsMappings = model.eventSourceMappings.filter((mapping) => mapping.enabled && mapping.source.kind === 'sqs');
+    const pollers = sqsMappings.map((mapping) => {
+      const name = (mapping.source as { queueName: string }).queueName;
+      const poller = new SqsPoller({
+        sqs,
+        queueUrl: queueUrls.get(name) as string,
+        queueArn: queueArn(name),
+        region: REGION,
+        functionName: mapping.functionName,
+        batchSize: mapping.batchSize,
+        reportBatchItemFailures: mapping.reportBatchItemFailures,
+        invoke,
+        // Short polls: the emulator's long poll waits out its full wait time even when a message
+        // arrives, which added up to a second per saga hop.
+        waitTimeSeconds: 0,
+        log,
       });
+      wakeQueuePoller.set(name, () => poller.wake());
+      return poller;
+    });
     for (const poller of pollers) poller.start();
     stops.push(async () => {
       await Promise.all(pollers.map((poller) => poller.stop()));
     });
     if (pollers.length > 0) log(`Delivering ${pollers.length} queue(s) to their functions.`);
 
-    const streams = new DynamoDBStreamsClient({ endpoint: endpoints.dynamodb, region: REGION, credentials: LOCAL_CREDENTIALS });
+    const streams = new DynamoDBStreamsClient({ endpoint: directEndpoint, region: REGION, credentials: LOCAL_CREDENTIALS });
     stops.push(async () => streams.destroy());
     const streamPollers = model.eventSourceMappings
       .filter((mapping) => mapping.enabled && mapping.source.kind === 'dynamodb-stream')
@@ -257,7 +281,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             log,
           }),
       );
-    for (const poller of streamPollers) await poller.start();
+    for (const poller of streamPollers) {
+      wakeStreamPollers.push(() => poller.wake());
+      await poller.start();
+    }
     stops.push(async () => {
       await Promise.all(streamPollers.map((poller) => poller.stop()));
     });

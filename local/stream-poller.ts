@@ -17,6 +17,7 @@ import {
   type DynamoDBStreamsClient,
   type ShardIteratorType,
 } from '@aws-sdk/client-dynamodb-streams';
+import { IdleWait } from './idle-wait.js';
 import type { Invoker } from './sqs-poller.js';
 
 export interface StreamPollerOptions {
@@ -31,7 +32,8 @@ export interface StreamPollerOptions {
   region: string;
   invoke: Invoker;
   checkpointFile?: string;
-  idleDelayMs?: number;
+  /** Longest wait between empty reads of the shards (it backs off to this; wake() cuts it short). */
+  maxIdleMs?: number;
   log?: (message: string) => void;
 }
 
@@ -71,8 +73,16 @@ export class StreamPoller {
   private streamArn = '';
   private readonly shards = new Map<string, ShardState>();
   private checkpoints: Record<string, string> = {};
+  private readonly idle: IdleWait;
 
-  constructor(private readonly options: StreamPollerOptions) {}
+  constructor(private readonly options: StreamPollerOptions) {
+    this.idle = new IdleWait(25, options.maxIdleMs ?? 1000);
+  }
+
+  /** The table was just written (the local DynamoDB endpoint says so): read the stream now. */
+  wake(): void {
+    this.idle.wake();
+  }
 
   async start(): Promise<void> {
     const table = await this.options.dynamodb.send(new DescribeTableCommand({ TableName: this.options.tableName }));
@@ -89,6 +99,7 @@ export class StreamPoller {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.idle.wake();
     await this.loop;
   }
 
@@ -136,7 +147,8 @@ export class StreamPoller {
       } catch (error) {
         this.options.log?.(`stream poller for ${this.options.functionName}: ${(error as Error).message}`);
       }
-      if (!sawRecords) await new Promise((resolve) => setTimeout(resolve, this.options.idleDelayMs ?? 50));
+      if (sawRecords) this.idle.busy();
+      else await this.idle.idle();
     }
   }
 

@@ -18,6 +18,8 @@ export interface EventBusOptions {
   rules: RuleSpec[];
   sqs: SQSClient;
   queueUrl: (queueName: string) => string;
+  /** Called after a message was sent to a queue (the stack wakes that queue's poller). */
+  onDelivered?: (queueName: string) => void;
   log?: (message: string) => void;
 }
 
@@ -91,6 +93,7 @@ export class LocalEventBus {
           new SendMessageCommand({ QueueUrl: this.options.queueUrl(target.queueName), MessageBody: JSON.stringify(event) }),
         );
         reached.push(target.queueName);
+        this.options.onDelivered?.(target.queueName);
       }
     }
     return reached;
