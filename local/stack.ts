@@ -323,7 +323,12 @@ export async function packageTemplate(
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    void stopProcess(child, 1000);
+    // Hung, not busy: kill its whole group (the esbuild service included) at once.
+    try {
+      process.kill(-(child.pid as number), 'SIGKILL');
+    } catch {
+      // already gone
+    }
   }, timeoutMs);
   const code = await new Promise<number | null>((done) => child.once('exit', (exitCode) => done(exitCode)));
   clearTimeout(timer);
