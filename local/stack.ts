@@ -22,6 +22,7 @@ import { StreamPoller } from './stream-poller.js';
 import type { Invoker } from './sqs-poller.js';
 import { FileKeyStore } from '../functions/users/adapters/file-key-store.js';
 import { startWriteSignal } from './dynamodb-write-signal.js';
+import { ProcessRecord } from './process-record.js';
 
 export interface LocalStackOptions {
   /** Keep DynamoDB data in memory only (a throw-away run); default: persist under `dataDir`. */
@@ -124,10 +125,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }
     }
     stops.length = 0;
+    processes.clear();
   };
+
+  const dataDir = resolve(ROOT, options.dataDir ?? '.local');
+  const processes = new ProcessRecord(join(dataDir, `processes-${ports.http}.json`));
 
   try {
     assertJavaAvailable();
+    for (const leftover of await processes.stopLeftovers()) {
+      log(`Stopped ${leftover.what} (PID ${leftover.pid}), left running by a previous start that did not shut down.`);
+    }
     // DynamoDB Local (on the port above its endpoint's) has no host option and binds every interface: probe it there.
     await assertPortFree(ports.dynamodb, 'DynamoDB endpoint');
     await assertPortFree(dynamoDbLocalPort, 'DynamoDB Local', '0.0.0.0');
@@ -155,13 +163,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const template = await packageTemplate(stage, build.packageFolder, slsEnv, childOutput('package'), params);
     const model = localStackModel(template);
 
-    const dataDir = resolve(ROOT, options.dataDir ?? '.local');
     log(`Starting DynamoDB Local on port ${dynamoDbLocalPort} (${options.inMemory ? 'in memory' : `data in ${dataDir}/dynamodb`}) ...`);
     const dynamoDb = startDynamoDbLocal(
       dynamoDbLocalPort,
       options.inMemory ? undefined : join(dataDir, 'dynamodb'),
       childOutput('dynamodb'),
     );
+    processes.add('DynamoDB Local', dynamoDb.pid);
     stops.push(() => stopProcess(dynamoDb));
     const directEndpoint = `http://127.0.0.1:${dynamoDbLocalPort}`;
     const dynamodbClient = new DynamoDBClient({ endpoint: directEndpoint, region: REGION, credentials: LOCAL_CREDENTIALS });
@@ -227,6 +235,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ],
       { cwd: ROOT, env: slsEnv, onOutput: childOutput('offline') },
     );
+    processes.add('serverless offline', offline.pid);
     stops.push(() => stopProcess(offline));
     const baseUrl = `http://127.0.0.1:${ports.http}`;
     await waitFor('serverless offline', async () => (await fetch(`${baseUrl}/health`)).status === 200, 120_000, offline);

@@ -1,7 +1,8 @@
 /**
  * `npm start` as a user runs it: a child process that prints a ready line, serves the seed catalog,
- * keeps its data across a restart without resetting or duplicating stock, and on Ctrl-C (SIGINT)
- * stops everything it started (every port it opened is free again).
+ * keeps its data across a restart without resetting or duplicating stock, on Ctrl-C (SIGINT) stops
+ * everything it started (every port it opened is free again), and after a hard kill (SIGKILL, which its
+ * children in their own process groups survive) the next start stops those leftovers and comes up.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,6 +18,8 @@ import { describeLocal } from '../support/env.js';
 const ROOT = resolve(import.meta.dirname, '../..');
 const OFFSET = 500 + Number(process.env.TEST_PORT_OFFSET ?? 0);
 const ports = Object.values(DEFAULT_PORTS).map((p) => p + OFFSET);
+/** DynamoDB Local itself, behind the DynamoDB endpoint: it has no host option and binds every interface. */
+const dynamoDbLocalPort = DEFAULT_PORTS.dynamodb + 1 + OFFSET;
 const base = `http://127.0.0.1:${DEFAULT_PORTS.http + OFFSET}`;
 
 const running = new Set<ChildProcess>();
@@ -87,20 +90,36 @@ describeLocal('npm start (local/start.ts)', () => {
     db.destroy();
 
     expect(await stopWithCtrlC(first.child)).toBe(0);
-    for (const port of ports)
-      expect(await portIsFree(port, port === DEFAULT_PORTS.dynamodb + OFFSET ? '0.0.0.0' : '127.0.0.1'), `port ${port}`).toBe(true);
+    for (const port of ports) expect(await portIsFree(port, '127.0.0.1'), `port ${port}`).toBe(true);
+    expect(await portIsFree(dynamoDbLocalPort, '0.0.0.0'), `port ${dynamoDbLocalPort}`).toBe(true);
 
-    const second = startCli(dataDir);
-    try {
-      await second.ready;
-      expect(second.output.join('')).toContain('"existing":["CATALOG-001","CATALOG-002","CATALOG-003"]');
+    const stockOf = async (productId: string) => {
       const after = (await (await fetch(`${base}/catalogs`)).json()) as { items: Array<{ productId: string; stock: number }> };
       expect(after.items).toHaveLength(3);
-      expect(after.items.find((i) => i.productId === 'CATALOG-001')?.stock).toBe(42);
+      return after.items.find((i) => i.productId === productId)?.stock;
+    };
+    const second = startCli(dataDir);
+    await second.ready;
+    expect(second.output.join('')).toContain('"existing":["CATALOG-001","CATALOG-002","CATALOG-003"]');
+    expect(await stockOf('CATALOG-001')).toBe(42);
+
+    // A hard kill: DynamoDB Local and serverless offline, in process groups of their own, keep running.
+    const killed = new Promise((done) => second.child.once('exit', done));
+    second.child.kill('SIGKILL');
+    await killed;
+    expect(await portIsFree(dynamoDbLocalPort, '0.0.0.0')).toBe(false);
+
+    const third = startCli(dataDir);
+    try {
+      await third.ready;
+      expect(third.output.join('')).toMatch(/Stopped DynamoDB Local \(PID \d+\), left running by a previous start/);
+      expect(await stockOf('CATALOG-001')).toBe(42);
     } finally {
-      expect(await stopWithCtrlC(second.child)).toBe(0);
+      expect(await stopWithCtrlC(third.child)).toBe(0);
     }
-  }, 400_000); // two full start-ups; on a busy 2-core machine each can take over a minute
+    for (const port of ports) expect(await portIsFree(port, '127.0.0.1'), `port ${port}`).toBe(true);
+    expect(await portIsFree(dynamoDbLocalPort, '0.0.0.0'), `port ${dynamoDbLocalPort}`).toBe(true);
+  }, 600_000); // three full start-ups; on a busy 2-core machine each can take over a minute
 
   it('refuses to start on a busy port with a clear message and no stack trace', async () => {
     const blocker = createServer();
