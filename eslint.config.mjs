@@ -27,5 +27,35 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
     },
   },
+  // Layering (CONTRIBUTING.md): the domain knows no AWS SDK, adapter, handler, wiring or HTTP; handlers reach adapters
+  // only through their context's wiring.ts. Tests may build fixtures from any layer.
+  {
+    files: ['functions/*/domain/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@aws-sdk/*'], message: 'Domain code imports no AWS SDK: declare a port here, implement it in adapters/.' },
+            {
+              group: ['**/adapters/*', '**/handlers/*', '**/wiring.js', '**/shared/http/*'],
+              message: 'Domain code depends on nothing outside the domain and functions/shared (not shared/http).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['functions/*/handlers/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/adapters/*'], message: "Handlers get adapters through the context's wiring.ts." }] },
+      ],
+    },
+  },
   { files: ['**/*.mjs', '**/*.js'], ...tseslint.configs.disableTypeChecked },
 );

@@ -4,13 +4,9 @@
  */
 import { requiredEnv } from '../shared/config.js';
 import { dynamoDocumentClient } from '../shared/dynamodb.js';
-import { EventBridgePublisher } from '../shared/events/event-publisher.js';
 import { DynamoDbCatalogRepository } from './adapters/dynamodb-catalog-repository.js';
 import { CatalogService } from './domain/catalog-service.js';
 
 let catalogs: CatalogService | undefined;
 export const catalogService = () =>
   (catalogs ??= new CatalogService(new DynamoDbCatalogRepository(dynamoDocumentClient(), requiredEnv('CATALOGS_TABLE_NAME'))));
-
-let publisher: EventBridgePublisher | undefined;
-export const eventPublisher = () => (publisher ??= new EventBridgePublisher());

@@ -1,7 +1,14 @@
 // DynamoDB adapter helpers shared by the contexts' repositories (adapters only: domain code never imports this).
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand, type ScanCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { KeyedPage, PageCursor } from './pagination.js';
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  ScanCommand,
+  TransactWriteCommand,
+  type ScanCommandInput,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { Page, PageTokens } from './pagination.js';
 
 let documentClient: DynamoDBDocumentClient | undefined;
 
@@ -14,7 +21,7 @@ export function dynamoDocumentClient(): DynamoDBDocumentClient {
 }
 
 /**
- * Scans with a filter and returns exactly `limit` matches plus a cursor only when more exist.
+ * Scans with a filter and returns exactly `limit` matches plus a page token only when more exist.
  * DynamoDB applies Limit before the filter, so one Scan call can return fewer matches than asked
  * (or a LastEvaluatedKey with nothing after it); this keeps reading until it knows.
  */
@@ -22,11 +29,11 @@ export async function scanExactPage<T extends object>(
   client: DynamoDBDocumentClient,
   input: Omit<ScanCommandInput, 'Limit' | 'ExclusiveStartKey'>,
   limit: number,
-  keyNames: readonly string[],
-  start?: PageCursor,
-): Promise<KeyedPage<T>> {
+  tokens: PageTokens,
+  nextToken?: string,
+): Promise<Page<T>> {
   const items: T[] = [];
-  let exclusiveStartKey: Record<string, unknown> | undefined = start;
+  let exclusiveStartKey: Record<string, unknown> | undefined = tokens.decode(nextToken);
   do {
     const page = await client.send(
       new ScanCommand({
@@ -41,9 +48,37 @@ export async function scanExactPage<T extends object>(
 
   if (items.length <= limit) return { items };
   const pageItems = items.slice(0, limit);
-  const last = pageItems[pageItems.length - 1] as T;
-  return {
-    items: pageItems,
-    next: Object.fromEntries(keyNames.map((k) => [k, (last as Record<string, unknown>)[k] as string | number])),
-  };
+  return { items: pageItems, nextToken: tokens.after(pageItems[limit - 1] as T) };
+}
+
+/** A first try and up to eight retries, 5-15 ms growing to 160-480 ms apart: about 1 s in all at most. */
+const TRANSACTION_ATTEMPTS = 9;
+const backoffMs = (attempt: number) => 5 * 2 ** Math.min(attempt - 1, 5) * (0.5 + Math.random());
+
+/**
+ * One TransactWriteItems. When DynamoDB cancels it, `onCancelled` gets the reason code of each item (in
+ * order; 'None' for an item that was fine) and returns the caller's answer, or undefined; then a
+ * cancellation caused by another transaction on the same items (TransactionConflict) is tried again
+ * after a jittered backoff, and anything else is thrown. Each attempt carries its own
+ * ClientRequestToken, so the SDK's own retries of one attempt are idempotent.
+ */
+export async function transactWrite<T>(
+  client: DynamoDBDocumentClient,
+  items: NonNullable<TransactWriteCommandInput['TransactItems']>,
+  done: T,
+  onCancelled: (codes: string[]) => T | undefined | Promise<T | undefined>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.send(new TransactWriteCommand({ ClientRequestToken: randomUUID(), TransactItems: items }));
+      return done;
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
+      const answer = await onCancelled(codes);
+      if (answer !== undefined) return answer;
+      if (!codes.includes('TransactionConflict') || attempt >= TRANSACTION_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
+    }
+  }
 }

@@ -1,19 +1,14 @@
+import { InvalidPageTokenError } from './domain-errors.js';
 import * as z from './schema.js';
-import { badRequest } from './http/errors.js';
 
-/** A page of results; `nextToken` is present exactly when there is another page. */
+/** A page of a list. `nextToken` is present exactly when there is another page; only the repository that made it reads it. */
 export interface Page<T> {
   items: T[];
   nextToken?: string;
 }
 
+/** Where a list goes on: the key values of the last item of the page before. */
 export type PageCursor = Record<string, string | number>;
-
-/** What a repository returns: a page plus the raw key to continue from (encoded by the handler). */
-export interface KeyedPage<T> {
-  items: T[];
-  next?: PageCursor;
-}
 
 /** Query-string schema shared by list routes: `limit` 1-100 (default 20) and an opaque `nextToken`. */
 export const pageQuerySchema = z.strictObject({
@@ -24,26 +19,40 @@ export const pageQuerySchema = z.strictObject({
   nextToken: z.optional(z.string().check(z.maxLength(2048))),
 });
 
-export function encodeCursor(cursor: PageCursor): string {
-  return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
-}
+/**
+ * One list's page tokens: base64url JSON of a cursor with exactly `keyNames` (strings or numbers) that
+ * `isValid` accepts. A token the list did not hand out is an InvalidPageTokenError (a 400), never a 500.
+ */
+export class PageTokens {
+  constructor(
+    readonly keyNames: readonly string[],
+    private readonly isValid: (cursor: PageCursor) => boolean = () => true,
+  ) {}
 
-/** Decodes a client-supplied token; anything that is not one of ours is a 400, never a 500. */
-export function decodeCursor(token: string | undefined, keyNames: readonly string[]): PageCursor | undefined {
-  if (token === undefined) return undefined;
-  try {
-    const value: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  /** The token that continues after `item` (its key values). */
+  after(item: object): string {
+    const cursor = Object.fromEntries(this.keyNames.map((k) => [k, (item as Record<string, unknown>)[k] as string | number]));
+    return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
+  }
+
+  decode(token: string | undefined): PageCursor | undefined {
+    if (token === undefined) return undefined;
+    let value: unknown;
+    try {
+      value = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    } catch {
+      throw new InvalidPageTokenError();
+    }
     if (
       value !== null &&
       typeof value === 'object' &&
       !Array.isArray(value) &&
-      Object.keys(value).length === keyNames.length &&
-      keyNames.every((k) => ['string', 'number'].includes(typeof (value as Record<string, unknown>)[k]))
+      Object.keys(value).length === this.keyNames.length &&
+      this.keyNames.every((k) => ['string', 'number'].includes(typeof (value as Record<string, unknown>)[k])) &&
+      this.isValid(value as PageCursor)
     ) {
       return value as PageCursor;
     }
-  } catch {
-    // fall through to the 400 below
+    throw new InvalidPageTokenError();
   }
-  throw badRequest('Invalid query: nextToken: not a valid page token', [{ field: 'nextToken', message: 'not a valid page token' }]);
 }

@@ -4,6 +4,7 @@
  * only the builders it calls (tree-shaking): the password-hashing addon is in the sign-up and log-in
  * functions only, the signing keys in log-in only, the Lambda client in GET /users/{userId} only.
  */
+import type { DynamoDBRecord } from 'aws-lambda';
 import { tokenConfigFromEnv } from '../shared/auth/access-token-verifier.js';
 import { requiredEnv } from '../shared/config.js';
 import { dynamoDocumentClient } from '../shared/dynamodb.js';
@@ -12,8 +13,10 @@ import { CircuitBreakingUserOrders } from './adapters/circuit-breaking-user-orde
 import { DynamoDbUserRepository } from './adapters/dynamodb-user-repository.js';
 import { signingKeysLoader } from './adapters/key-sources.js';
 import { lambdaOrdersSource } from './adapters/lambda-orders-source.js';
+import { insertedUserId } from './adapters/user-stream.js';
 import { Argon2PasswordHasher } from './auth/password-hasher.js';
 import { RsaTokenIssuer } from './auth/token-issuer.js';
+import { userRegisteredEvent } from './domain/user-events.js';
 import { UserService } from './domain/user-service.js';
 
 let repository: DynamoDbUserRepository | undefined;
@@ -43,3 +46,14 @@ export const userWithOrdersService = () =>
       logger.warn('orders circuit breaker', { state }),
     ),
   }));
+
+/** The outbox's mapping for the users table's stream (KEYS_ONLY): a new user's insert -> UserRegistered, the user read back. */
+export const userRegisteredOf =
+  (users: () => Pick<DynamoDbUserRepository, 'getUserItem'> = usersRepository) =>
+  async (record: DynamoDBRecord) => {
+    const userId = insertedUserId(record);
+    if (userId === undefined) return undefined;
+    const user = await users().getUserItem(userId);
+    if (!user) logger.warn('user from the stream no longer exists; not announced', { userId });
+    return user && userRegisteredEvent(user);
+  };

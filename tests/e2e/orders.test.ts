@@ -189,12 +189,32 @@ describe('GET /users/{userId}/orders and /orders/{orderId}', () => {
     expect(res.body).toEqual({ items: [] });
   });
 
-  it.each(['0', '101', 'x'])('400 for limit=%s; 400 for a forged nextToken', async (limit) => {
+  it.each(['0', '101', 'x'])('400 for limit=%s', async (limit) => {
     expect((await api('GET', `/users/${carol.userId}/orders?limit=${limit}`, { token: carol.token })).status).toBe(400);
-    const forged = Buffer.from(JSON.stringify({ sk: 'USER#someone-else' })).toString('base64url');
-    const res = await api('GET', `/users/${carol.userId}/orders?nextToken=${forged}`, { token: carol.token });
-    expect(res.status).toBe(400);
-    expect(res.body.message).toContain('nextToken');
+  });
+
+  it("a nextToken forged to point into another user's orders yields nothing of theirs", async () => {
+    // Alice's newest order (an unknown product: no stock is taken); a token is `{orderId}`, base64url JSON.
+    const theirs = (await placeOrder(alice, { productId: `FORGE-${randomUUID().slice(0, 8)}`, qty: 1 })).body.orderId as string;
+    const forge = (cursor: object) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
+    const list = (nextToken: string) => api('GET', `/users/${carol.userId}/orders?nextToken=${nextToken}`, { token: carol.token });
+
+    // The token names her order; the list stays the caller's (the partition is never the token's).
+    const res = await list(forge({ orderId: theirs }));
+    expect(res.status).toBe(200);
+    expect(res.body.items.length).toBeGreaterThan(0);
+    for (const order of res.body.items) expect(order.userId).toBe(carol.userId);
+    expect(res.body.items.map((o: { orderId: string }) => o.orderId)).not.toContain(theirs);
+
+    // Tokens that name her partition are not tokens of this list at all.
+    for (const cursor of [
+      { pk: `USER#${alice.userId}`, sk: `ORDER#${theirs}` },
+      { orderId: theirs, gsi1pk: `USER#${alice.userId}` },
+    ]) {
+      const forged = await list(forge(cursor));
+      expect(forged.status).toBe(400);
+      expect(forged.body).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: 'nextToken' }] });
+    }
   });
 
   it('gets one order; 404 for an unknown id, 400 for a malformed one', async () => {

@@ -23,9 +23,11 @@ import { dynamoDocumentClient } from '../../functions/shared/dynamodb.js';
 import { parseEvent } from '../../functions/shared/events/contracts.js';
 import { EventBridgePublisher } from '../../functions/shared/events/event-publisher.js';
 import { DynamoDbUserRepository } from '../../functions/users/adapters/dynamodb-user-repository.js';
-import { userRegisteredRelay } from '../../functions/users/adapters/user-registered-relay.js';
+import { createHandler } from '../../functions/users/handlers/publish-user-events.js';
+import { userRegisteredOf } from '../../functions/users/wiring.js';
 import { describeLocal, stage } from '../support/env.js';
 import { api } from '../support/http.js';
+import { lambdaContext } from '../support/lambda.js';
 
 const credentials = {
   accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local',
@@ -105,9 +107,11 @@ describeLocal('UserRegistered from the users table stream', () => {
       expect(record.dynamodb?.OldImage).toBeUndefined();
     }
 
-    const relay = userRegisteredRelay(
-      (id) => new DynamoDbUserRepository(dynamoDocumentClient(), table()).getUserItem(id),
-      new EventBridgePublisher(new EventBridgeClient({ endpoint: `http://127.0.0.1:${port}`, region, credentials }), bus()),
+    const repository = new DynamoDbUserRepository(dynamoDocumentClient(), table());
+    const publisher = new EventBridgePublisher(new EventBridgeClient({ endpoint: `http://127.0.0.1:${port}`, region, credentials }), bus());
+    const relay = createHandler(
+      userRegisteredOf(() => repository),
+      () => publisher,
     );
     const event = {
       Records: records.map(
@@ -115,14 +119,14 @@ describeLocal('UserRegistered from the users table stream', () => {
           ({ eventName: r.eventName, dynamodb: { Keys: r.dynamodb?.Keys, SequenceNumber: r.dynamodb?.SequenceNumber } }) as DynamoDBRecord,
       ),
     };
-    expect(await relay(event)).toEqual({ batchItemFailures: [] });
+    expect(await relay(event, lambdaContext)).toEqual({ batchItemFailures: [] });
 
     const announced = localBus.recent.filter((e) => e['detail-type'] === 'UserRegistered' && JSON.stringify(e.detail).includes(userId));
     expect(announced).toHaveLength(1);
     expect(announced[0]?.source).toBe('ecommerce.users');
     const envelope = parseEvent('UserRegistered', announced[0]?.detail);
     expect(envelope.data).toEqual({ userId, email, name: 'Outbox Olga' });
-    expect(envelope.metadata).toMatchObject({ eventId: `UserRegistered-${userId}`, correlationId });
+    expect(envelope.metadata).toMatchObject({ eventId: `${userId}:UserRegistered`, correlationId });
     expect(JSON.stringify(announced)).not.toMatch(/scrypt|argon2|password|pwd/i);
   });
 });

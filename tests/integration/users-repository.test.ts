@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, expect, it } from 'vitest';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoDocumentClient } from '../../functions/shared/dynamodb.js';
-import { HttpError } from '../../functions/shared/http/errors.js';
+import { ConflictError } from '../../functions/shared/domain-errors.js';
 import { DynamoDbUserRepository, credentialKey } from '../../functions/users/adapters/dynamodb-user-repository.js';
 import { Argon2PasswordHasher } from '../../functions/users/auth/password-hasher.js';
 import type { User } from '../../functions/users/domain/user.js';
@@ -99,16 +99,16 @@ describeLocal('users repository on DynamoDB Local', () => {
   it('lists users only ({userId, name}), paging exactly, never credentials', async () => {
     for (let i = 0; i < 5; i++) await register(newUser('list'));
     const seen: string[] = [];
-    let cursor: Record<string, string | number> | undefined;
+    let nextToken: string | undefined;
     let pages = 0;
     do {
-      const page = await repository.listUsers(2, cursor);
+      const page = await repository.listUsers(2, nextToken);
       for (const item of page.items) expect(Object.keys(item).sort()).toEqual(['name', 'userId']);
-      if (page.next) expect(page.items).toHaveLength(2);
+      if (page.nextToken) expect(page.items).toHaveLength(2);
       seen.push(...page.items.map((u) => u.userId));
-      cursor = page.next;
+      nextToken = page.nextToken;
       pages++;
-    } while (cursor && pages < 1000);
+    } while (nextToken && pages < 1000);
     const scan = await client.send(new ScanCommand({ TableName: table(), ConsistentRead: true }));
     const userIds = (scan.Items ?? []).filter((i) => i.entity === 'USER').map((i) => i.userId as string);
     expect(seen.sort()).toEqual(userIds.sort());
@@ -129,7 +129,10 @@ describeLocal('users repository on DynamoDB Local', () => {
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     const rejected = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
     expect(rejected).toHaveLength(19);
-    for (const r of rejected) expect(r.reason).toMatchObject({ statusCode: 409, code: 'EMAIL_TAKEN' } satisfies Partial<HttpError>);
+    for (const r of rejected) {
+      expect(r.reason).toBeInstanceOf(ConflictError);
+      expect(r.reason).toMatchObject({ code: 'EMAIL_TAKEN' });
+    }
     const winner = (outcomes.find((o) => o.status === 'fulfilled') as PromiseFulfilledResult<User>).value;
     await expect(service.login({ email, password: 'correct horse battery' })).resolves.toMatchObject({ userId: winner.userId });
   });

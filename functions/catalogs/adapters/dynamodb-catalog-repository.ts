@@ -1,7 +1,7 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { scanExactPage } from '../../shared/dynamodb.js';
-import type { KeyedPage, PageCursor } from '../../shared/pagination.js';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { scanExactPage, transactWrite } from '../../shared/dynamodb.js';
+import { PageTokens, type Page } from '../../shared/pagination.js';
 import type { CatalogRepository } from '../domain/catalog-service.js';
 import type { Product } from '../domain/product.js';
 import type { Reservation, ReserveResult } from '../domain/reservation.js';
@@ -19,7 +19,11 @@ export const reservationKey = (orderId: string) => ({
   pk: `RESERVATION#${orderId}`,
   sk: 'RESERVATION',
 });
-export const CATALOG_KEY_NAMES = ['pk', 'sk'] as const;
+/** `GET /catalogs` goes on after a product item's keys. */
+const productPageTokens = new PageTokens(
+  ['pk', 'sk'],
+  ({ pk, sk }) => typeof pk === 'string' && pk.startsWith('PRODUCT#') && sk === 'PRODUCT',
+);
 
 interface ProductItem extends Product {
   pk: string;
@@ -54,9 +58,6 @@ function toReservation(item: ReservationItem): Reservation {
       };
 }
 
-const MAX_CONFLICT_RETRIES = 8;
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 const toProduct = ({ productId, productName, unitPrice, stock, createdAt }: ProductItem): Product => ({
   productId,
   productName,
@@ -71,7 +72,7 @@ export class DynamoDbCatalogRepository implements CatalogRepository {
     private readonly tableName: string,
   ) {}
 
-  async listProducts(limit: number, cursor?: PageCursor): Promise<KeyedPage<Product>> {
+  async listProducts(limit: number, nextToken?: string): Promise<Page<Product>> {
     const page = await scanExactPage<ProductItem>(
       this.client,
       {
@@ -82,13 +83,10 @@ export class DynamoDbCatalogRepository implements CatalogRepository {
         ExpressionAttributeValues: { ':product': 'PRODUCT' },
       },
       limit,
-      CATALOG_KEY_NAMES,
-      cursor,
+      productPageTokens,
+      nextToken,
     );
-    return {
-      items: page.items.map(toProduct),
-      ...(page.next ? { next: page.next } : {}),
-    };
+    return { ...page, items: page.items.map(toProduct) };
   }
 
   async getProduct(productId: string): Promise<Product | undefined> {
@@ -140,8 +138,9 @@ export class DynamoDbCatalogRepository implements CatalogRepository {
       entity: 'RESERVATION',
       ...reservation,
     };
-    const command = new TransactWriteCommand({
-      TransactItems: [
+    return transactWrite<ReserveResult>(
+      this.client,
+      [
         {
           Update: {
             TableName: this.tableName,
@@ -162,22 +161,11 @@ export class DynamoDbCatalogRepository implements CatalogRepository {
           },
         },
       ],
-    });
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.client.send(command);
-        return 'reserved';
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        const [product, answer] = error.CancellationReasons ?? [];
-        if (answer?.Code === 'ConditionalCheckFailed') return 'already-recorded';
-        if (product?.Code === 'ConditionalCheckFailed') return 'product-changed';
-        const conflicted = [product, answer].some((reason) => reason?.Code === 'TransactionConflict');
-        if (!conflicted || attempt >= MAX_CONFLICT_RETRIES) throw error;
-        // another reservation of the same product is in flight: back off with jitter and try again
-        await pause(5 * 2 ** Math.min(attempt, 5) * (0.5 + Math.random()));
-      }
-    }
+      'reserved',
+      // A TransactionConflict (another reservation of the same product in flight) is tried again.
+      ([product, answer]) =>
+        answer === 'ConditionalCheckFailed' ? 'already-recorded' : product === 'ConditionalCheckFailed' ? 'product-changed' : undefined,
+    );
   }
 
   async recordRejection(reservation: Reservation & { status: 'REJECTED' }): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KeyedPage } from '../../shared/pagination.js';
+import type { Page } from '../../shared/pagination.js';
 import { CatalogService, type CatalogRepository } from './catalog-service.js';
 import type { Product } from './product.js';
 import type { Reservation, ReserveResult } from './reservation.js';
@@ -10,7 +10,7 @@ class InMemoryCatalog implements CatalogRepository {
   reservations = new Map<string, Reservation>();
   interfere: (() => void) | undefined;
 
-  async listProducts(): Promise<KeyedPage<Product>> {
+  async listProducts(): Promise<Page<Product>> {
     return { items: [...this.products.values()] };
   }
   async getProduct(productId: string) {

@@ -1,9 +1,10 @@
-import type { KeyedPage, PageCursor } from '../../shared/pagination.js';
+import type { Page } from '../../shared/pagination.js';
 import { SEED_PRODUCTS, type Product } from './product.js';
 import type { RejectionReason, Reservation, ReserveResult, StockRequest } from './reservation.js';
 
 export interface CatalogRepository {
-  listProducts(limit: number, cursor?: PageCursor): Promise<KeyedPage<Product>>;
+  /** `nextToken` from the page before (InvalidPageTokenError if it is not one). */
+  listProducts(limit: number, nextToken?: string): Promise<Page<Product>>;
   getProduct(productId: string): Promise<Product | undefined>;
   /** Stores the product unless one with its id exists; returns whether it was created. */
   createProductIfAbsent(product: Product): Promise<boolean>;
@@ -26,8 +27,8 @@ export class CatalogService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  listProducts(limit: number, cursor?: PageCursor): Promise<KeyedPage<Product>> {
-    return this.products.listProducts(limit, cursor);
+  listProducts(limit: number, nextToken?: string): Promise<Page<Product>> {
+    return this.products.listProducts(limit, nextToken);
   }
 
   getProduct(productId: string): Promise<Product | undefined> {

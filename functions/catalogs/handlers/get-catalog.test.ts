@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { apiEvent, lambdaContext } from '../../../tests/support/lambda.js';
-import type { KeyedPage } from '../../shared/pagination.js';
+import type { Page } from '../../shared/pagination.js';
 import { CatalogService, type CatalogRepository } from '../domain/catalog-service.js';
 import type { Product } from '../domain/product.js';
 import { createHandler } from './get-catalog.js';
@@ -23,7 +23,7 @@ class InMemoryCatalog implements CatalogRepository {
     const product = this.products.get(productId);
     return product ? { ...product } : undefined;
   }
-  listProducts(): Promise<KeyedPage<Product>> {
+  listProducts(): Promise<Page<Product>> {
     throw new Error('not used by this handler');
   }
   createProductIfAbsent(): Promise<boolean> {

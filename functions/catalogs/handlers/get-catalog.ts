@@ -1,7 +1,6 @@
 import * as z from '../../shared/schema.js';
 import { notFound } from '../../shared/http/errors.js';
-import { httpHandler } from '../../shared/http/handler.js';
-import { json } from '../../shared/http/response.js';
+import { httpHandler, json } from '../../shared/http/handler.js';
 import { catalogService } from '../wiring.js';
 import { PRODUCT_ID_PATTERN } from '../domain/product.js';
 

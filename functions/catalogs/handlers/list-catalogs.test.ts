@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { apiEvent, lambdaContext } from '../../../tests/support/lambda.js';
-import type { KeyedPage, PageCursor } from '../../shared/pagination.js';
+import { PageTokens, type Page, type PageCursor } from '../../shared/pagination.js';
 import { CatalogService, type CatalogRepository } from '../domain/catalog-service.js';
 import { SEED_PRODUCTS, type Product } from '../domain/product.js';
 import { createHandler } from './list-catalogs.js';
@@ -8,20 +8,22 @@ import { createHandler } from './list-catalogs.js';
 const CREATED_AT = '2026-01-01T00:00:00.000Z';
 const PRODUCTS: Product[] = SEED_PRODUCTS.map((product) => ({ ...product, createdAt: CREATED_AT }));
 
-/** The products in id order, paged by a `{pk, sk}` cursor as the DynamoDB adapter's; records every list call. */
+const pageTokens = new PageTokens(['pk', 'sk']);
+
+/** The products in id order, paged by `{pk, sk}` tokens as the DynamoDB adapter's; records every list call (a bad token throws first). */
 class InMemoryCatalog implements CatalogRepository {
   listCalls: { limit: number; cursor: PageCursor | undefined }[] = [];
   constructor(readonly products: Product[]) {}
 
-  async listProducts(limit: number, cursor?: PageCursor): Promise<KeyedPage<Product>> {
+  async listProducts(limit: number, nextToken?: string): Promise<Page<Product>> {
+    const cursor = pageTokens.decode(nextToken);
     this.listCalls.push({ limit, cursor });
     const start = cursor ? this.products.findIndex((p) => `PRODUCT#${p.productId}` === cursor.pk) + 1 : 0;
     const items = this.products.slice(start, start + limit);
-    const last = items[items.length - 1];
-    return {
-      items,
-      ...(last && start + limit < this.products.length ? { next: { pk: `PRODUCT#${last.productId}`, sk: 'PRODUCT' } } : {}),
-    };
+    const last = items[limit - 1];
+    return last && start + limit < this.products.length
+      ? { items, nextToken: pageTokens.after({ pk: `PRODUCT#${last.productId}`, sk: 'PRODUCT' }) }
+      : { items };
   }
   async getProduct(productId: string) {
     return this.products.find((p) => p.productId === productId);

@@ -6,7 +6,8 @@
  */
 import { busEventConsumer } from '../../shared/events/bus-consumer.js';
 import { metrics } from '../../shared/observability.js';
-import { catalogService, eventPublisher } from '../wiring.js';
+import { eventPublisher } from '../../shared/events/event-publisher.js';
+import { catalogService } from '../wiring.js';
 import { stockEvent } from '../domain/stock-events.js';
 
 export const createHandler = (catalogs = catalogService, publisher = eventPublisher) =>
@@ -18,7 +19,11 @@ export const createHandler = (catalogs = catalogService, publisher = eventPublis
       qty,
     });
     await publisher().publish([stockEvent(reservation, envelope.metadata.correlationId)]);
-    metrics.addMetric(duplicate ? 'stockAnswersRepeated' : `stock${reservation.status}`, 'Count', 1);
+    metrics.addMetric(
+      duplicate ? 'stockAnswersRepeated' : reservation.status === 'RESERVED' ? 'stockReserved' : 'stockRejected',
+      'Count',
+      1,
+    );
   });
 
 export const handler = createHandler();

@@ -1,14 +1,7 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
-import type { KeyedPage, PageCursor } from '../../shared/pagination.js';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { transactWrite } from '../../shared/dynamodb.js';
+import { PageTokens, type Page } from '../../shared/pagination.js';
 import { ORDER_ID_PATTERN, orderIdShard } from '../domain/order-id.js';
 import type { Order, Settlement } from '../domain/order.js';
 import type { ApplySettlementResult, CreateOrderResult, IdempotencyClaim, OrderRepository } from '../domain/order-service.js';
@@ -38,9 +31,8 @@ export const PENDING_INDEX = 'PendingIndex';
 export const PENDING_SHARDS = 4;
 export const pendingShardOf = (orderId: string) => `PENDING#${orderIdShard(orderId, PENDING_SHARDS)}`;
 
-/** The page cursor of a user's order list: the last order's id (the partition is the caller's). */
-export const ORDER_CURSOR_KEYS = ['orderId'] as const;
-export const isOrderCursor = (cursor: PageCursor): boolean => typeof cursor.orderId === 'string' && ORDER_ID_PATTERN.test(cursor.orderId);
+/** A user's order list goes on after an order id; the partition is always the caller's, whatever the token says. */
+export const orderPageTokens = new PageTokens(['orderId'], ({ orderId }) => typeof orderId === 'string' && ORDER_ID_PATTERN.test(orderId));
 
 export interface OrderItem extends Order {
   pk: string;
@@ -82,9 +74,6 @@ export function toOrder(item: Record<string, unknown>): Order {
   return order;
 }
 
-const MAX_CONFLICT_RETRIES = 6;
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 export class DynamoDbOrderRepository implements OrderRepository {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -101,52 +90,26 @@ export class DynamoDbOrderRepository implements OrderRepository {
       await this.client.send(new PutCommand(put));
       return { kind: 'created' };
     }
-    const writes: NonNullable<TransactWriteCommandInput['TransactItems']> = [
-      { Put: put },
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: {
-            ...idempotencyKey(order.userId, claim.key),
-            entity: 'IDEMPOTENCY',
-            orderId: order.orderId,
-            fingerprint: claim.fingerprint,
-            expiresAt: claim.expiresAt,
-          },
-          // An expired claim may still be there (TTL deletes lazily): it no longer counts.
-          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-          ExpressionAttributeValues: { ':now': Math.floor(Date.now() / 1000) },
-        },
+    const claimPut = {
+      TableName: this.tableName,
+      Item: {
+        ...idempotencyKey(order.userId, claim.key),
+        entity: 'IDEMPOTENCY',
+        orderId: order.orderId,
+        fingerprint: claim.fingerprint,
+        expiresAt: claim.expiresAt,
       },
-    ];
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.client.send(new TransactWriteCommand({ TransactItems: writes }));
-        return { kind: 'created' };
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        const reasons = error.CancellationReasons ?? [];
-        if (reasons[1]?.Code === 'ConditionalCheckFailed') {
-          const { Item } = await this.client.send(
-            new GetCommand({
-              TableName: this.tableName,
-              Key: idempotencyKey(order.userId, claim.key),
-              ConsistentRead: true,
-            }),
-          );
-          if (Item)
-            return {
-              kind: 'key-taken',
-              orderId: Item.orderId as string,
-              fingerprint: Item.fingerprint as string,
-            };
-        } else if (!reasons.some((reason) => reason.Code === 'TransactionConflict')) {
-          throw error;
-        }
-        if (attempt >= MAX_CONFLICT_RETRIES) throw error;
-        await pause(10 * 2 ** attempt + Math.random() * 10);
-      }
-    }
+      // An expired claim may still be there (TTL deletes lazily): it no longer counts.
+      ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+      ExpressionAttributeValues: { ':now': Math.floor(Date.now() / 1000) },
+    };
+    return transactWrite<CreateOrderResult>(this.client, [{ Put: put }, { Put: claimPut }], { kind: 'created' }, async ([, claimed]) => {
+      if (claimed !== 'ConditionalCheckFailed') return undefined;
+      const { Item } = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: idempotencyKey(order.userId, claim.key), ConsistentRead: true }),
+      );
+      return Item && { kind: 'key-taken', orderId: Item.orderId as string, fingerprint: Item.fingerprint as string };
+    });
   }
 
   private async byId(orderId: string): Promise<Order | undefined> {
@@ -165,8 +128,8 @@ export class DynamoDbOrderRepository implements OrderRepository {
     return order?.userId === userId ? order : undefined;
   }
 
-  async list(userId: string, limit: number, cursor?: PageCursor): Promise<KeyedPage<Order>> {
-    const after = cursor?.orderId as string | undefined;
+  async list(userId: string, limit: number, nextToken?: string): Promise<Page<Order>> {
+    const after = orderPageTokens.decode(nextToken)?.orderId as string | undefined;
     const { Items = [] } = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -185,12 +148,8 @@ export class DynamoDbOrderRepository implements OrderRepository {
           : {}),
       }),
     );
-    const page = Items.slice(0, limit).map(toOrder);
-    const last = page[page.length - 1];
-    return {
-      items: page,
-      ...(Items.length > limit && last ? { next: { orderId: last.orderId } } : {}),
-    };
+    const items = Items.slice(0, limit).map(toOrder);
+    return Items.length > limit ? { items, nextToken: orderPageTokens.after(items[limit - 1] as Order) } : { items };
   }
 
   async applySettlement(

@@ -1,11 +1,11 @@
-// Reads the orders table's stream (the outbox): which stored order an image is, if it is one.
+// Reads a record of the orders table's stream (NEW_IMAGE): which stored order its new image is, if it is one.
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { Order } from '../domain/order.js';
 import { toOrder } from './dynamodb-order-repository.js';
 
-/** The order in a stream record's new image; undefined for removals and for other items (refs, idempotency claims). */
+/** The order in a stream record's new image; undefined for removals and for other items (idempotency claims). */
 export function orderOfStreamRecord(record: DynamoDBRecord): Order | undefined {
   if (record.eventName !== 'INSERT' && record.eventName !== 'MODIFY') return undefined;
   const image = record.dynamodb?.NewImage;

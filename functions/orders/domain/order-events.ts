@@ -1,14 +1,10 @@
-/**
- * The orders context's producers: the event that announces an order's current state. The outbox
- * (the orders table's stream) calls this for every stored order image, so a stored order is always
- * announced, and a re-announced one carries the same event id (consumers may dedupe on it).
- */
+// The orders context's producers: the event that announces an order's current state (for the outbox relay).
 import { buildEvent, type OutgoingEvent } from '../../shared/events/contracts.js';
 import type { Order } from './order.js';
 
 export type OrderEventType = 'OrderPlaced' | 'OrderConfirmed' | 'OrderRejected';
 
-/** A deterministic id: every announcement of the same fact has the same eventId. */
+/** Deterministic, `<id>:<EventType>` as every producer's: each announcement of one fact carries the same eventId. */
 export const orderEventId = (orderId: string, type: OrderEventType) => `${orderId}:${type}`;
 
 export function orderEvent(order: Order): OutgoingEvent<OrderEventType> {

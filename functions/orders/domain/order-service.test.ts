@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HttpError } from '../../shared/http/errors.js';
-import type { KeyedPage, PageCursor } from '../../shared/pagination.js';
+import { ConflictError } from '../../shared/domain-errors.js';
+import { PageTokens, type Page } from '../../shared/pagination.js';
 import { newOrderId } from './order-id.js';
 import {
   MismatchedOutcomeError,
@@ -13,6 +13,8 @@ import {
   type ApplySettlementResult,
 } from './order-service.js';
 import type { Order, Settlement } from './order.js';
+
+const pageTokens = new PageTokens(['orderId']);
 
 /** An in-memory OrderRepository with the same conditional semantics as the DynamoDB adapter. */
 class InMemoryOrders implements OrderRepository {
@@ -42,14 +44,12 @@ class InMemoryOrders implements OrderRepository {
     const order = this.orders.get(orderId);
     return order && order.userId === userId ? { ...order } : undefined;
   }
-  async list(userId: string, limit: number, cursor?: PageCursor): Promise<KeyedPage<Order>> {
+  async list(userId: string, limit: number, nextToken?: string): Promise<Page<Order>> {
     const all = [...this.orders.values()].filter((o) => o.userId === userId).sort((a, b) => b.orderId.localeCompare(a.orderId));
-    const start = cursor ? all.findIndex((o) => o.orderId === cursor.sk) + 1 : 0;
+    const after = pageTokens.decode(nextToken)?.orderId;
+    const start = after ? all.findIndex((o) => o.orderId === after) + 1 : 0;
     const items = all.slice(start, start + limit);
-    return {
-      items,
-      ...(start + limit < all.length ? { next: { sk: items[items.length - 1]!.orderId } } : {}),
-    };
+    return start + limit < all.length ? { items, nextToken: pageTokens.after(items[limit - 1]!) } : { items };
   }
   async applySettlement(
     orderId: string,
@@ -125,7 +125,7 @@ describe('placing an order', () => {
     expect(repo.orders.size).toBe(1);
   });
 
-  it('the same key with another body is a 409 IDEMPOTENCY_KEY_REUSED', async () => {
+  it('the same key with another body is a conflict, IDEMPOTENCY_KEY_REUSED', async () => {
     const { service } = setup();
     await service.place({
       ...place,
@@ -140,9 +140,8 @@ describe('placing an order', () => {
         requestBody: { productId: 'CATALOG-001', qty: 3 },
       })
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(HttpError);
+    expect(error).toBeInstanceOf(ConflictError);
     expect(error).toMatchObject({
-      statusCode: 409,
       code: 'IDEMPOTENCY_KEY_REUSED',
     });
   });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { conflict } from '../../shared/http/errors.js';
-import type { KeyedPage, PageCursor } from '../../shared/pagination.js';
+import { ConflictError } from '../../shared/domain-errors.js';
+import type { Page } from '../../shared/pagination.js';
 import { newOrderId } from './order-id.js';
 import { sameOutcome, settlementOf, type Order, type Settlement, type StockOutcome } from './order.js';
 
@@ -32,8 +32,8 @@ export interface OrderRepository {
   create(order: Order, claim?: IdempotencyClaim): Promise<CreateOrderResult>;
   /** The user's order (undefined when there is none, or it is another user's). */
   get(userId: string, orderId: string): Promise<Order | undefined>;
-  /** Newest first. */
-  list(userId: string, limit: number, cursor?: PageCursor): Promise<KeyedPage<Order>>;
+  /** Newest first; `nextToken` from the page before (InvalidPageTokenError if it is not one). */
+  list(userId: string, limit: number, nextToken?: string): Promise<Page<Order>>;
   /**
    * Settles the order by id alone (the catalog's answer carries no user id), in one conditional
    * write: only if it is PENDING and for this product and quantity.
@@ -90,7 +90,7 @@ export class OrderService {
 
   /**
    * Stores a PENDING order; the outbox announces it. With an Idempotency-Key, a repeat of the same
-   * body returns the order the key already made (and stores nothing); another body is a 409.
+   * body returns the order the key already made (and stores nothing); another body is a conflict.
    */
   async place(command: PlaceOrder): Promise<Order> {
     const now = this.now();
@@ -115,7 +115,7 @@ export class OrderService {
     const result = await this.orders.create(order, claim);
     if (result.kind === 'created') return order;
     if (result.fingerprint !== claim.fingerprint) {
-      throw conflict('Idempotency-Key was already used with a different request body', 'IDEMPOTENCY_KEY_REUSED');
+      throw new ConflictError('IDEMPOTENCY_KEY_REUSED', 'Idempotency-Key was already used with a different request body');
     }
     const existing = await this.orders.get(command.userId, result.orderId);
     if (!existing) throw new Error(`idempotency key refers to order ${result.orderId}, which does not exist`);
@@ -126,8 +126,8 @@ export class OrderService {
     return this.orders.get(userId, orderId);
   }
 
-  list(userId: string, limit: number, cursor?: PageCursor): Promise<KeyedPage<Order>> {
-    return this.orders.list(userId, limit, cursor);
+  list(userId: string, limit: number, nextToken?: string): Promise<Page<Order>> {
+    return this.orders.list(userId, limit, nextToken);
   }
 
   /**
@@ -144,7 +144,8 @@ export class OrderService {
         throw new UnknownOrderError(`order ${answer.orderId} does not exist`);
       case 'mismatched':
         throw new MismatchedOutcomeError(
-          `answer for order ${answer.orderId} names ${answer.qty} x ${answer.productId}, the order is ${result.order.qty} x ${result.order.productId}`,
+          `answer for order ${answer.orderId} names ${answer.qty} x ${answer.productId}, ` +
+            `the order is ${result.order.qty} x ${result.order.productId}`,
         );
       case 'not-pending':
         return {

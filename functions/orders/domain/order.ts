@@ -77,12 +77,6 @@ export function settlementOf(qty: number, outcome: StockOutcome, settledAt: stri
     : { status: 'REJECTED', reason: outcome.reason, settledAt };
 }
 
-/** The order after the catalog's answer. */
-export function settle(order: Order, outcome: StockOutcome, settledAt: string): Order {
-  if (order.status !== 'PENDING') throw new Error(`order ${order.orderId} is already ${order.status}`);
-  return { ...order, ...settlementOf(order.qty, outcome, settledAt) };
-}
-
 /** Whether an already settled order records this same outcome (a duplicate) or another one. */
 export function sameOutcome(order: Order, outcome: StockOutcome): boolean {
   return outcome.kind === 'RESERVED'

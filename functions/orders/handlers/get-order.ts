@@ -1,12 +1,10 @@
 import { notFound } from '../../shared/http/errors.js';
-import { httpHandler, requireSelf } from '../../shared/http/handler.js';
+import { httpHandler, requireSelf, userIdParam, json } from '../../shared/http/handler.js';
 import { parseOrThrow } from '../../shared/http/validation.js';
-import { json } from '../../shared/http/response.js';
 import * as z from '../../shared/schema.js';
 import { ORDER_ID_PATTERN } from '../domain/order-id.js';
 import { orderView } from '../domain/order.js';
 import { orderService } from '../wiring.js';
-import { userIdParam } from './own-user.js';
 
 const orderIdSchema = z.strictObject({
   orderId: z.string().check(z.regex(ORDER_ID_PATTERN, 'must be an order id')),

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { apiEvent, authorizedBy, lambdaContext } from '../../../tests/support/lambda.js';
-import type { KeyedPage } from '../../shared/pagination.js';
+import type { Page } from '../../shared/pagination.js';
 import { OrderService, type CreateOrderResult, type IdempotencyClaim, type OrderRepository } from '../domain/order-service.js';
 import type { Order } from '../domain/order.js';
 import { createHandler } from './place-order.js';
@@ -29,7 +29,7 @@ class InMemoryOrders implements OrderRepository {
     const order = this.orders.get(orderId);
     return order?.userId === userId ? { ...order } : undefined;
   }
-  list(): Promise<KeyedPage<Order>> {
+  list(): Promise<Page<Order>> {
     throw new Error('not used by this handler');
   }
   applySettlement(): Promise<never> {

@@ -1,10 +1,8 @@
 import { badRequest } from '../../shared/http/errors.js';
-import { httpHandler, requireSelf } from '../../shared/http/handler.js';
-import { json } from '../../shared/http/response.js';
+import { httpHandler, requireSelf, userIdParam, json } from '../../shared/http/handler.js';
 import * as z from '../../shared/schema.js';
 import { MAX_QTY, MIN_QTY, PRODUCT_ID_PATTERN, placementView } from '../domain/order.js';
 import { orderService } from '../wiring.js';
-import { userIdParam } from './own-user.js';
 
 const QTY_MESSAGE = `must be an integer between ${MIN_QTY} and ${MAX_QTY}`;
 /** Printable ASCII without spaces, as most clients send (UUIDs, ULIDs). */

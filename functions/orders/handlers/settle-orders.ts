@@ -1,6 +1,7 @@
 /** The orders queue's consumer: settles each order with the catalog's answer (StockReserved / StockRejected). */
 import { busEventConsumer } from '../../shared/events/bus-consumer.js';
 import { logger, metrics } from '../../shared/observability.js';
+import type { SettleResult } from '../domain/order-service.js';
 import type { StockOutcome } from '../domain/order.js';
 import { orderService } from '../wiring.js';
 
@@ -17,8 +18,8 @@ export const createHandler = (orders = orderService) =>
       qty: data.qty,
       outcome,
     });
-    // The outbox (the table's stream) announces OrderConfirmed / OrderRejected for a newly settled order.
-    metrics.addMetric(`orders${result.kind === 'settled' ? result.order.status : result.kind}`, 'Count', 1);
+    // The outbox announces OrderConfirmed / OrderRejected for a newly settled order.
+    metrics.addMetric(settleMetric(result), 'Count', 1);
     if (result.kind === 'conflicting') {
       logger.warn('order already settled with another answer; the first answer stands', {
         orderId: data.orderId,
@@ -28,5 +29,11 @@ export const createHandler = (orders = orderService) =>
       });
     }
   });
+
+/** One fixed metric name per outcome. */
+function settleMetric(result: SettleResult): string {
+  if (result.kind === 'settled') return result.order.status === 'CONFIRMED' ? 'ordersConfirmed' : 'ordersRejected';
+  return result.kind === 'duplicate' ? 'stockAnswersRepeated' : 'stockAnswersConflicting';
+}
 
 export const handler = createHandler();

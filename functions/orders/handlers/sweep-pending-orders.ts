@@ -1,7 +1,7 @@
 /**
  * The outbox's safety net, run on a schedule: every order still PENDING after a while is announced
  * again (its OrderPlaced, or the catalog's answer, was lost), up to a bounded number of times; then
- * it is reported as stuck (a metric to alarm on). Duplicates are harmless: every consumer is idempotent.
+ * it is reported as stuck (metric ordersStuck, alarm OrdersStuckAlarm). Consumers are idempotent.
  */
 import * as z from '../../shared/schema.js';
 import { lambdaHandler, logger, metrics } from '../../shared/observability.js';

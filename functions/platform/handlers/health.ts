@@ -1,5 +1,4 @@
-import { httpHandler } from '../../shared/http/handler.js';
-import { json } from '../../shared/http/response.js';
+import { httpHandler, json } from '../../shared/http/handler.js';
 
 const startedAt = new Date().toISOString();
 

@@ -1,6 +1,5 @@
 import { requiredEnv } from '../../shared/config.js';
-import { httpHandler } from '../../shared/http/handler.js';
-import { json } from '../../shared/http/response.js';
+import { httpHandler, json } from '../../shared/http/handler.js';
 
 // Stage config (serverless.yml params), as the original's Config Server served `greeting.message`.
 const message = requiredEnv('WELCOME_MESSAGE');

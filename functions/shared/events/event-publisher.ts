@@ -59,3 +59,7 @@ export class EventBridgePublisher implements EventPublisher {
     }
   }
 }
+
+let publisher: EventBridgePublisher | undefined;
+/** The function instance's publisher, made on first use (a handler's defaulted dependency). */
+export const eventPublisher = (): EventPublisher => (publisher ??= new EventBridgePublisher());

@@ -1,7 +1,6 @@
-/**
- * Errors that map one-to-one to the HTTP error contract: `{"message","code"}` plus a status.
- * Domain code throws these (they carry no AWS types); the error handler turns them into responses.
- */
+/** Errors that map one-to-one to the HTTP error contract: `{"message","code"}` plus a status. */
+import { ConflictError, DomainError, InvalidCredentialsError, InvalidPageTokenError, NotFoundError } from '../domain-errors.js';
+
 export interface FieldError {
   field: string;
   message: string;
@@ -23,4 +22,16 @@ export const badRequest = (message: string, details?: FieldError[]) => new HttpE
 export const unauthorized = (message = 'Unauthorized') => new HttpError(401, 'UNAUTHORIZED', message);
 export const forbidden = (message = 'Forbidden') => new HttpError(403, 'FORBIDDEN', message);
 export const notFound = (message: string) => new HttpError(404, 'NOT_FOUND', message);
-export const conflict = (message: string, code = 'CONFLICT') => new HttpError(409, code, message);
+
+/** The edge's reading of an error: its own HttpErrors as they are, the domain's by kind; anything else is not a client error. */
+export function httpErrorOf(error: unknown): HttpError | undefined {
+  if (error instanceof HttpError) return error;
+  if (!(error instanceof DomainError)) return undefined;
+  if (error instanceof InvalidPageTokenError) {
+    return badRequest(`Invalid query: nextToken: ${error.message}`, [{ field: 'nextToken', message: error.message }]);
+  }
+  if (error instanceof NotFoundError) return new HttpError(404, error.code, error.message);
+  if (error instanceof ConflictError) return new HttpError(409, error.code, error.message);
+  if (error instanceof InvalidCredentialsError) return new HttpError(401, error.code, error.message);
+  return undefined;
+}

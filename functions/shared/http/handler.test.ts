@@ -1,9 +1,8 @@
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import * as z from '../schema.js';
-import { conflict } from './errors.js';
-import { httpHandler } from './handler.js';
-import { json } from './response.js';
+import { ConflictError } from '../domain-errors.js';
+import { httpHandler, json } from './handler.js';
 
 const context = {
   functionName: 'test',
@@ -43,7 +42,7 @@ const handler = httpHandler({
   }),
   maxBodyBytes: 100,
   handle: async ({ body, callerId }) => {
-    if (body.name === 'taken') throw conflict('name taken');
+    if (body.name === 'taken') throw new ConflictError('CONFLICT', 'name taken');
     if (body.name === 'crash') throw new Error('secret internals at db.ts:42');
     created.push(body);
     return json(201, { ...body, callerId: callerId ?? null });
@@ -104,7 +103,7 @@ describe('httpHandler', () => {
     expect(res.statusCode).toBe(400);
   });
 
-  it('maps domain HttpErrors to their status', async () => {
+  it('maps domain errors to their status', async () => {
     const res = await call(event({ body: JSON.stringify({ name: 'taken', qty: 1 }) }));
     expect(res.statusCode).toBe(409);
     expect(res.json).toEqual({ message: 'name taken', code: 'CONFLICT' });

@@ -1,13 +1,33 @@
-// The one way to build an HTTP handler: parse and validate, call the domain, shape the response.
+// The one way to build an HTTP handler: parse and validate, call the domain, shape the response; and the middy stack it runs.
+import { randomUUID } from 'node:crypto';
+import type middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type * as z from '../schema.js';
-import { correlationId, errorResponse, jsonBody, responseMetrics, type CorrelatedContext } from './middleware.js';
-import { parseOrThrow } from './validation.js';
-import { lambdaHandler, logger } from '../observability.js';
-import { forbidden, unauthorized } from './errors.js';
 import { accessTokenVerifierFromEnv, bearerToken, TokenRejectedError, type AccessTokenVerifier } from '../auth/access-token-verifier.js';
+import { lambdaHandler, logger, metrics } from '../observability.js';
+import type { Page } from '../pagination.js';
+import * as z from '../schema.js';
+import { forbidden, HttpError, httpErrorOf, unauthorized } from './errors.js';
+import { parseOrThrow } from './validation.js';
+
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
+  return {
+    statusCode,
+    headers: {
+      'content-type': 'application/json',
+      'cache-control': 'no-store',
+      ...headers,
+    },
+    body: JSON.stringify(body),
+  };
+}
+
+/** The list routes' 200: `{"items", "nextToken"?}`, each item as `view` shows it; nextToken exactly when there is a next page. */
+export function listResponse<T>(page: Page<T>, view: (item: T) => unknown = (item) => item): APIGatewayProxyResult {
+  const items = page.items.map(view);
+  return json(200, page.nextToken ? { items, nextToken: page.nextToken } : { items });
+}
 
 export interface HttpRequest<TBody, TPath, TQuery> {
   body: TBody;
@@ -78,6 +98,9 @@ export function requireCaller<T extends { callerId: string | undefined }>(reques
   return request.callerId;
 }
 
+/** The `{userId}` of a route served to its own user only (requireSelf): what the users context issues. */
+export const userIdParam = z.string().check(z.regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'must be a user id'));
+
 /** For `{userId}` routes: the caller, who must be that user; 403 otherwise (whether or not the user exists). */
 export function requireSelf<T extends { callerId: string | undefined }>(request: T, userId: string): string {
   const caller = requireCaller(request);
@@ -121,4 +144,101 @@ export function httpHandler<TBody = undefined, TPath = Record<string, never>, TQ
     });
   if (options.body) chain.use(jsonBody({ maxBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES }));
   return chain.use(errorResponse());
+}
+
+// Small middy middlewares the contract needs and no maintained package provides as-is.
+
+type HttpMiddleware = middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>;
+
+const SAFE_CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+type CorrelatedContext = Context & { correlationId?: string };
+
+/** Takes `x-correlation-id` when it is well-formed (else makes one), logs with it, echoes it back. */
+function correlationId(): HttpMiddleware {
+  const echo: HttpMiddleware['after'] = (request) => {
+    const current = (request.context as CorrelatedContext).correlationId;
+    if (request.response && current) {
+      request.response.headers = {
+        ...request.response.headers,
+        'x-correlation-id': current,
+      };
+    }
+  };
+  return {
+    before: (request) => {
+      const given = request.event.headers?.['x-correlation-id'];
+      const current = given && SAFE_CORRELATION_ID.test(given) ? given : randomUUID();
+      (request.context as CorrelatedContext).correlationId = current;
+      logger.appendKeys({ correlationId: current });
+    },
+    after: echo,
+    onError: echo,
+  };
+}
+
+const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;
+
+/**
+ * Parses a JSON request body. Written here rather than @middy/http-json-body-parser because the
+ * contract needs 400 (not 415) for malformed JSON and 413 for an oversized body.
+ */
+function jsonBody(options: { maxBytes: number }): HttpMiddleware {
+  return {
+    before: (request) => {
+      const { headers, body, isBase64Encoded } = request.event;
+      const contentType = headers?.['content-type'] ?? '';
+      if (body === null || body === undefined || body === '' || !JSON_MEDIA_TYPE.test(contentType)) {
+        throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Request body must be JSON (Content-Type: application/json)');
+      }
+      const text = isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body;
+      if (Buffer.byteLength(text, 'utf8') > options.maxBytes) {
+        throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `Request body exceeds ${options.maxBytes} bytes`);
+      }
+      try {
+        (request.event as { body: unknown }).body = JSON.parse(text);
+      } catch {
+        throw new HttpError(400, 'MALFORMED_JSON', 'Request body is not valid JSON');
+      }
+    },
+  };
+}
+
+/** Counts responses by status class (http2xx, http4xx, http5xx), per function; the dashboard's application widget shows them. */
+function responseMetrics(): HttpMiddleware {
+  const count: HttpMiddleware['after'] = (request) => {
+    const status = request.response?.statusCode ?? 500;
+    metrics.addMetric(`http${Math.floor(status / 100)}xx`, 'Count', 1);
+  };
+  return { after: count, onError: count };
+}
+
+/**
+ * Maps every error to the contract's `{"message","code"}`: HttpErrors keep their status, domain errors get
+ * theirs (httpErrorOf); anything unexpected becomes a bare 500 (logged with its stack, never returned).
+ */
+function errorResponse(): HttpMiddleware {
+  return {
+    onError: (request) => {
+      const error = httpErrorOf(request.error);
+      if (error) {
+        if (error.statusCode >= 500) logger.error('request failed', { error });
+        else
+          logger.info('request rejected', {
+            statusCode: error.statusCode,
+            code: error.code,
+          });
+        const body = error.details
+          ? { message: error.message, code: error.code, details: error.details }
+          : { message: error.message, code: error.code };
+        request.response = json(error.statusCode, body);
+        return;
+      }
+      logger.error('unhandled error', { error: request.error ?? undefined });
+      request.response = json(500, {
+        message: 'Internal server error',
+        code: 'INTERNAL_ERROR',
+      });
+    },
+  };
 }

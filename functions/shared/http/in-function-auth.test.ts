@@ -6,8 +6,7 @@ import { newKeySet, publicJwks, type JwtKeySet } from '../../users/auth/key-set.
 import { RsaTokenIssuer, signRs256 } from '../../users/auth/token-issuer.js';
 import { createPrivateKey } from 'node:crypto';
 import * as z from '../schema.js';
-import { httpHandler, requireSelf } from './handler.js';
-import { json } from './response.js';
+import { httpHandler, requireSelf, json } from './handler.js';
 
 const ISSUER = 'urn:test:users';
 const AUDIENCE = 'urn:test:api';

@@ -1,15 +1,7 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
-import { randomUUID } from 'node:crypto';
-import { scanExactPage } from '../../shared/dynamodb.js';
-import type { KeyedPage, PageCursor } from '../../shared/pagination.js';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { scanExactPage, transactWrite } from '../../shared/dynamodb.js';
+import { PageTokens, type Page } from '../../shared/pagination.js';
 import type { User, UserRepository, UserSummary } from '../domain/user.js';
 
 /**
@@ -30,7 +22,8 @@ export const credentialKey = (email: string) => ({
   pk: `EMAIL#${email}`,
   sk: 'CREDENTIAL',
 });
-export const USER_KEY_NAMES = ['pk', 'sk'] as const;
+/** `GET /users` goes on after a user item's keys. */
+const userPageTokens = new PageTokens(['pk', 'sk'], ({ pk, sk }) => typeof pk === 'string' && pk.startsWith('USER#') && sk === 'PROFILE');
 export const USER_ENTITY = 'USER';
 export const CREDENTIAL_ENTITY = 'CREDENTIAL';
 const PENDING = 'PENDING';
@@ -50,9 +43,6 @@ const toUser = ({ userId, email, name, createdAt }: UserItem): User => ({
   name,
   createdAt,
 });
-
-/** A transaction can be cancelled by another one touching the same item; the loser retries. */
-const MAX_TRANSACTION_ATTEMPTS = 6;
 
 export class DynamoDbUserRepository implements UserRepository {
   constructor(
@@ -96,47 +86,36 @@ export class DynamoDbUserRepository implements UserRepository {
       ...user,
       correlationId,
     };
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.client.send(
-          new TransactWriteCommand({
-            // One token per attempt: the SDK's own retries of this call are then idempotent.
-            ClientRequestToken: randomUUID(),
-            TransactItems: [
-              {
-                Update: {
-                  TableName: this.tableName,
-                  Key: credentialKey(user.email),
-                  UpdateExpression: 'SET #status = :active, passwordHash = :hash REMOVE claimId, expiresAt',
-                  ConditionExpression: 'claimId = :claim AND #status = :pending',
-                  ExpressionAttributeNames: { '#status': 'status' },
-                  ExpressionAttributeValues: {
-                    ':active': ACTIVE,
-                    ':pending': PENDING,
-                    ':hash': passwordHash,
-                    ':claim': claimId,
-                  },
-                },
-              },
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: userItem,
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-            ],
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        const reasons = error.CancellationReasons?.map((reason) => reason.Code) ?? [];
-        if (reasons[0] === 'ConditionalCheckFailed') return false; // the claim lapsed and was taken over
-        if (!reasons.includes('TransactionConflict') || attempt >= MAX_TRANSACTION_ATTEMPTS) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** attempt));
-      }
-    }
+    return transactWrite<boolean>(
+      this.client,
+      [
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: credentialKey(user.email),
+            UpdateExpression: 'SET #status = :active, passwordHash = :hash REMOVE claimId, expiresAt',
+            ConditionExpression: 'claimId = :claim AND #status = :pending',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':active': ACTIVE,
+              ':pending': PENDING,
+              ':hash': passwordHash,
+              ':claim': claimId,
+            },
+          },
+        },
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: userItem,
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+      ],
+      true,
+      // The claim lapsed and was taken over.
+      ([claim]) => (claim === 'ConditionalCheckFailed' ? false : undefined),
+    );
   }
 
   async releaseClaim(email: string, claimId: string): Promise<void> {
@@ -216,25 +195,22 @@ export class DynamoDbUserRepository implements UserRepository {
     return Item as UserItem | undefined;
   }
 
-  async listUsers(limit: number, cursor?: PageCursor): Promise<KeyedPage<UserSummary>> {
+  async listUsers(limit: number, nextToken?: string): Promise<Page<UserSummary>> {
     const page = await scanExactPage<Pick<UserItem, 'pk' | 'sk' | 'userId' | 'name'>>(
       this.client,
       {
         TableName: this.tableName,
         ConsistentRead: true,
         FilterExpression: '#entity = :user',
-        // Keys for the cursor, and the two fields anyone may see: nothing else is read.
+        // Keys for the page token, and the two fields anyone may see: nothing else is read.
         ProjectionExpression: 'pk, sk, userId, #name',
         ExpressionAttributeNames: { '#entity': 'entity', '#name': 'name' },
         ExpressionAttributeValues: { ':user': USER_ENTITY },
       },
       limit,
-      USER_KEY_NAMES,
-      cursor,
+      userPageTokens,
+      nextToken,
     );
-    return {
-      items: page.items.map(({ userId, name }) => ({ userId, name })),
-      ...(page.next ? { next: page.next } : {}),
-    };
+    return { ...page, items: page.items.map(({ userId, name }) => ({ userId, name })) };
   }
 }

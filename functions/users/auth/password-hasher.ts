@@ -11,8 +11,8 @@
  * always need a rehash, so each user moves to Argon2id at their next successful log-in. Until then a
  * log-in to such an account costs one scrypt (~0.5 s), not one Argon2id: slower than an unknown email.
  *
- * The addon is loaded on first use, not at import: every users function imports this module (through
- * the service factory) but only sign-up and log-in hash, and only their packages carry the addon.
+ * The addon is loaded on first use, not at import: only sign-up and log-in hash, and only their packages
+ * carry the addon (custom.argon2RuntimeFiles), so a bundle that merely imports this module still starts.
  * No AWS imports: this is the users context's own domain service.
  */
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';

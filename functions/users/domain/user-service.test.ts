@@ -1,7 +1,7 @@
 // The domain service with in-memory ports: the rules, not the storage (that is tests/integration).
 import { describe, expect, it } from 'vitest';
-import { HttpError } from '../../shared/http/errors.js';
-import type { KeyedPage } from '../../shared/pagination.js';
+import { ConflictError, InvalidCredentialsError, NotFoundError, type DomainError } from '../../shared/domain-errors.js';
+import type { Page } from '../../shared/pagination.js';
 import type { PasswordHasher } from '../auth/password-hasher.js';
 import type { User, UserOrders, UserRepository, UserSummary } from './user.js';
 import { UserService } from './user-service.js';
@@ -54,7 +54,7 @@ class MemoryUsers implements UserRepository {
   async getUser(userId: string) {
     return this.users.get(userId);
   }
-  async listUsers(): Promise<KeyedPage<UserSummary>> {
+  async listUsers(): Promise<Page<UserSummary>> {
     return {
       items: [...this.users.values()].map(({ userId, name }) => ({
         userId,
@@ -105,13 +105,13 @@ function setup() {
   return { users, hasher, service };
 }
 
-const expectHttp = async (promise: Promise<unknown>, status: number, code: string) => {
+const expectDomainError = async (promise: Promise<unknown>, kind: abstract new (...args: never[]) => DomainError, code: string) => {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(HttpError);
-  expect(error).toMatchObject({ statusCode: status, code });
+  expect(error).toBeInstanceOf(kind);
+  expect(error).toMatchObject({ code });
 };
 
 describe('UserService.register', () => {
@@ -131,11 +131,15 @@ describe('UserService.register', () => {
     });
   });
 
-  it('409 for a taken email, in any case, without spending a hash on it', async () => {
+  it('a conflict (EMAIL_TAKEN) for a taken email, in any case, without spending a hash on it', async () => {
     const { hasher, service } = setup();
     await service.register({ email: 'ada@example.com', name: 'Ada', pwd: 'secret-password' }, 'c');
     hasher.calls = [];
-    await expectHttp(service.register({ email: 'ADA@example.com', name: 'Other', pwd: 'another-password' }, 'c'), 409, 'EMAIL_TAKEN');
+    await expectDomainError(
+      service.register({ email: 'ADA@example.com', name: 'Other', pwd: 'another-password' }, 'c'),
+      ConflictError,
+      'EMAIL_TAKEN',
+    );
     expect(hasher.calls).toEqual([]);
   });
 
@@ -164,7 +168,7 @@ describe('UserService.login', () => {
     });
   });
 
-  it('the same 401 for a wrong password and an unknown email, both after one full password check', async () => {
+  it('the same error for a wrong password and an unknown email, both after one full password check', async () => {
     const { hasher, service } = setup();
     await service.register({ email: 'ada@example.com', name: 'Ada', pwd: 'secret-password' }, 'c');
     hasher.calls = [];
@@ -174,8 +178,8 @@ describe('UserService.login', () => {
     const unknown = await service.login({ email: 'nobody@example.com', password: 'secret-password' }).catch((e: unknown) => e);
     expect(hasher.calls).toEqual(['verifyWithoutHash']);
     expect(wrong).toEqual(unknown);
+    expect(wrong).toBeInstanceOf(InvalidCredentialsError);
     expect(wrong).toMatchObject({
-      statusCode: 401,
       code: 'INVALID_CREDENTIALS',
       message: 'Invalid email or password',
     });
@@ -184,7 +188,11 @@ describe('UserService.login', () => {
   it('cannot log in to an email whose sign-up is still in progress', async () => {
     const { users, service } = setup();
     await users.claimEmail('ada@example.com', 'u', 'claim');
-    await expectHttp(service.login({ email: 'ada@example.com', password: 'anything-at-all' }), 401, 'INVALID_CREDENTIALS');
+    await expectDomainError(
+      service.login({ email: 'ada@example.com', password: 'anything-at-all' }),
+      InvalidCredentialsError,
+      'INVALID_CREDENTIALS',
+    );
   });
 
   it('re-hashes a password stored with older parameters on a successful log-in', async () => {
@@ -200,7 +208,7 @@ describe('UserService.login', () => {
 });
 
 describe('UserService.getUserWithOrders', () => {
-  it('returns the user with orders unavailable until the orders context is wired in', async () => {
+  it('returns the user with their orders as the orders context reports them, and NotFound for an unknown user', async () => {
     const { service } = setup();
     const { userId } = await service.register({ email: 'ada@example.com', name: 'Ada', pwd: 'secret-password' }, 'c');
     await expect(service.getUserWithOrders(userId)).resolves.toMatchObject({
@@ -208,6 +216,6 @@ describe('UserService.getUserWithOrders', () => {
       orders: [],
       ordersAvailable: false,
     });
-    await expectHttp(service.getUserWithOrders('0b5c3f0e-8d1b-4a57-9a43-3c1b2e6f4a10'), 404, 'NOT_FOUND');
+    await expectDomainError(service.getUserWithOrders('0b5c3f0e-8d1b-4a57-9a43-3c1b2e6f4a10'), NotFoundError, 'NOT_FOUND');
   });
 });

@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { HttpError, conflict, notFound } from '../../shared/http/errors.js';
-import type { KeyedPage, PageCursor } from '../../shared/pagination.js';
+import { ConflictError, InvalidCredentialsError, NotFoundError } from '../../shared/domain-errors.js';
+import type { Page } from '../../shared/pagination.js';
 import type { PasswordHasher } from '../auth/password-hasher.js';
 import type { IssuedToken, TokenIssuer } from '../auth/token-issuer.js';
 import { normalizeEmail, type User, type UserOrders, type UserRepository, type UserSummary } from './user.js';
-
-/** One body for every failed log-in: an unknown email and a wrong password must look the same. */
-export const invalidCredentials = () => new HttpError(401, 'INVALID_CREDENTIALS', 'Invalid email or password');
 
 export interface LoginResult extends IssuedToken {
   userId: string;
@@ -44,9 +41,9 @@ export class UserService {
 
   /**
    * Signs a user up. The email is claimed first (a conditional write), so of any number of concurrent
-   * sign-ups with one email exactly one goes on, and the others get 409 without paying for a hash.
-   * The claim and the user are then completed in one transaction. `UserRegistered` is published from
-   * the table's stream (an outbox), not here, so a stored user is always announced.
+   * sign-ups with one email exactly one goes on, and the others get a conflict without paying for a hash.
+   * The claim and the user are then completed in one transaction. `UserRegistered` is the outbox's
+   * (README, "Orders and the stock saga"), not published here.
    */
   async register(input: { email: string; name: string; pwd: string }, correlationId: string): Promise<User> {
     const email = normalizeEmail(input.email);
@@ -74,9 +71,9 @@ export class UserService {
     const credential = await this.users.findCredential(email);
     if (!credential) {
       await this.hasher.verifyWithoutHash(input.password);
-      throw invalidCredentials();
+      throw new InvalidCredentialsError();
     }
-    if (!(await this.hasher.verify(input.password, credential.passwordHash))) throw invalidCredentials();
+    if (!(await this.hasher.verify(input.password, credential.passwordHash))) throw new InvalidCredentialsError();
     if (this.hasher.needsRehash(credential.passwordHash)) {
       try {
         await this.users.replacePasswordHash(email, credential.passwordHash, await this.hasher.hash(input.password));
@@ -90,14 +87,14 @@ export class UserService {
     };
   }
 
-  listUsers(limit: number, cursor?: PageCursor): Promise<KeyedPage<UserSummary>> {
-    return this.users.listUsers(limit, cursor);
+  listUsers(limit: number, nextToken?: string): Promise<Page<UserSummary>> {
+    return this.users.listUsers(limit, nextToken);
   }
 
   /** The caller's own user with their orders (as far as the orders context can tell right now). */
   async getUserWithOrders(userId: string): Promise<User & { orders: unknown[]; ordersAvailable: boolean }> {
     const user = await this.users.getUser(userId);
-    if (!user) throw notFound(`User ${userId} not found`);
+    if (!user) throw new NotFoundError(`User ${userId} not found`);
     const { orders, available } = await wired(this.parts.orders, 'orders').ordersOf(userId);
     return { ...user, orders, ordersAvailable: available };
   }
@@ -112,4 +109,4 @@ function wired<T>(part: T | undefined, name: string): T {
   return part;
 }
 
-const emailTaken = () => conflict('A user with this email already exists', 'EMAIL_TAKEN');
+const emailTaken = () => new ConflictError('EMAIL_TAKEN', 'A user with this email already exists');

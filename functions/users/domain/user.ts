@@ -1,5 +1,5 @@
 /** The users context's model and rules. No AWS imports here: repositories are ports, adapters implement them. */
-import type { KeyedPage, PageCursor } from '../../shared/pagination.js';
+import type { Page } from '../../shared/pagination.js';
 
 export interface User {
   userId: string;
@@ -39,7 +39,8 @@ export interface UserRepository {
   /** Replaces the hash only if it is still `previousHash` (a concurrent change wins). */
   replacePasswordHash(email: string, previousHash: string, newHash: string): Promise<void>;
   getUser(userId: string): Promise<User | undefined>;
-  listUsers(limit: number, cursor?: PageCursor): Promise<KeyedPage<UserSummary>>;
+  /** `nextToken` from the page before (InvalidPageTokenError if it is not one). */
+  listUsers(limit: number, nextToken?: string): Promise<Page<UserSummary>>;
 }
 
 /** The user's orders as another context reports them; `available: false` when it could not. */

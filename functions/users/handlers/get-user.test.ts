@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { apiEvent, authorizedBy, lambdaContext } from '../../../tests/support/lambda.js';
-import type { KeyedPage } from '../../shared/pagination.js';
+import type { Page } from '../../shared/pagination.js';
 import type { User, UserOrders, UserRepository, UserSummary } from '../domain/user.js';
 import { UserService } from '../domain/user-service.js';
 import { createHandler } from './get-user.js';
@@ -31,7 +31,7 @@ class MemoryUsers implements UserRepository {
     return undefined;
   }
   async replacePasswordHash() {}
-  async listUsers(): Promise<KeyedPage<UserSummary>> {
+  async listUsers(): Promise<Page<UserSummary>> {
     throw new Error('not used by this handler');
   }
 }

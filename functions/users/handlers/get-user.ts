@@ -1,7 +1,6 @@
 import type { UserService } from '../domain/user-service.js';
 import { userWithOrdersService } from '../wiring.js';
-import { httpHandler, requireSelf } from '../../shared/http/handler.js';
-import { json } from '../../shared/http/response.js';
+import { httpHandler, requireSelf, json } from '../../shared/http/handler.js';
 import * as z from '../../shared/schema.js';
 
 export const createHandler = (users: () => Pick<UserService, 'getUserWithOrders'> = userWithOrdersService) =>

@@ -1,6 +1,5 @@
 import { publicJwksFromEnv } from '../../shared/auth/jwks.js';
-import { httpHandler } from '../../shared/http/handler.js';
-import { json } from '../../shared/http/response.js';
+import { httpHandler, json } from '../../shared/http/handler.js';
 
 const jwks = publicJwksFromEnv();
 

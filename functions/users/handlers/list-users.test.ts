@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { apiEvent, authorizedBy, lambdaContext } from '../../../tests/support/lambda.js';
-import type { KeyedPage, PageCursor } from '../../shared/pagination.js';
+import { PageTokens, type Page } from '../../shared/pagination.js';
 import type { UserSummary } from '../domain/user.js';
 import { createHandler } from './list-users.js';
 
@@ -11,17 +11,20 @@ const USERS: UserSummary[] = [
   { userId: '0a1b2c3d-0000-4000-8000-000000000002', name: 'Grace' },
   { userId: '0a1b2c3d-0000-4000-8000-000000000003', name: 'Edsger' },
 ];
-const keyOf = (user: UserSummary): PageCursor => ({ pk: `USER#${user.userId}`, sk: 'PROFILE' });
+const pageTokens = new PageTokens(['pk', 'sk']);
+const keyOf = (user: UserSummary) => ({ pk: `USER#${user.userId}`, sk: 'PROFILE' });
 
 function setup() {
-  // Pages by a `{pk, sk}` cursor, as the DynamoDB adapter does.
-  const listUsers = vi.fn(async (limit: number, cursor?: PageCursor): Promise<KeyedPage<UserSummary>> => {
-    const start = cursor ? USERS.findIndex((u) => keyOf(u).pk === cursor.pk) + 1 : 0;
+  // Pages by `{pk, sk}` tokens, as the DynamoDB adapter does; a token that is not one throws before anything is listed.
+  const listUsers = vi.fn();
+  const list = async (limit: number, nextToken?: string): Promise<Page<UserSummary>> => {
+    const after = pageTokens.decode(nextToken);
+    listUsers(limit, after);
+    const start = after ? USERS.findIndex((u) => keyOf(u).pk === after.pk) + 1 : 0;
     const items = USERS.slice(start, start + limit);
-    const last = items[items.length - 1];
-    return { items, ...(last && start + limit < USERS.length ? { next: keyOf(last) } : {}) };
-  });
-  const handler = createHandler(() => ({ listUsers }));
+    return start + limit < USERS.length ? { items, nextToken: pageTokens.after(keyOf(items[limit - 1]!)) } : { items };
+  };
+  const handler = createHandler(() => ({ listUsers: list }));
   const call = async (query: Record<string, string> | null, extra: Partial<APIGatewayProxyEvent> = authorizedBy(CALLER)) => {
     const response = await handler(apiEvent({ path: '/users', queryStringParameters: query, ...extra }), lambdaContext);
     return { ...response, json: JSON.parse(response.body) as Record<string, unknown> };

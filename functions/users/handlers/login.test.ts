@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { apiEvent, lambdaContext } from '../../../tests/support/lambda.js';
-import type { KeyedPage } from '../../shared/pagination.js';
+import type { Page } from '../../shared/pagination.js';
 import type { PasswordHasher } from '../auth/password-hasher.js';
 import type { TokenIssuer } from '../auth/token-issuer.js';
 import type { User, UserRepository, UserSummary } from '../domain/user.js';
@@ -29,7 +29,7 @@ class MemoryUsers implements UserRepository {
   async getUser(): Promise<User | undefined> {
     throw new Error('not used by log-in');
   }
-  async listUsers(): Promise<KeyedPage<UserSummary>> {
+  async listUsers(): Promise<Page<UserSummary>> {
     throw new Error('not used by log-in');
   }
 }

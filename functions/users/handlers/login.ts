@@ -1,7 +1,6 @@
 import type { UserService } from '../domain/user-service.js';
 import { loginService } from '../wiring.js';
-import { httpHandler } from '../../shared/http/handler.js';
-import { json } from '../../shared/http/response.js';
+import { httpHandler, json } from '../../shared/http/handler.js';
 import * as z from '../../shared/schema.js';
 
 // Only the shape is checked here: whether the email is well-formed is none of a caller's business

@@ -1,7 +1,9 @@
-// The outbox relay (users table stream -> UserRegistered on the bus): see adapters/user-registered-relay.ts.
-import { EventBridgePublisher } from '../../shared/events/event-publisher.js';
+// The users table's outbox relay (README, "Orders and the stock saga"): each new user -> UserRegistered.
+import { eventPublisher } from '../../shared/events/event-publisher.js';
+import { outboxRelay } from '../../shared/events/outbox-relay.js';
 import { lambdaHandler } from '../../shared/observability.js';
-import { userRegisteredRelay } from '../adapters/user-registered-relay.js';
-import { usersRepository } from '../wiring.js';
+import { userRegisteredOf } from '../wiring.js';
 
-export const handler = lambdaHandler(userRegisteredRelay((userId) => usersRepository().getUserItem(userId), new EventBridgePublisher()));
+export const createHandler = (eventOf = userRegisteredOf(), publisher = eventPublisher) => lambdaHandler(outboxRelay(eventOf, publisher));
+
+export const handler = createHandler();

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { apiEvent, lambdaContext } from '../../../tests/support/lambda.js';
-import type { KeyedPage } from '../../shared/pagination.js';
+import type { Page } from '../../shared/pagination.js';
 import type { PasswordHasher } from '../auth/password-hasher.js';
 import type { User, UserRepository, UserSummary } from '../domain/user.js';
 import { UserService } from '../domain/user-service.js';
@@ -36,7 +36,7 @@ class MemoryUsers implements UserRepository {
   async getUser(userId: string) {
     return this.users.get(userId);
   }
-  async listUsers(): Promise<KeyedPage<UserSummary>> {
+  async listUsers(): Promise<Page<UserSummary>> {
     return { items: [] };
   }
 }

@@ -1,8 +1,7 @@
 import * as z from '../../shared/schema.js';
 import type { UserService } from '../domain/user-service.js';
 import { signUpService } from '../wiring.js';
-import { httpHandler } from '../../shared/http/handler.js';
-import { json } from '../../shared/http/response.js';
+import { httpHandler, json } from '../../shared/http/handler.js';
 import { EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../domain/user.js';
 
 // Control characters in a name would end up in other people's screens and logs.
