@@ -5,13 +5,14 @@
  * fails, the message fails too and its redelivery re-sends it.
  */
 import { busEventConsumer } from '../../shared/events/bus-consumer.js';
+import { subscriptions } from '../../shared/events/contracts.js';
 import { metrics } from '../../shared/observability.js';
 import { eventPublisher } from '../../shared/events/event-publisher.js';
 import { catalogService } from '../wiring.js';
 import { stockEvent } from '../domain/stock-events.js';
 
 export const createHandler = (catalogs = catalogService, publisher = eventPublisher) =>
-  busEventConsumer(['OrderPlaced'], async ({ envelope }) => {
+  busEventConsumer(subscriptions.reserveStock, async ({ envelope }) => {
     const { orderId, productId, qty } = envelope.data;
     const { reservation, duplicate } = await catalogs().reserveStock({
       orderId,

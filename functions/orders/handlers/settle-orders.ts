@@ -1,12 +1,13 @@
 /** The orders queue's consumer: settles each order with the catalog's answer (StockReserved / StockRejected). */
 import { busEventConsumer } from '../../shared/events/bus-consumer.js';
+import { subscriptions } from '../../shared/events/contracts.js';
 import { logger, metrics } from '../../shared/observability.js';
 import type { SettleResult } from '../domain/order-service.js';
 import type { StockOutcome } from '../domain/order.js';
 import { orderService } from '../wiring.js';
 
 export const createHandler = (orders = orderService) =>
-  busEventConsumer(['StockReserved', 'StockRejected'], async (event) => {
+  busEventConsumer(subscriptions.settleOrders, async (event) => {
     const { data, metadata } = event.envelope;
     const outcome: StockOutcome =
       event.type === 'StockReserved'

@@ -59,6 +59,16 @@ export const eventSources: Record<EventType, string> = {
   StockRejected: 'ecommerce.catalogs',
 };
 
+/**
+ * What each queue consumer accepts, by function name (functions/<context>/functions.yml). The consumer
+ * parses exactly these (busEventConsumer), and a template test checks that its queue's bus rule matches
+ * exactly these detail-types from their sources: the one list routing is built from.
+ */
+export const subscriptions = {
+  reserveStock: ['OrderPlaced'],
+  settleOrders: ['StockReserved', 'StockRejected'],
+} as const satisfies Record<string, readonly EventType[]>;
+
 export const metadataSchema = z.strictObject({
   eventId: id,
   correlationId: id,

@@ -11,9 +11,17 @@ const settings: BreakerSettings = {
 
 describe('CircuitBreakingUserOrders', () => {
   it('passes the orders through while the orders context answers', async () => {
-    const orders = new CircuitBreakingUserOrders(async (userId) => [{ orderId: 'o1', userId }], settings);
+    const order = (userId: string) => ({
+      orderId: 'o1',
+      userId,
+      productId: 'P',
+      qty: 1,
+      status: 'PENDING' as const,
+      createdAt: '2026-05-01T00:00:00.000Z',
+    });
+    const orders = new CircuitBreakingUserOrders(async (userId) => [order(userId)], settings);
     expect(await orders.ordersOf('u1')).toEqual({
-      orders: [{ orderId: 'o1', userId: 'u1' }],
+      orders: [order('u1')],
       available: true,
     });
   });

@@ -5,7 +5,7 @@
  * instance, as Resilience4J's lived in one JVM: each warm Lambda instance learns on its own.
  */
 import CircuitBreaker from 'opossum';
-import type { UserOrders } from '../domain/user.js';
+import type { UserOrders, UserOrder } from '../domain/user.js';
 
 export interface BreakerSettings {
   /** A call slower than this counts as failed. */
@@ -28,10 +28,10 @@ export const DEFAULT_BREAKER_SETTINGS: BreakerSettings = {
 };
 
 export class CircuitBreakingUserOrders implements UserOrders {
-  readonly breaker: CircuitBreaker<[string], unknown[]>;
+  readonly breaker: CircuitBreaker<[string], UserOrder[]>;
 
   constructor(
-    fetchOrders: (userId: string) => Promise<unknown[]>,
+    fetchOrders: (userId: string) => Promise<UserOrder[]>,
     settings: BreakerSettings = DEFAULT_BREAKER_SETTINGS,
     onStateChange: (state: 'open' | 'halfOpen' | 'close') => void = () => undefined,
   ) {
@@ -47,7 +47,7 @@ export class CircuitBreakingUserOrders implements UserOrders {
     this.breaker.on('close', () => onStateChange('close'));
   }
 
-  async ordersOf(userId: string): Promise<{ orders: unknown[]; available: boolean }> {
+  async ordersOf(userId: string): Promise<{ orders: UserOrder[]; available: boolean }> {
     try {
       return { orders: await this.breaker.fire(userId), available: true };
     } catch {

@@ -3,7 +3,7 @@ import { ConflictError, InvalidCredentialsError, NotFoundError } from '../../sha
 import type { Page } from '../../shared/pagination.js';
 import type { PasswordHasher } from '../auth/password-hasher.js';
 import type { IssuedToken, TokenIssuer } from '../auth/token-issuer.js';
-import { normalizeEmail, type User, type UserOrders, type UserRepository, type UserSummary } from './user.js';
+import { normalizeEmail, type User, type UserOrders, type UserRepository, type UserSummary, type UserOrder } from './user.js';
 
 export interface LoginResult extends IssuedToken {
   userId: string;
@@ -92,7 +92,7 @@ export class UserService {
   }
 
   /** The caller's own user with their orders (as far as the orders context can tell right now). */
-  async getUserWithOrders(userId: string): Promise<User & { orders: unknown[]; ordersAvailable: boolean }> {
+  async getUserWithOrders(userId: string): Promise<User & { orders: UserOrder[]; ordersAvailable: boolean }> {
     const user = await this.users.getUser(userId);
     if (!user) throw new NotFoundError(`User ${userId} not found`);
     const { orders, available } = await wired(this.parts.orders, 'orders').ordersOf(userId);

@@ -1,5 +1,6 @@
 /** The users context's model and rules. No AWS imports here: repositories are ports, adapters implement them. */
 import type { Page } from '../../shared/pagination.js';
+import type { OrderViewData } from '../../shared/queries/user-orders.js';
 
 export interface User {
   userId: string;
@@ -43,7 +44,10 @@ export interface UserRepository {
   listUsers(limit: number, nextToken?: string): Promise<Page<UserSummary>>;
 }
 
+/** An order of the user, as the orders context shows it (functions/shared/queries/user-orders.ts). */
+export type UserOrder = OrderViewData;
+
 /** The user's orders as another context reports them; `available: false` when it could not. */
 export interface UserOrders {
-  ordersOf(userId: string): Promise<{ orders: unknown[]; available: boolean }>;
+  ordersOf(userId: string): Promise<{ orders: UserOrder[]; available: boolean }>;
 }

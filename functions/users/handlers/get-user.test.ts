@@ -2,7 +2,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { apiEvent, authorizedBy, lambdaContext } from '../../../tests/support/lambda.js';
 import type { Page } from '../../shared/pagination.js';
-import type { User, UserOrders, UserRepository, UserSummary } from '../domain/user.js';
+import type { User, UserOrders, UserRepository, UserSummary, UserOrder } from '../domain/user.js';
 import { UserService } from '../domain/user-service.js';
 import { createHandler } from './get-user.js';
 
@@ -13,7 +13,14 @@ const ADA: User = {
   createdAt: '2026-01-01T00:00:00.000Z',
 };
 const GRACE = '0a1b2c3d-0000-4000-8000-000000000002';
-const ORDER = { orderId: '01JZ8R3M5QK7V2W9X4Y6Z8A0BC', userId: ADA.userId, productId: 'CATALOG-001', qty: 2, status: 'PENDING' };
+const ORDER: UserOrder = {
+  orderId: '01JZ8R3M5QK7V2W9X4Y6Z8A0BC',
+  userId: ADA.userId,
+  productId: 'CATALOG-001',
+  qty: 2,
+  status: 'PENDING',
+  createdAt: '2026-05-01T00:00:00.000Z',
+};
 
 class MemoryUsers implements UserRepository {
   users = new Map<string, User>();
