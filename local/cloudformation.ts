@@ -41,6 +41,8 @@ export interface EventSourceMappingSpec {
   batchSize: number;
   reportBatchItemFailures: boolean;
   maximumBatchingWindowInSeconds: number;
+  /** SQS only: ScalingConfig.MaximumConcurrency, when the template sets it (batches in flight at once). */
+  maximumConcurrency?: number;
   /** Streams only: where a new reader starts, and how often a failing batch is retried (-1: until it expires). */
   startingPosition: 'LATEST' | 'TRIM_HORIZON';
   maximumRetryAttempts: number;
@@ -196,6 +198,9 @@ export function localStackModel(template: CfnTemplate): LocalStackModel {
           batchSize: Number(props.BatchSize ?? 10),
           reportBatchItemFailures: responseTypes.includes('ReportBatchItemFailures'),
           maximumBatchingWindowInSeconds: Number(props.MaximumBatchingWindowInSeconds ?? 0),
+          ...((props.ScalingConfig as { MaximumConcurrency?: number } | undefined)?.MaximumConcurrency
+            ? { maximumConcurrency: Number((props.ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency) }
+            : {}),
           startingPosition: props.StartingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON',
           maximumRetryAttempts: Number(props.MaximumRetryAttempts ?? -1),
           enabled: props.Enabled !== false,

@@ -25,6 +25,8 @@ export interface SqsPollerOptions {
   waitTimeSeconds?: number;
   /** Longest wait between empty short polls (it backs off to this; wake() cuts it short). */
   maxIdleMs?: number;
+  /** Batches in flight at once, as Lambda scales an SQS mapping out (up to its MaximumConcurrency). */
+  concurrency?: number;
   log?: (message: string) => void;
 }
 
@@ -88,29 +90,30 @@ export function succeededIds(batchIds: string[], result: InvokeResult, reportBat
 
 export class SqsPoller {
   private running = false;
-  private loop: Promise<void> | undefined;
+  private loops: Promise<void>[] = [];
   private abort = new AbortController();
-  private readonly idle: IdleWait;
+  private readonly idle: IdleWait[];
 
   constructor(private readonly options: SqsPollerOptions) {
-    this.idle = new IdleWait(25, options.maxIdleMs ?? 1000);
+    this.idle = Array.from({ length: Math.max(1, options.concurrency ?? 1) }, () => new IdleWait(25, options.maxIdleMs ?? 1000));
   }
 
   /** Messages were just sent to the queue (the local bus says so): poll now. */
   wake(): void {
-    this.idle.wake();
+    for (const idle of this.idle) idle.wake();
   }
 
+  /** One receive-invoke-delete loop per batch allowed in flight; each backs off on its own while idle. */
   start(): void {
     this.running = true;
-    this.loop = this.run();
+    this.loops = this.idle.map((idle) => this.run(idle));
   }
 
   async stop(): Promise<void> {
     this.running = false;
     this.abort.abort();
-    this.idle.wake();
-    await this.loop;
+    this.wake();
+    await Promise.all(this.loops);
   }
 
   /** Receives and processes one batch; returns what happened (used by the loop and by tests). */
@@ -150,12 +153,12 @@ export class SqsPoller {
     return { received: messages.length, deleted: toDelete.length, failed: messages.length - toDelete.length };
   }
 
-  private async run(): Promise<void> {
+  private async run(idle: IdleWait): Promise<void> {
     while (this.running) {
       try {
         const outcome = await this.pollOnce();
-        if (outcome.received > 0) this.idle.busy();
-        else if (!this.options.waitTimeSeconds) await this.idle.idle();
+        if (outcome.received > 0) idle.busy();
+        else if (!this.options.waitTimeSeconds) await idle.idle();
       } catch (error) {
         if (!this.running) return;
         this.options.log?.(`poller for ${this.options.functionName}: ${(error as Error).message}`);

@@ -55,6 +55,12 @@ export interface LocalPorts {
   eventBridge: number;
 }
 
+/**
+ * Batches an SQS mapping keeps in flight locally when the template sets no ScalingConfig.MaximumConcurrency
+ * (Lambda scales such a mapping out much further; a laptop's offline workers would not keep up).
+ */
+export const LOCAL_SQS_CONCURRENCY = 4;
+
 export const DEFAULT_PORTS: LocalPorts = { http: 3000, lambda: 3002, dynamodb: 8000, sqs: 9324, eventBridge: 4010 };
 
 const REGION = 'us-east-1';
@@ -258,6 +264,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         // Short polls: the emulator's long poll waits out its full wait time even when a message
         // arrives, which added up to a second per saga hop.
         waitTimeSeconds: 0,
+        concurrency: mapping.maximumConcurrency ?? LOCAL_SQS_CONCURRENCY,
         log,
       });
       wakeQueuePoller.set(name, () => poller.wake());
