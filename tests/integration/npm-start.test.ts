@@ -101,6 +101,8 @@ describeLocal('npm start (local/start.ts)', () => {
     const second = startCli(dataDir);
     await second.ready;
     expect(second.output.join('')).toContain('"existing":["CATALOG-001","CATALOG-002","CATALOG-003"]');
+    // Nothing changed between the two starts: the second reuses the first one's package.
+    expect(second.output.join('')).toContain('Reusing the compiled template');
     expect(await stockOf('CATALOG-001')).toBe(42);
 
     // A hard kill: DynamoDB Local and serverless offline, in process groups of their own, keep running.
