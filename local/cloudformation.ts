@@ -48,11 +48,12 @@ export interface EventSourceMappingSpec {
   maximumRetryAttempts: number;
   enabled: boolean;
 }
-/** A rule with a ScheduleExpression and its Lambda targets (recorded; the local stack does not fire them yet). */
+/** A rule with a ScheduleExpression: its Lambda targets, each with the input it is invoked with. */
 export interface ScheduleSpec {
   logicalId: string;
   expression: string;
-  functionNames: string[];
+  enabled: boolean;
+  targets: Array<{ functionName: string; input: unknown }>;
 }
 export interface LocalStackModel {
   schedules: ScheduleSpec[];
@@ -160,8 +161,19 @@ export function localStackModel(template: CfnTemplate): LocalStackModel {
       case 'AWS::Events::Rule': {
         const targets = (props.Targets as { Id: string; Arn: unknown; InputTransformer?: unknown; Input?: unknown }[] | undefined) ?? [];
         if (typeof props.ScheduleExpression === 'string') {
-          const functionNames = targets.map((target) => functionNameOf(template, target.Arn));
-          model.schedules.push({ logicalId, expression: props.ScheduleExpression, functionNames });
+          model.schedules.push({
+            logicalId,
+            expression: props.ScheduleExpression,
+            enabled: props.State === undefined || props.State === 'ENABLED',
+            targets: targets.map((target) => ({
+              functionName: functionNameOf(template, target.Arn),
+              // EventBridge hands a scheduled target its Input as is; without one, a scheduled event.
+              input:
+                typeof target.Input === 'string'
+                  ? (JSON.parse(target.Input) as unknown)
+                  : { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} },
+            })),
+          });
           break;
         }
         model.rules.push({

@@ -13,6 +13,8 @@ export async function setup(): Promise<void> {
   const started = Date.now();
   stack = await startLocalStack({
     inMemory: true,
+    // The tests invoke the sweeper themselves: their outcomes must not depend on when a schedule fires.
+    schedules: false,
     ports: FUNCTION_AUTH_TEST_PORTS,
     authorizerMode: 'function',
     verbose: process.env.LOCAL_STACK_VERBOSE === '1',

@@ -4,8 +4,8 @@
  * Its own stack (own ports, DynamoDB files in a temporary directory). What a stop loses is what the
  * local stack keeps in memory: queued messages (the SQS emulator) and events in flight on the local
  * bus. What survives is what AWS keeps durably too: the tables and the stream position (checkpoints).
- * After the restart the stream resumes from its checkpoint, and the sweeper (scheduled every minute on
- * AWS; invoked here, as the local stack runs no EventBridge Scheduler schedules) re-announces the orders
+ * After the restart the stream resumes from its checkpoint, and the sweeper (scheduled every minute; invoked
+ * here, with this stack's schedules off, so the test decides when) re-announces the orders
  * whose messages were lost; the consumers' idempotency makes every repeat harmless.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -48,7 +48,8 @@ async function call(base: string, method: string, path: string, body?: unknown, 
 describeLocal('orders saga across a stop and restart of the local stack', () => {
   it('every order stored before the stop settles after the restart; stock is taken once per confirmed order', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'orders-restart-'));
-    const start = () => startLocalStack({ dataDir, ports: PORTS, log: () => undefined });
+    // Schedules off: this test invokes the sweeper itself, at the moment it checks.
+    const start = () => startLocalStack({ dataDir, ports: PORTS, schedules: false, log: () => undefined });
     const n = names('local');
     const productId = `RESTART-${randomUUID().slice(0, 8)}`;
     let stack: RunningStack | undefined = await start();

@@ -1,6 +1,6 @@
 /**
- * Runs the sweeper now (EventBridge Scheduler runs it every minute on AWS; the local stack runs no
- * schedules): every order still PENDING after --older-than seconds is announced again.
+ * Runs the sweeper now (a scheduled rule runs it every minute, on AWS and under `npm start`): every order
+ * still PENDING after --older-than seconds is announced again.
  *
  *   npx tsx functions/orders/scripts/sweep-pending.ts                      # npm start's stack (Lambda port 3002)
  *   npx tsx functions/orders/scripts/sweep-pending.ts --older-than 0 --endpoint http://127.0.0.1:3122
