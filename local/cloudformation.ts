@@ -48,15 +48,7 @@ export interface EventSourceMappingSpec {
   maximumRetryAttempts: number;
   enabled: boolean;
 }
-/** A rule with a ScheduleExpression: its Lambda targets, each with the input it is invoked with. */
-export interface ScheduleSpec {
-  logicalId: string;
-  expression: string;
-  enabled: boolean;
-  targets: Array<{ functionName: string; input: unknown }>;
-}
 export interface LocalStackModel {
-  schedules: ScheduleSpec[];
   tables: TableSpec[];
   queues: QueueSpec[];
   eventBuses: string[];
@@ -129,7 +121,7 @@ const QUEUE_ATTRIBUTES = [
 ];
 
 export function localStackModel(template: CfnTemplate): LocalStackModel {
-  const model: LocalStackModel = { schedules: [], tables: [], queues: [], eventBuses: [], rules: [], eventSourceMappings: [] };
+  const model: LocalStackModel = { tables: [], queues: [], eventBuses: [], rules: [], eventSourceMappings: [] };
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     const props = resource.Properties ?? {};
     switch (resource.Type) {
@@ -160,22 +152,8 @@ export function localStackModel(template: CfnTemplate): LocalStackModel {
         break;
       case 'AWS::Events::Rule': {
         const targets = (props.Targets as { Id: string; Arn: unknown; InputTransformer?: unknown; Input?: unknown }[] | undefined) ?? [];
-        if (typeof props.ScheduleExpression === 'string') {
-          model.schedules.push({
-            logicalId,
-            expression: props.ScheduleExpression,
-            enabled: props.State === undefined || props.State === 'ENABLED',
-            targets: targets.map((target) => ({
-              functionName: functionNameOf(template, target.Arn),
-              // EventBridge hands a scheduled target its Input as is; without one, a scheduled event.
-              input:
-                typeof target.Input === 'string'
-                  ? (JSON.parse(target.Input) as unknown)
-                  : { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} },
-            })),
-          });
-          break;
-        }
+        // Scheduled rules invoke functions, not queues: serverless-offline fires them (the `schedule` events).
+        if (typeof props.ScheduleExpression === 'string') break;
         model.rules.push({
           logicalId,
           eventBusName: busNameOf(template, props.EventBusName),

@@ -24,7 +24,6 @@ import type { Invoker } from './sqs-poller.js';
 import { FileKeyStore } from '../functions/users/adapters/file-key-store.js';
 import { startWriteSignal } from './dynamodb-write-signal.js';
 import { ProcessRecord } from './process-record.js';
-import { startSchedules } from './schedules.js';
 
 export interface LocalStackOptions {
   /** Keep DynamoDB data in memory only (a throw-away run); default: persist under `dataDir`. */
@@ -41,7 +40,10 @@ export interface LocalStackOptions {
    * as on AWS; the default) or `function` (each protected function, as on LocalStack community).
    */
   authorizerMode?: AuthorizerMode;
-  /** Fire the template's rate schedules (the sweeper); default true. Test stacks turn them off and invoke by hand. */
+  /**
+   * Fire the template's schedules (the sweeper; serverless-offline runs `schedule` events); default true.
+   * Test stacks turn them off (param sweepScheduleEnabled=false) and invoke the sweeper themselves.
+   */
   schedules?: boolean;
 }
 
@@ -167,7 +169,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // The verifiers get the public keys at package time (params.local.jwtPublicJwks): make them first.
     await new FileKeyStore(join(ROOT, LOCAL_JWT_KEY_FILE)).loadOrCreate();
-    const params = options.authorizerMode ? [`authorizerMode=${options.authorizerMode}`] : [];
+    const params = [
+      ...(options.authorizerMode ? [`authorizerMode=${options.authorizerMode}`] : []),
+      ...(options.schedules === false ? ['sweepScheduleEnabled=false'] : []),
+    ];
 
     const packageFolder = join(ROOT, build.packageFolder);
     const digest = packageInputsDigest(ROOT, { stage, params });
@@ -318,12 +323,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await Promise.all(streamPollers.map((poller) => poller.stop()));
     });
     if (streamPollers.length > 0) log(`Delivering ${streamPollers.length} table stream(s) to their functions.`);
-
-    if (options.schedules !== false && model.schedules.length > 0) {
-      const schedules = startSchedules(model.schedules, invoke, log);
-      stops.push(async () => schedules.stop());
-      log(`Firing ${model.schedules.map((schedule) => `${schedule.logicalId} (${schedule.expression})`).join(', ')}.`);
-    }
 
     return { baseUrl, endpoints, env, model, queueUrls, stage, esbuildFolder: join(ROOT, build.esbuildFolder), stop: stopAll };
   } catch (error) {
