@@ -24,6 +24,7 @@ import type { Invoker } from './sqs-poller.js';
 import { FileKeyStore } from '../functions/users/adapters/file-key-store.js';
 import { startWriteSignal } from './dynamodb-write-signal.js';
 import { ProcessRecord } from './process-record.js';
+import { withPackageLock } from './package-lock-dir.js';
 
 export interface LocalStackOptions {
   /** Keep DynamoDB data in memory only (a throw-away run); default: persist under `dataDir`. */
@@ -343,6 +344,17 @@ export async function packageTemplate(
   onOutput: (line: string) => void = () => undefined,
   params: string[] = [],
   timeoutMs = 180_000,
+) {
+  return withPackageLock(ROOT, () => runPackage(stage, packageFolder, env, onOutput, params, timeoutMs));
+}
+
+async function runPackage(
+  stage: string,
+  packageFolder: string,
+  env: NodeJS.ProcessEnv,
+  onOutput: (line: string) => void,
+  params: string[],
+  timeoutMs: number,
 ) {
   const args = [SERVERLESS_BIN, 'package', '--stage', stage, '--package', packageFolder, ...params.flatMap((param) => ['--param', param])];
   const output: string[] = [];

@@ -1,5 +1,5 @@
 /**
- * Packages every stage (tests/template/stages.ts) once for the template checks, two at a time. The
+ * Packages every stage (tests/template/stages.ts) once for the template checks. The
  * public JWKS would come from SSM (or the local key file) at package time; here a throw-away key set's
  * public half is passed instead (`--param jwtPublicJwks=...`), so no AWS account or local key is needed.
  */
@@ -34,12 +34,8 @@ export async function setup(project: TestProject): Promise<void> {
     );
     seconds[stage.name] = (Date.now() - started) / 1000;
   };
-  const queue = [...PACKAGED_STAGES];
-  await Promise.all(
-    [0, 1].map(async () => {
-      for (let stage = queue.shift(); stage; stage = queue.shift()) await packageStage(stage);
-    }),
-  );
+  // One after the other: packagings share serverless-esbuild's .serverless/ folder (local/package-lock-dir.ts).
+  for (const stage of PACKAGED_STAGES) await packageStage(stage);
   console.log(
     `[template] packaged ${Object.entries(seconds)
       .map(([name, s]) => `${name} ${s.toFixed(0)} s`)
