@@ -95,7 +95,13 @@ export class SqsPoller {
   private readonly idle: IdleWait[];
 
   constructor(private readonly options: SqsPollerOptions) {
-    this.idle = Array.from({ length: Math.max(1, options.concurrency ?? 1) }, () => new IdleWait(25, options.maxIdleMs ?? 1000));
+    // While idle, the first loop keeps watching (messages that become visible again are not announced);
+    // the others, there for bursts, wait longer: a delivery from the local bus wakes them all.
+    const maxIdleMs = options.maxIdleMs ?? 1000;
+    this.idle = Array.from(
+      { length: Math.max(1, options.concurrency ?? 1) },
+      (_, i) => new IdleWait(25, i === 0 ? maxIdleMs : maxIdleMs * 5),
+    );
   }
 
   /** Messages were just sent to the queue (the local bus says so): poll now. */

@@ -76,7 +76,8 @@ export class StreamPoller {
   private readonly idle: IdleWait;
 
   constructor(private readonly options: StreamPollerOptions) {
-    this.idle = new IdleWait(25, options.maxIdleMs ?? 1000);
+    // Writes through the local DynamoDB endpoint wake it, so an idle stream can wait long.
+    this.idle = new IdleWait(25, options.maxIdleMs ?? 5000);
   }
 
   /** The table was just written (the local DynamoDB endpoint says so): read the stream now. */
