@@ -1,20 +1,11 @@
-import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { lambdaContext } from '../../../tests/support/lambda.js';
 import * as z from '../schema.js';
 import { ConflictError } from '../domain-errors.js';
 import { httpHandler, json } from './handler.js';
 
-const context = {
-  functionName: 'test',
-  functionVersion: '1',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:test',
-  memoryLimitInMB: '128',
-  awsRequestId: 'req-1',
-  logGroupName: 'g',
-  logStreamName: 's',
-  callbackWaitsForEmptyEventLoop: false,
-  getRemainingTimeInMillis: () => 1000,
-} as unknown as Context;
+const context = lambdaContext;
 
 function event(overrides: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
   return {
