@@ -21,6 +21,7 @@ import { ensureQueues, ensureTable } from './provision.js';
 import { SqsPoller } from './sqs-poller.js';
 import { StreamPoller } from './stream-poller.js';
 import type { Invoker } from './sqs-poller.js';
+import type { AuthorizerMode } from '../functions/shared/http/handler.js';
 import { FileKeyStore } from '../functions/users/adapters/file-key-store.js';
 import { startWriteSignal } from './dynamodb-write-signal.js';
 import { ProcessRecord } from './process-record.js';
@@ -48,7 +49,7 @@ export interface LocalStackOptions {
   schedules?: boolean;
 }
 
-export type AuthorizerMode = 'gateway' | 'function';
+export type { AuthorizerMode };
 export const AUTHORIZER_MODES: readonly AuthorizerMode[] = ['gateway', 'function'];
 
 /** The local stage's key file (serverless.yml params.local.jwtKeysSource, relative to the repo root). */
@@ -102,14 +103,13 @@ function awsEnv(endpoints: RunningStack['endpoints']): Record<string, string> {
     AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventBridge,
     // Function-to-function calls (users -> orders query) go to serverless-offline's invoke port.
     AWS_ENDPOINT_URL_LAMBDA: endpoints.lambda,
-    // Locally we may run Node 20; the Lambda runtime is nodejs22.x. Said once in the README, not per worker.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<RunningStack> {
   // The SDK warns on Node 20 that its 2027 releases need Node 22: true, nothing to act on here (the pinned
-  // SDK runs; README, Choices). Said once in the README rather than at every start.
+  // SDK runs; README, Choices). Said once in the README rather than at every start; the children
+  // (serverless offline and its workers) inherit it.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const log = options.log ?? ((message: string) => console.log(message));
   const stage = options.stage ?? 'local';

@@ -82,7 +82,7 @@ export function authorizerMode(env: NodeJS.ProcessEnv = process.env): Authorizer
 
 /** In-function mode: the caller of a valid bearer token, else undefined (the request's context is never read). */
 export function verifiedCallerId(event: APIGatewayProxyEvent, verifier: AccessTokenVerifier): string | undefined {
-  const token = bearerToken(event.headers?.authorization ?? event.headers?.Authorization);
+  const token = bearerToken(event.headers?.authorization); // header names are lower-cased first (httpHeaderNormalizer)
   if (!token) return undefined;
   try {
     return verifier.verify(token).sub;
@@ -114,6 +114,7 @@ export function httpHandler<TBody = undefined, TPath = Record<string, never>, TQ
 ) {
   // Built at INIT, so a stage without keys fails at once rather than answering 401 to everyone.
   const verifier = options.auth === 'required' && authorizerMode(env) === 'function' ? accessTokenVerifierFromEnv(env) : undefined;
+  // Keyed by the event, which is the invocation's own: a context object may be shared (in tests, say).
   const callers = new WeakMap<APIGatewayProxyEvent, string | undefined>();
 
   const base = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
