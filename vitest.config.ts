@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { FUNCTION_AUTH_TEST_PORTS } from './tests/support/ports.js';
+import { TEST_STACK_E2E_ENV } from './tests/support/test-stack.js';
 
 /**
  * Projects: `unit` needs nothing running; `template` packages every stage and checks the compiled
@@ -53,9 +54,19 @@ export default defineConfig({
             {
               test: {
                 name: 'stack-function-auth',
-                include: ['tests/e2e/auth-negative-tokens.test.ts', 'tests/e2e/users.test.ts', 'tests/e2e/orders.test.ts'],
+                include: [
+                  'tests/e2e/auth-negative-tokens.test.ts',
+                  'tests/e2e/users.test.ts',
+                  'tests/e2e/orders.test.ts',
+                  'tests/e2e/sessions.test.ts',
+                ],
                 globalSetup: ['tests/global-setup-function-auth.ts'],
-                env: { E2E_BASE_URL: `http://127.0.0.1:${FUNCTION_AUTH_TEST_PORTS.http}`, LOCAL_STACK: '1', LOCAL_STAGE: 'local' },
+                env: {
+                  E2E_BASE_URL: `http://127.0.0.1:${FUNCTION_AUTH_TEST_PORTS.http}`,
+                  LOCAL_STACK: '1',
+                  LOCAL_STAGE: 'local',
+                  ...TEST_STACK_E2E_ENV,
+                },
                 environment: 'node',
                 testTimeout: 60_000,
                 hookTimeout: 60_000,

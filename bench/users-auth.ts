@@ -5,7 +5,8 @@
  *   E2E_BASE_URL=https://... npx tsx bench/users-auth.ts
  *
  * Bounded: SIGNUPS (default 40) sign-ups, LOGINS (default 60) log-ins, then 30 wrong-password and 30
- * unknown-email log-ins (which should cost the same as a good one), and 200 authorized reads. Requests
+ * unknown-email log-ins (which should cost the same as a good one), LOGINS refreshes (a rotation chain),
+ * 30 log-ins refused past the per-email limit (429, no hash), and 200 authorized reads. Requests
  * run one at a time: the figures are latencies, not throughput. Prints p50 / p99 per kind (p99 of a
  * few dozen samples is close to the maximum). Also, in this process: the Argon2id hash and verify alone,
  * and the verify of a legacy scrypt hash (N=2^17: what a not yet upgraded user's first log-in costs).
@@ -79,7 +80,14 @@ async function main() {
   let base = process.env.E2E_BASE_URL?.replace(/\/$/, '');
   if (!base) {
     console.log(`Starting a local stack (in memory) on ports ${JSON.stringify(BENCH_PORTS)} ...`);
-    stack = await startLocalStack({ inMemory: true, ports: BENCH_PORTS, log: () => undefined });
+    // Every request comes from 127.0.0.1: lift the per-address log-in limit (50 failures) that the
+    // 60 deliberate failures below would otherwise reach.
+    stack = await startLocalStack({
+      inMemory: true,
+      ports: BENCH_PORTS,
+      params: ['loginMaxFailuresPerAddress=100000'],
+      log: () => undefined,
+    });
     base = stack.baseUrl;
   }
   try {
@@ -150,6 +158,25 @@ async function main() {
       expectStatus(unknown, 401, 'unknown email');
       unknownEmail.push(unknown.ms);
     }
+    // Refresh: a chain of rotations (each spends the token before and stores the next: one transaction).
+    const refreshes: number[] = [];
+    let refreshToken = (await timed(base, 'POST', '/login', { email: emails[0], password: PASSWORD })).json.refreshToken as string;
+    for (let i = 0; i < LOGINS; i++) {
+      const result = await timed(base, 'POST', '/token/refresh', { refreshToken });
+      expectStatus(result, 200, 'refresh');
+      refreshes.push(result.ms);
+      refreshToken = result.json.refreshToken;
+    }
+    // Past the per-email limit: refused before any hash is computed.
+    const lockedEmail = `locked-${randomUUID()}@example.com`;
+    for (let i = 0; i < 5; i++)
+      expectStatus(await timed(base, 'POST', '/login', { email: lockedEmail, password: PASSWORD }), 401, 'failure');
+    const refused: number[] = [];
+    for (let i = 0; i < FAILED_LOGINS; i++) {
+      const result = await timed(base, 'POST', '/login', { email: lockedEmail, password: PASSWORD });
+      expectStatus(result, 429, 'refused log-in');
+      refused.push(result.ms);
+    }
     const reads: number[] = [];
     for (let i = 0; i < READS; i++) {
       const result = await timed(base, 'GET', `/users/${userId}`, undefined, token);
@@ -166,6 +193,8 @@ async function main() {
     report('POST /login 200', logins);
     report('POST /login 401 wrong password', wrongPassword);
     report('POST /login 401 unknown email', unknownEmail);
+    report('POST /login 429 past the limit (no hash)', refused);
+    report('POST /token/refresh 200 (rotation)', refreshes);
     report('GET /users/{id} 200 (authorizer + GetItem)', reads);
     console.log('\n| measurement | n | p50 ms | p99 ms | max ms |\n| --- | --- | --- | --- | --- |');
     for (const row of rows) console.log(`| ${row.join(' | ')} |`);

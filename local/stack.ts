@@ -47,6 +47,8 @@ export interface LocalStackOptions {
    * Test stacks turn them off (param sweepScheduleEnabled=false) and invoke the sweeper themselves.
    */
   schedules?: boolean;
+  /** More stage params (`key=value`, as `serverless --param`), e.g. a test stack's short log-in window. */
+  params?: string[];
 }
 
 export type { AuthorizerMode };
@@ -173,6 +175,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const params = [
       ...(options.authorizerMode ? [`authorizerMode=${options.authorizerMode}`] : []),
       ...(options.schedules === false ? ['sweepScheduleEnabled=false'] : []),
+      ...(options.params ?? []),
     ];
 
     const packageFolder = join(ROOT, build.packageFolder);

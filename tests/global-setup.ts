@@ -4,6 +4,7 @@
  * the end-to-end suite runs against that URL (LocalStack, AWS) and suites needing local emulators skip.
  */
 import { startLocalStack, type RunningStack } from '../local/stack.js';
+import { TEST_STACK_E2E_ENV, TEST_STACK_PARAMS } from './support/test-stack.js';
 import { TEST_PORTS } from './support/ports.js';
 
 let stack: RunningStack | undefined;
@@ -18,6 +19,7 @@ export async function setup(): Promise<void> {
     inMemory: true,
     // The tests invoke the sweeper themselves: their outcomes must not depend on when a schedule fires.
     schedules: false,
+    params: TEST_STACK_PARAMS,
     ports: TEST_PORTS,
     verbose: process.env.LOCAL_STACK_VERBOSE === '1',
     log: (message) => console.log(`[stack] ${message}`),
@@ -30,6 +32,7 @@ export async function setup(): Promise<void> {
     LOCAL_STAGE: stack.stage,
     LOCAL_LAMBDA_ENDPOINT: stack.endpoints.lambda,
     LOCAL_QUEUE_URLS: JSON.stringify(Object.fromEntries(stack.queueUrls)),
+    ...TEST_STACK_E2E_ENV,
   });
 }
 

@@ -6,3 +6,10 @@ export function requiredEnv(name: string, env: NodeJS.ProcessEnv = process.env):
   }
   return value;
 }
+
+/** A required whole number >= 1 from the environment (a limit, a lifetime in seconds). */
+export function positiveIntegerEnv(name: string, env: NodeJS.ProcessEnv = process.env): number {
+  const value = Number(requiredEnv(name, env));
+  if (!Number.isInteger(value) || value < 1) throw new Error(`Environment variable ${name} must be a whole number >= 1`);
+  return value;
+}

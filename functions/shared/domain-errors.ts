@@ -34,3 +34,24 @@ export class InvalidPageTokenError extends DomainError {
     super('VALIDATION_FAILED', 'not a valid page token');
   }
 }
+
+/** The caller is known but the thing is not theirs (another user's session, say). */
+export class ForbiddenError extends DomainError {
+  constructor(message: string) {
+    super('FORBIDDEN', message);
+  }
+}
+
+/** A refresh token that cannot be used: spent, revoked, expired, unknown or malformed (one answer for all). */
+export class InvalidRefreshTokenError extends DomainError {
+  constructor() {
+    super('INVALID_REFRESH_TOKEN', 'Invalid refresh token');
+  }
+}
+
+/** Too many failed log-ins for this email or from this address: try again after `retryAfterSeconds`. */
+export class TooManyAttemptsError extends DomainError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('TOO_MANY_ATTEMPTS', 'Too many failed log-in attempts; try again later');
+  }
+}

@@ -6,7 +6,9 @@ import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoDocumentClient } from '../../functions/shared/dynamodb.js';
 import { ConflictError } from '../../functions/shared/domain-errors.js';
 import { DynamoDbUserRepository, credentialKey } from '../../functions/users/adapters/dynamodb-user-repository.js';
+import { DynamoDbLoginAttempts } from '../../functions/users/adapters/dynamodb-login-attempts.js';
 import { Argon2PasswordHasher } from '../../functions/users/auth/password-hasher.js';
+import { LoginAttemptGuard } from '../../functions/users/domain/login-attempts.js';
 import type { User } from '../../functions/users/domain/user.js';
 import { UserService } from '../../functions/users/domain/user-service.js';
 import { describeLocal, stage } from '../support/env.js';
@@ -118,7 +120,12 @@ describeLocal('users repository on DynamoDB Local', () => {
     const service = new UserService({
       users: repository,
       passwords: new Argon2PasswordHasher(),
-      tokens: { issue: async () => ({ token: 't', expiresIn: 1 }) },
+      sessions: { open: async (userId) => ({ token: 't', expiresIn: 1, userId, refreshToken: 'r', refreshExpiresIn: 1 }) },
+      attempts: new LoginAttemptGuard(new DynamoDbLoginAttempts(client, `ecommerce-${stage()}-sessions`), {
+        maxFailuresPerEmail: 5,
+        maxFailuresPerAddress: 50,
+        windowSeconds: 60,
+      }),
     });
     const email = `svc-race-${randomUUID()}@example.com`;
     const outcomes = await Promise.allSettled(

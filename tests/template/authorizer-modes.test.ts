@@ -17,6 +17,8 @@ const PUBLIC_ROUTES = new Set([
   'GET /welcome',
   'POST /users',
   'POST /login',
+  // The refresh token is the credential (DESIGN.md, Sessions): no bearer.
+  'POST /token/refresh',
   'GET /.well-known/jwks.json',
   'GET /catalogs',
   'GET /catalogs/{productId}',

@@ -108,4 +108,39 @@ describe('packaged CloudFormation (stage dev)', () => {
     const [api] = ofType('AWS::ApiGateway::RestApi');
     expect(api?.[1].Properties?.Name).toBe('ecommerce-dev');
   });
+
+  it('throttles the credential routes at the gateway (method settings of the stage the deployment makes)', () => {
+    const [deployment, ...others] = ofType('AWS::ApiGateway::Deployment');
+    expect(others).toEqual([]);
+    const settings = (deployment?.[1].Properties?.StageDescription as { MethodSettings?: unknown[] } | undefined)?.MethodSettings;
+    const limits = { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 };
+    expect(settings).toEqual([
+      { HttpMethod: 'POST', ResourcePath: '/~1login', ...limits },
+      { HttpMethod: 'POST', ResourcePath: '/~1users', ...limits },
+      { HttpMethod: 'POST', ResourcePath: '/~1token~1refresh', ...limits },
+    ]);
+    // Each one names a method the API really has (a renamed route must not silently lose its limit).
+    const resourcePath = (id: string | undefined): string => {
+      const resource = id ? template.Resources[id] : undefined; // undefined: the API's root
+      if (!resource) return '';
+      const parent = (resource.Properties?.ParentId as { Ref?: string } | undefined)?.Ref;
+      return `${resourcePath(parent)}~1${resource.Properties?.PathPart as string}`;
+    };
+    const methods = ofType('AWS::ApiGateway::Method').map(
+      ([, m]) => `${m.Properties?.HttpMethod as string} /${resourcePath((m.Properties?.ResourceId as { Ref?: string }).Ref)}`,
+    );
+    for (const setting of settings as Array<{ HttpMethod: string; ResourcePath: string }>)
+      expect(methods).toContain(`${setting.HttpMethod} ${setting.ResourcePath}`);
+  });
+
+  it('keeps sessions in their own table, reached only by the log-in and session roles', () => {
+    const sessionsTable = { 'Fn::GetAtt': ['UsersSessionsTable', 'Arn'] };
+    const rolesReaching = ofType('AWS::IAM::Role')
+      .filter(([, role]) => JSON.stringify(role.Properties?.Policies ?? []).includes(JSON.stringify(sessionsTable)))
+      .map(([id]) => id);
+    expect(rolesReaching.sort()).toEqual(['UsersLoginRole', 'UsersSessionsRole']);
+    const table = template.Resources.UsersSessionsTable?.Properties;
+    expect(table?.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    expect(table?.StreamSpecification).toBeUndefined();
+  });
 });

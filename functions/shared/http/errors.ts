@@ -1,5 +1,14 @@
 /** Errors that map one-to-one to the HTTP error contract: `{"message","code"}` plus a status. */
-import { ConflictError, DomainError, InvalidCredentialsError, InvalidPageTokenError, NotFoundError } from '../domain-errors.js';
+import {
+  ConflictError,
+  DomainError,
+  ForbiddenError,
+  InvalidCredentialsError,
+  InvalidPageTokenError,
+  InvalidRefreshTokenError,
+  NotFoundError,
+  TooManyAttemptsError,
+} from '../domain-errors.js';
 
 export interface FieldError {
   field: string;
@@ -12,6 +21,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly details?: FieldError[],
+    /** Extra response headers (Retry-After on a 429). */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.name = 'HttpError';
@@ -32,6 +43,11 @@ export function httpErrorOf(error: unknown): HttpError | undefined {
   }
   if (error instanceof NotFoundError) return new HttpError(404, error.code, error.message);
   if (error instanceof ConflictError) return new HttpError(409, error.code, error.message);
-  if (error instanceof InvalidCredentialsError) return new HttpError(401, error.code, error.message);
+  if (error instanceof InvalidCredentialsError || error instanceof InvalidRefreshTokenError)
+    return new HttpError(401, error.code, error.message);
+  if (error instanceof ForbiddenError) return new HttpError(403, error.code, error.message);
+  if (error instanceof TooManyAttemptsError) {
+    return new HttpError(429, error.code, error.message, undefined, { 'retry-after': String(error.retryAfterSeconds) });
+  }
   return undefined;
 }

@@ -37,6 +37,8 @@ export interface HttpRequest<TBody, TPath, TQuery> {
   correlationId: string;
   /** The caller's user id, set by our authorizer (only on routes behind it). */
   callerId: string | undefined;
+  /** The client's address as the gateway saw it (requestContext.identity.sourceIp). */
+  sourceIp: string | undefined;
 }
 
 export interface HttpHandlerOptions<TBody, TPath, TQuery> {
@@ -126,6 +128,7 @@ export function httpHandler<TBody = undefined, TPath = Record<string, never>, TQ
       headers: event.headers ?? {},
       correlationId: correlation,
       callerId: callers.get(event),
+      sourceIp: event.requestContext?.identity?.sourceIp || undefined,
     };
     return options.handle(request);
   };
@@ -232,7 +235,7 @@ function errorResponse(): HttpMiddleware {
         const body = error.details
           ? { message: error.message, code: error.code, details: error.details }
           : { message: error.message, code: error.code };
-        request.response = json(error.statusCode, body);
+        request.response = json(error.statusCode, body, error.headers);
         return;
       }
       logger.error('unhandled error', { error: request.error ?? undefined });

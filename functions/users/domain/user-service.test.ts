@@ -4,6 +4,8 @@ import { ConflictError, InvalidCredentialsError, NotFoundError, type DomainError
 import type { Page } from '../../shared/pagination.js';
 import type { PasswordHasher } from '../auth/password-hasher.js';
 import type { User, UserOrders, UserRepository, UserSummary } from './user.js';
+import { MemoryAttemptCounters } from '../../../tests/support/session-fakes.js';
+import { LoginAttemptGuard } from './login-attempts.js';
 import { UserService } from './user-service.js';
 
 const noOrders: UserOrders = {
@@ -85,10 +87,14 @@ class RecordingHasher implements PasswordHasher {
   }
 }
 
-const tokens = {
-  issue: async (userId: string) => ({
+/** Log-in's session, reduced to what the service passes on (sessions.test.ts tests the sessions themselves). */
+const sessions = {
+  open: async (userId: string) => ({
     token: `token-for-${userId}`,
-    expiresIn: 3600,
+    expiresIn: 900,
+    userId,
+    refreshToken: `refresh-for-${userId}`,
+    refreshExpiresIn: 604800,
   }),
 };
 
@@ -98,7 +104,8 @@ function setup() {
   const service = new UserService({
     users,
     passwords: hasher,
-    tokens,
+    sessions,
+    attempts: new LoginAttemptGuard(new MemoryAttemptCounters(), { maxFailuresPerEmail: 5, maxFailuresPerAddress: 50, windowSeconds: 900 }),
     orders: noOrders,
     now: () => new Date('2026-05-01T00:00:00Z'),
   });
@@ -158,13 +165,15 @@ describe('UserService.register', () => {
 });
 
 describe('UserService.login', () => {
-  it('issues a token for the right password, matching the email case-insensitively', async () => {
+  it('opens a session for the right password, matching the email case-insensitively', async () => {
     const { service } = setup();
     const { userId } = await service.register({ email: 'ada@example.com', name: 'Ada', pwd: 'secret-password' }, 'c');
     await expect(service.login({ email: ' ADA@example.com', password: 'secret-password' })).resolves.toEqual({
       token: `token-for-${userId}`,
-      expiresIn: 3600,
+      expiresIn: 900,
       userId,
+      refreshToken: `refresh-for-${userId}`,
+      refreshExpiresIn: 604800,
     });
   });
 

@@ -2,12 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { ConflictError, InvalidCredentialsError, NotFoundError } from '../../shared/domain-errors.js';
 import type { Page } from '../../shared/pagination.js';
 import type { PasswordHasher } from '../auth/password-hasher.js';
-import type { IssuedToken, TokenIssuer } from '../auth/token-issuer.js';
+import type { LoginAttemptGuard } from './login-attempts.js';
+import type { SessionService, SessionTokens } from './sessions.js';
 import { normalizeEmail, type User, type UserOrders, type UserRepository, type UserSummary, type UserOrder } from './user.js';
-
-export interface LoginResult extends IssuedToken {
-  userId: string;
-}
 
 /**
  * What the service works with. Each function wires only the parts its use case calls (the handlers'
@@ -16,7 +13,10 @@ export interface LoginResult extends IssuedToken {
 export interface UserServiceParts {
   users: UserRepository;
   passwords?: PasswordHasher;
-  tokens?: TokenIssuer;
+  /** Log-in opens a session (an access token and a refresh token). */
+  sessions?: Pick<SessionService, 'open'>;
+  /** Log-in's brute-force limits. */
+  attempts?: LoginAttemptGuard;
   orders?: UserOrders;
   now?: () => Date;
   onRehashFailure?: (error: unknown) => void;
@@ -33,10 +33,6 @@ export class UserService {
 
   private get hasher(): PasswordHasher {
     return wired(this.parts.passwords, 'passwords');
-  }
-
-  private get tokens(): TokenIssuer {
-    return wired(this.parts.tokens, 'tokens');
   }
 
   /**
@@ -65,26 +61,36 @@ export class UserService {
     }
   }
 
-  /** Checks the password (at the same cost whether or not the email exists) and issues a token. */
-  async login(input: { email: string; password: string }): Promise<LoginResult> {
+  /**
+   * Checks the password (at the same cost whether or not the email exists) and opens a session. Within
+   * the brute-force limits only: past them, TooManyAttemptsError and no hash is computed.
+   */
+  async login(input: { email: string; password: string }, sourceAddress?: string): Promise<SessionTokens> {
     const email = normalizeEmail(input.email);
+    const userId = await wired(this.parts.attempts, 'attempts').guard({ email, sourceAddress }, async () => {
+      const matched = await this.checkPassword(email, input.password);
+      return { succeeded: matched !== undefined, result: matched };
+    });
+    if (userId === undefined) throw new InvalidCredentialsError();
+    return wired(this.parts.sessions, 'sessions').open(userId);
+  }
+
+  /** The user id when the password is right, else undefined. */
+  private async checkPassword(email: string, password: string): Promise<string | undefined> {
     const credential = await this.users.findCredential(email);
     if (!credential) {
-      await this.hasher.verifyWithoutHash(input.password);
-      throw new InvalidCredentialsError();
+      await this.hasher.verifyWithoutHash(password);
+      return undefined;
     }
-    if (!(await this.hasher.verify(input.password, credential.passwordHash))) throw new InvalidCredentialsError();
+    if (!(await this.hasher.verify(password, credential.passwordHash))) return undefined;
     if (this.hasher.needsRehash(credential.passwordHash)) {
       try {
-        await this.users.replacePasswordHash(email, credential.passwordHash, await this.hasher.hash(input.password));
+        await this.users.replacePasswordHash(email, credential.passwordHash, await this.hasher.hash(password));
       } catch (error) {
         this.parts.onRehashFailure?.(error); // the log-in still succeeds; the next one tries again
       }
     }
-    return {
-      ...(await this.tokens.issue(credential.userId)),
-      userId: credential.userId,
-    };
+    return credential.userId;
   }
 
   listUsers(limit: number, nextToken?: string): Promise<Page<UserSummary>> {

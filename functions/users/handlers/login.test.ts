@@ -3,7 +3,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { apiEvent, lambdaContext } from '../../../tests/support/lambda.js';
 import type { Page } from '../../shared/pagination.js';
 import type { PasswordHasher } from '../auth/password-hasher.js';
-import type { TokenIssuer } from '../auth/token-issuer.js';
+import { MemoryAttemptCounters } from '../../../tests/support/session-fakes.js';
+import { LoginAttemptGuard } from '../domain/login-attempts.js';
 import type { User, UserRepository, UserSummary } from '../domain/user.js';
 import { UserService } from '../domain/user-service.js';
 import { createHandler } from './login.js';
@@ -48,9 +49,22 @@ function setup() {
     },
     needsRehash: () => false,
   };
-  const tokens: TokenIssuer = { issue: async (userId) => ({ token: `header.${userId}.signature`, expiresIn: 900 }) };
-  const service = new UserService({ users: new MemoryUsers(), passwords: hasher, tokens });
-  const login = vi.fn((input: Parameters<UserService['login']>[0]) => service.login(input));
+  const sessions = {
+    open: async (userId: string) => ({
+      token: `header.${userId}.signature`,
+      expiresIn: 900,
+      userId,
+      refreshToken: REFRESH,
+      refreshExpiresIn: 604800,
+    }),
+  };
+  const attempts = new LoginAttemptGuard(new MemoryAttemptCounters(), {
+    maxFailuresPerEmail: 5,
+    maxFailuresPerAddress: 8,
+    windowSeconds: 900,
+  });
+  const service = new UserService({ users: new MemoryUsers(), passwords: hasher, sessions, attempts });
+  const login = vi.fn((...args: Parameters<UserService['login']>) => service.login(...args));
   const handler = createHandler(() => ({ login }));
   const call = async (body: unknown, extra: Partial<APIGatewayProxyEvent> = {}) => {
     const response = await handler(apiEvent({ httpMethod: 'POST', path: '/login', body, ...extra }), lambdaContext);
@@ -60,16 +74,49 @@ function setup() {
 }
 
 const TOKEN = `header.${USER_ID}.signature`;
+const REFRESH = 'r'.repeat(43);
+const fromAddress = (sourceIp: string) => ({ requestContext: { identity: { sourceIp } } }) as unknown as Partial<APIGatewayProxyEvent>;
 const INVALID_CREDENTIALS = { message: 'Invalid email or password', code: 'INVALID_CREDENTIALS' };
 
 describe('POST /login', () => {
-  it('answers 200 {token,tokenType,expiresIn,userId}, with token and userId also as headers, never cached', async () => {
+  it('answers 200 {token,tokenType,expiresIn,userId,refreshToken,refreshExpiresIn}, token and userId also as headers, never cached', async () => {
     const { login, call } = setup();
-    const response = await call({ email: 'ada@example.com', password: PASSWORD });
+    const response = await call({ email: 'ada@example.com', password: PASSWORD }, fromAddress('198.51.100.7'));
     expect(response.statusCode).toBe(200);
-    expect(response.json).toEqual({ token: TOKEN, tokenType: 'Bearer', expiresIn: 900, userId: USER_ID });
+    expect(response.json).toEqual({
+      token: TOKEN,
+      tokenType: 'Bearer',
+      expiresIn: 900,
+      userId: USER_ID,
+      refreshToken: REFRESH,
+      refreshExpiresIn: 604800,
+    });
     expect(response.headers).toMatchObject({ token: TOKEN, userId: USER_ID, 'cache-control': 'no-store' });
-    expect(login).toHaveBeenCalledExactlyOnceWith({ email: 'ada@example.com', password: PASSWORD });
+    expect(login).toHaveBeenCalledExactlyOnceWith({ email: 'ada@example.com', password: PASSWORD }, '198.51.100.7');
+  });
+
+  it('answers 429 TOO_MANY_ATTEMPTS with Retry-After past 5 failures for one email, known or not, without checking a password', async () => {
+    for (const email of ['ada@example.com', 'nobody@example.com']) {
+      const { checks, call } = setup();
+      for (let i = 0; i < 5; i++) expect((await call({ email, password: 'wrong guess' })).statusCode).toBe(401);
+      checks.length = 0;
+      const refused = await call({ email: email.toUpperCase(), password: PASSWORD });
+      expect(refused.statusCode).toBe(429);
+      expect(refused.json).toEqual({ message: 'Too many failed log-in attempts; try again later', code: 'TOO_MANY_ATTEMPTS' });
+      expect(Number(refused.headers?.['retry-after'])).toBeGreaterThanOrEqual(899);
+      expect(refused.headers?.token).toBeUndefined();
+      expect(checks).toEqual([]);
+    }
+  });
+
+  it('counts failures per source address across emails (8 here), and not successes', async () => {
+    const { call } = setup();
+    const address = fromAddress('203.0.113.9');
+    expect((await call({ email: 'ada@example.com', password: PASSWORD }, address)).statusCode).toBe(200);
+    for (let i = 0; i < 8; i++)
+      expect((await call({ email: `guess-${i}@example.com`, password: 'wrong guess' }, address)).statusCode).toBe(401);
+    expect((await call({ email: 'ada@example.com', password: PASSWORD }, address)).statusCode).toBe(429);
+    expect((await call({ email: 'ada@example.com', password: PASSWORD }, fromAddress('203.0.113.10'))).statusCode).toBe(200);
   });
 
   it('matches the email case-insensitively', async () => {

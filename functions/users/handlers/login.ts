@@ -1,7 +1,8 @@
 import type { UserService } from '../domain/user-service.js';
 import { loginService } from '../wiring.js';
-import { httpHandler, json } from '../../shared/http/handler.js';
+import { httpHandler } from '../../shared/http/handler.js';
 import * as z from '../../shared/schema.js';
+import { sessionResponse } from './session-http.js';
 
 // Only the shape is checked here: whether the email is well-formed is none of a caller's business
 // (an unknown or malformed email is the same 401 as a wrong password).
@@ -13,11 +14,8 @@ export const loginBody = z.strictObject({
 export const createHandler = (users: () => Pick<UserService, 'login'> = loginService) =>
   httpHandler({
     body: loginBody,
-    handle: async ({ body }) => {
-      const { token, expiresIn, userId } = await users().login(body);
-      // As the original did, the token and user id also travel as response headers.
-      return json(200, { token, tokenType: 'Bearer', expiresIn, userId }, { token, userId });
-    },
+    // The source address feeds the per-address brute-force limit (README, "Sessions").
+    handle: async ({ body, sourceIp }) => sessionResponse(await users().login(body, sourceIp)),
   });
 
 export const handler = createHandler();

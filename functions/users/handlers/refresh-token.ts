@@ -1,0 +1,12 @@
+import type { SessionService } from '../domain/sessions.js';
+import { refreshService } from '../wiring.js';
+import { httpHandler } from '../../shared/http/handler.js';
+import { refreshTokenBody, sessionResponse } from './session-http.js';
+
+export const createHandler = (sessions: () => Pick<SessionService, 'refresh'> = refreshService) =>
+  httpHandler({
+    body: refreshTokenBody,
+    handle: async ({ body }) => sessionResponse(await sessions().refresh(body.refreshToken)),
+  });
+
+export const handler = createHandler();

@@ -1,0 +1,19 @@
+// The stage params of the test stacks (both global setups) and what the end-to-end suites learn of them.
+// Short windows and lifetimes, so the suites can watch a log-in window close and a refresh token expire;
+// a high per-address limit, since every suite logs in from 127.0.0.1 (tests/e2e/sessions.test.ts).
+const LOGIN_ATTEMPT_WINDOW_SECONDS = 10;
+const LOGIN_MAX_FAILURES_PER_EMAIL = 5;
+const REFRESH_TOKEN_TTL_SECONDS = 10;
+
+export const TEST_STACK_PARAMS = [
+  `loginAttemptWindowSeconds=${LOGIN_ATTEMPT_WINDOW_SECONDS}`,
+  `loginMaxFailuresPerEmail=${LOGIN_MAX_FAILURES_PER_EMAIL}`,
+  'loginMaxFailuresPerAddress=100000',
+  `refreshTokenTtlSeconds=${REFRESH_TOKEN_TTL_SECONDS}`,
+];
+
+/** For the suites' workers: the limits they may count on (against another URL they assume the defaults). */
+export const TEST_STACK_E2E_ENV = {
+  E2E_LOGIN_ATTEMPT_WINDOW_SECONDS: String(LOGIN_ATTEMPT_WINDOW_SECONDS),
+  E2E_LOGIN_MAX_FAILURES_PER_EMAIL: String(LOGIN_MAX_FAILURES_PER_EMAIL),
+};
