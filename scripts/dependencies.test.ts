@@ -2,7 +2,7 @@
  * Dependency hygiene: every package the code imports is declared in package.json (not reached through
  * another package's dependencies), and every declared package is used by the code, the config or a script.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +13,17 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   devDependencies: Record<string, string>;
 };
 const SOURCE_DIRS = ['functions', 'local', 'tests', 'bench', 'scripts', 'localstack'];
-const CONFIG_FILES = ['serverless.yml', 'eslint.config.mjs', 'vitest.config.ts', 'package.json', 'scripts/test.sh'];
+// The contexts' functions.yml name the files a function ships from a package (e.g. the docs page's assets).
+const CONFIG_FILES = [
+  'serverless.yml',
+  'eslint.config.mjs',
+  'vitest.config.ts',
+  'package.json',
+  'scripts/test.sh',
+  ...readdirSync(join(ROOT, 'functions'))
+    .map((context) => `functions/${context}/functions.yml`)
+    .filter((file) => existsSync(join(ROOT, file))),
+];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })

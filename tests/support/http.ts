@@ -1,4 +1,7 @@
-// A tiny JSON-over-HTTP client for the end-to-end suites (real HTTP, no mocks).
+// A tiny JSON-over-HTTP client for the end-to-end suites (real HTTP, no mocks). Every answer is also
+// held to the stage's API description (contract.ts); `contract: false` for the few requests that test
+// something else than the API (e.g. a raw transport quirk).
+import { checkAgainstContract } from './contract.js';
 import { baseUrl } from './env.js';
 
 export interface ApiResponse<T = any> {
@@ -11,7 +14,7 @@ export interface ApiResponse<T = any> {
 export async function api<T = any>(
   method: string,
   path: string,
-  options: { body?: unknown; rawBody?: string; headers?: Record<string, string>; token?: string } = {},
+  options: { body?: unknown; rawBody?: string; headers?: Record<string, string>; token?: string; contract?: false } = {},
 ): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -20,8 +23,10 @@ export async function api<T = any>(
     body = JSON.stringify(options.body);
     headers['content-type'] ??= 'application/json';
   }
-  const response = await fetch(`${baseUrl()}${path}`, { method, headers, body });
+  const url = `${baseUrl()}${path}`;
+  const response = await fetch(url, { method, headers, body });
   const text = await response.text();
+  if (options.contract !== false) await checkAgainstContract(method, url, response.status, response.headers.get('content-type'), text);
   let parsed: unknown = undefined;
   try {
     parsed = text === '' ? undefined : JSON.parse(text);

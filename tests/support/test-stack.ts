@@ -4,16 +4,20 @@
 const LOGIN_ATTEMPT_WINDOW_SECONDS = 10;
 const LOGIN_MAX_FAILURES_PER_EMAIL = 5;
 const REFRESH_TOKEN_TTL_SECONDS = 10;
+/** One browser origin the test stacks allow (tests/e2e/cors.test.ts); every other is refused. */
+const CORS_ALLOWED_ORIGIN = 'http://allowed.example:5173';
 
 export const TEST_STACK_PARAMS = [
   `loginAttemptWindowSeconds=${LOGIN_ATTEMPT_WINDOW_SECONDS}`,
   `loginMaxFailuresPerEmail=${LOGIN_MAX_FAILURES_PER_EMAIL}`,
   'loginMaxFailuresPerAddress=100000',
   `refreshTokenTtlSeconds=${REFRESH_TOKEN_TTL_SECONDS}`,
+  `corsAllowedOrigins=${CORS_ALLOWED_ORIGIN}`,
 ];
 
 /** For the suites' workers: the limits they may count on (against another URL they assume the defaults). */
 export const TEST_STACK_E2E_ENV = {
   E2E_LOGIN_ATTEMPT_WINDOW_SECONDS: String(LOGIN_ATTEMPT_WINDOW_SECONDS),
   E2E_LOGIN_MAX_FAILURES_PER_EMAIL: String(LOGIN_MAX_FAILURES_PER_EMAIL),
+  E2E_CORS_ALLOWED_ORIGIN: CORS_ALLOWED_ORIGIN,
 };

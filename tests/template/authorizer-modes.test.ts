@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CfnResource, CfnTemplate } from '../../local/cloudformation.js';
+import { allRoutes, apiDescription } from '../../functions/platform/api-description.js';
 import { parseJwks } from '../../functions/shared/auth/jwks.js';
 import { PACKAGED_STAGES } from './stages.js';
 import { templateOf } from './templates.js';
@@ -22,6 +23,10 @@ const PUBLIC_ROUTES = new Set([
   'GET /.well-known/jwks.json',
   'GET /catalogs',
   'GET /catalogs/{productId}',
+  // The API's description and its docs page (DESIGN.md, Describing the API).
+  'GET /openapi.json',
+  'GET /docs',
+  'GET /docs/{asset}',
 ]);
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -69,11 +74,18 @@ function routesOf(template: CfnTemplate): Route[] {
 const environmentOf = (template: CfnTemplate, functionId: string): Record<string, unknown> =>
   (template.Resources[functionId]?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
 
-/** The handler's source declares the route protected (httpHandler `auth: 'required'`). */
-function handlerRequiresAuth(template: CfnTemplate, functionId: string): boolean {
+/**
+ * The handler spreads its route contract into httpHandler (`...routes.<name>.request`), and that
+ * contract, for this method and path, is behind the token check (`auth: 'required'`).
+ */
+function handlerRequiresAuth(template: CfnTemplate, functionId: string, route: string): boolean {
   const handler = String(template.Resources[functionId]?.Properties?.Handler);
   const source = readFileSync(resolve(ROOT, `${handler.replace(/\.[^.]+$/, '')}.ts`), 'utf8');
-  return /auth:\s*'required'/.test(source);
+  const name = /\.\.\.routes\.(\w+)\.request/.exec(source)?.[1];
+  const contract = name ? allRoutes[name] : undefined;
+  if (!contract || `${contract.method} ${contract.path}` !== route)
+    throw new Error(`${route}: ${handler} does not spread its route contract`);
+  return contract.request.auth === 'required';
 }
 
 describe.each(PACKAGED_STAGES)('stage $name ($authorizerMode authorizer mode)', (stage) => {
@@ -91,6 +103,17 @@ describe.each(PACKAGED_STAGES)('stage $name ($authorizerMode authorizer mode)', 
       expect(method.Properties?.AuthorizationType, route).toBe('NONE');
     }
     expect(routes.filter((r) => !PUBLIC_ROUTES.has(r.route)).length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('is what the API description describes: the same operations, the same ones protected', () => {
+    const described = apiDescription('/', 'test') as { paths: Record<string, Record<string, { security: unknown[] }>> };
+    const operations = Object.entries(described.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, op]) => `${method.toUpperCase()} ${path}${op.security.length > 0 ? ' (bearer)' : ''}`),
+    );
+    const deployed = routes
+      .filter(({ route }) => !route.startsWith('OPTIONS '))
+      .map(({ route }) => `${route}${PUBLIC_ROUTES.has(route) ? '' : ' (bearer)'}`);
+    expect(deployed.sort()).toEqual(operations.sort());
   });
 
   it('checks every protected route exactly once: at the gateway or in the function, never neither', () => {
@@ -111,7 +134,7 @@ describe.each(PACKAGED_STAGES)('stage $name ($authorizerMode authorizer mode)', 
         expect(parseJwks(JSON.parse(String(env.JWT_PUBLIC_JWKS))).keys.length, route).toBeGreaterThan(0);
         for (const name of ['JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_TTL_SECONDS']) expect(env[name], `${route} ${name}`).toBeTruthy();
       }
-      expect(handlerRequiresAuth(template, functionId), `${route}: handler declares auth: 'required'`).toBe(true);
+      expect(handlerRequiresAuth(template, functionId, route), `${route}: its route contract says auth: 'required'`).toBe(true);
     }
   });
 

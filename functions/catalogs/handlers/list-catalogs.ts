@@ -1,10 +1,10 @@
 import { httpHandler, listResponse } from '../../shared/http/handler.js';
-import { pageQuerySchema } from '../../shared/pagination.js';
+import * as routes from '../routes.js';
 import { catalogService } from '../wiring.js';
 
 export const createHandler = (catalogs = catalogService) =>
   httpHandler({
-    query: pageQuerySchema,
+    ...routes.listCatalogs.request,
     handle: async ({ query }) => listResponse(await catalogs().listProducts(query.limit, query.nextToken)),
   });
 

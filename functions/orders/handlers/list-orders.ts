@@ -1,14 +1,11 @@
-import { httpHandler, requireSelf, userIdParam, listResponse } from '../../shared/http/handler.js';
-import { pageQuerySchema } from '../../shared/pagination.js';
-import * as z from '../../shared/schema.js';
+import { httpHandler, requireSelf, listResponse } from '../../shared/http/handler.js';
 import { orderView } from '../domain/order.js';
+import * as routes from '../routes.js';
 import { orderService } from '../wiring.js';
 
 export const createHandler = (orders = orderService) =>
   httpHandler({
-    auth: 'required',
-    path: z.strictObject({ userId: userIdParam }),
-    query: pageQuerySchema,
+    ...routes.listOrders.request,
     handle: async (request) => {
       const userId = requireSelf(request, request.path.userId);
       return listResponse(await orders().list(userId, request.query.limit, request.query.nextToken), orderView);

@@ -137,3 +137,29 @@ describe('httpHandler', () => {
     expect(res.json.name).toBe('b64');
   });
 });
+
+describe('httpHandler CORS (param corsAllowedOrigins)', () => {
+  const corsHandler = httpHandler(
+    {
+      body: z.strictObject({ name: z.string() }),
+      handle: async ({ body }) => json(201, body),
+    },
+    { CORS_ALLOWED_ORIGINS: 'https://shop.example.com, http://localhost:5173' },
+  );
+  const from = (origin: string, body = JSON.stringify({ name: 'x' })) =>
+    corsHandler(event({ headers: { 'Content-Type': 'application/json', Origin: origin }, body }), context);
+
+  it('gives an allowed origin itself back, on answers and on errors, never with credentials', async () => {
+    for (const response of [await from('http://localhost:5173'), await from('http://localhost:5173', '{"nope":1}')]) {
+      expect(response.headers).toMatchObject({ 'access-control-allow-origin': 'http://localhost:5173', vary: 'Origin' });
+      expect(response.headers).not.toHaveProperty('access-control-allow-credentials');
+    }
+  });
+
+  it('gives any other origin no CORS header, and nothing at all when the list is empty', async () => {
+    for (const origin of ['https://evil.example', 'https://shop.example.com.evil.example', 'null'])
+      expect(Object.keys((await from(origin)).headers ?? {}).filter((h) => h.startsWith('access-control-'))).toEqual([]);
+    const noCors = await handler(event({ headers: { 'Content-Type': 'application/json', Origin: 'https://shop.example.com' } }), context);
+    expect(Object.keys(noCors.headers ?? {}).filter((h) => h.startsWith('access-control-'))).toEqual([]);
+  });
+});

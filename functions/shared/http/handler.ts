@@ -39,6 +39,8 @@ export interface HttpRequest<TBody, TPath, TQuery> {
   callerId: string | undefined;
   /** The client's address as the gateway saw it (requestContext.identity.sourceIp). */
   sourceIp: string | undefined;
+  /** Where the API's routes start as the caller reached it: `/dev/` on AWS (the stage is in the URL), `/` locally. */
+  basePath: string;
 }
 
 export interface HttpHandlerOptions<TBody, TPath, TQuery> {
@@ -75,6 +77,17 @@ export function callerIdOf(event: APIGatewayProxyEvent): string | undefined {
   return value;
 }
 
+/**
+ * On AWS the request path carries the stage (`/dev/openapi.json`) where the resource path does not;
+ * locally (noPrependStageInUrl) both are `/openapi.json`.
+ */
+export function basePathOf(event: Pick<APIGatewayProxyEvent, 'path' | 'requestContext'>): string {
+  const requested: string = event.requestContext?.path ?? event.path ?? '';
+  const resource: string = event.path ?? '';
+  const prefix = resource !== '' && requested.endsWith(resource) ? requested.slice(0, requested.length - resource.length) : '';
+  return `${prefix}/`;
+}
+
 export type AuthorizerMode = 'gateway' | 'function';
 
 /** The stage's mode; anything but `function` reads the gateway's context (and without one, nobody is a caller). */
@@ -100,8 +113,7 @@ export function requireCaller<T extends { callerId: string | undefined }>(reques
   return request.callerId;
 }
 
-/** The `{userId}` of a route served to its own user only (requireSelf): what the users context issues. */
-export const userIdParam = z.string().check(z.regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'must be a user id'));
+export { userIdParam } from './route.js';
 
 /** For `{userId}` routes: the caller, who must be that user; 403 otherwise (whether or not the user exists). */
 export function requireSelf<T extends { callerId: string | undefined }>(request: T, userId: string): string {
@@ -129,6 +141,7 @@ export function httpHandler<TBody = undefined, TPath = Record<string, never>, TQ
       correlationId: correlation,
       callerId: callers.get(event),
       sourceIp: event.requestContext?.identity?.sourceIp || undefined,
+      basePath: basePathOf(event),
     };
     return options.handle(request);
   };
@@ -137,6 +150,7 @@ export function httpHandler<TBody = undefined, TPath = Record<string, never>, TQ
     .use(httpHeaderNormalizer())
     .use(responseMetrics())
     .use(correlationId())
+    .use(corsAllowList(allowedOrigins(env)))
     .use(httpSecurityHeaders())
     .use({
       // Before the body is read: an unauthenticated caller learns nothing, not even a 400 or 415.
@@ -179,6 +193,30 @@ function correlationId(): HttpMiddleware {
     after: echo,
     onError: echo,
   };
+}
+
+/** The stage's CORS allow-list (param corsAllowedOrigins): exact origins, comma-separated; empty: CORS off. */
+export function allowedOrigins(env: NodeJS.ProcessEnv = process.env): ReadonlySet<string> {
+  return new Set(
+    (env.CORS_ALLOWED_ORIGINS ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+  );
+}
+
+/**
+ * CORS for an allow-list (DESIGN.md, Describing the API): an allowed `Origin` gets itself back, on
+ * answers and errors alike; any other origin gets no CORS header. No credentials: the API takes
+ * bearer tokens, not cookies. The preflight is the gateway's (scripts/serverless-plugins/cors-allow-list.mjs).
+ */
+function corsAllowList(allowed: ReadonlySet<string>): HttpMiddleware {
+  const allow: HttpMiddleware['after'] = (request) => {
+    const origin = request.event.headers?.origin;
+    if (!request.response || !origin || !allowed.has(origin)) return;
+    request.response.headers = { ...request.response.headers, 'access-control-allow-origin': origin, vary: 'Origin' };
+  };
+  return { after: allow, onError: allow };
 }
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;

@@ -1,12 +1,11 @@
 import type { UserService } from '../domain/user-service.js';
 import { listUsersService } from '../wiring.js';
 import { httpHandler, requireCaller, listResponse } from '../../shared/http/handler.js';
-import { pageQuerySchema } from '../../shared/pagination.js';
+import * as routes from '../routes.js';
 
 export const createHandler = (users: () => Pick<UserService, 'listUsers'> = listUsersService) =>
   httpHandler({
-    auth: 'required',
-    query: pageQuerySchema,
+    ...routes.listUsers.request,
     handle: async (request) => {
       requireCaller(request);
       return listResponse(await users().listUsers(request.query.limit, request.query.nextToken));

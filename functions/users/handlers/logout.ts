@@ -1,12 +1,11 @@
 import type { SessionService } from '../domain/sessions.js';
 import { signOutService } from '../wiring.js';
 import { httpHandler, requireCaller } from '../../shared/http/handler.js';
-import { refreshTokenBody } from './session-http.js';
+import * as routes from '../routes.js';
 
 export const createHandler = (sessions: () => Pick<SessionService, 'logout'> = signOutService) =>
   httpHandler({
-    auth: 'required',
-    body: refreshTokenBody,
+    ...routes.logout.request,
     handle: async (request) => {
       await sessions().logout(requireCaller(request), request.body.refreshToken);
       return { statusCode: 204, headers: { 'cache-control': 'no-store' }, body: '' };

@@ -1,11 +1,12 @@
 import type { SessionService } from '../domain/sessions.js';
 import { refreshService } from '../wiring.js';
 import { httpHandler } from '../../shared/http/handler.js';
-import { refreshTokenBody, sessionResponse } from './session-http.js';
+import * as routes from '../routes.js';
+import { sessionResponse } from './session-http.js';
 
 export const createHandler = (sessions: () => Pick<SessionService, 'refresh'> = refreshService) =>
   httpHandler({
-    body: refreshTokenBody,
+    ...routes.refreshToken.request,
     handle: async ({ body }) => sessionResponse(await sessions().refresh(body.refreshToken)),
   });
 

@@ -1,0 +1,66 @@
+// The orders context's HTTP routes (DESIGN.md, HTTP API contract): what each accepts and answers.
+import { defineRoute, listOf, userIdParam } from '../shared/http/route.js';
+import { pageQuerySchema } from '../shared/pagination.js';
+import { orderViewSchema } from '../shared/queries/user-orders.js';
+import * as z from '../shared/schema.js';
+import { MAX_QTY, MIN_QTY, PRODUCT_ID_PATTERN } from './domain/order.js';
+import { ORDER_ID_PATTERN } from './domain/order-id.js';
+
+const TAG = 'orders';
+const QTY_MESSAGE = `must be an integer between ${MIN_QTY} and ${MAX_QTY}`;
+
+/** Printable ASCII without spaces, as most clients send (UUIDs, ULIDs). */
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+export const placeOrder = defineRoute({
+  method: 'POST',
+  path: '/users/{userId}/orders',
+  tag: TAG,
+  summary: 'Place an order (PENDING until the catalog reserves stock)',
+  description:
+    'The price always comes from the catalog. An unknown product is accepted and then REJECTED with UNKNOWN_PRODUCT. ' +
+    'With an Idempotency-Key, a repeat with the same body returns the same order and creates nothing.',
+  request: {
+    auth: 'required',
+    path: z.strictObject({ userId: userIdParam }),
+    body: z.strictObject({
+      productId: z.string().check(z.regex(PRODUCT_ID_PATTERN, 'must be 1-64 letters, digits, - or _')),
+      qty: z.int(QTY_MESSAGE).check(z.gte(MIN_QTY, QTY_MESSAGE), z.lte(MAX_QTY, QTY_MESSAGE)),
+      /** The original's clients send it; accepted and ignored: the price always comes from the catalog. */
+      unitPrice: z.optional(z.number('must be a number (it is ignored)')),
+    }),
+    maxBodyBytes: 4 * 1024,
+  },
+  headers: [
+    {
+      name: 'Idempotency-Key',
+      description: 'Per user, kept 24 h: the same key with the same body returns the same order; with another body, 409.',
+      schema: z.string().check(z.regex(IDEMPOTENCY_KEY_PATTERN)),
+    },
+  ],
+  responses: { 201: { description: 'The order, PENDING', body: orderViewSchema, headers: { location: 'The order' } } },
+  errors: { 403: 'FORBIDDEN: not your user', 409: 'IDEMPOTENCY_KEY_REUSED: the key was used with another body' },
+});
+
+export const listOrders = defineRoute({
+  method: 'GET',
+  path: '/users/{userId}/orders',
+  tag: TAG,
+  summary: 'Your orders, newest first',
+  request: { auth: 'required', path: z.strictObject({ userId: userIdParam }), query: pageQuerySchema },
+  responses: { 200: { description: 'A page of orders', body: listOf(orderViewSchema) } },
+  errors: { 403: 'FORBIDDEN: not your user' },
+});
+
+/** The order id is checked after ownership (another user's path is a 403 whatever the id looks like). */
+export const orderIdSchema = z.strictObject({ orderId: z.string().check(z.regex(ORDER_ID_PATTERN, 'must be an order id')) });
+
+export const getOrder = defineRoute({
+  method: 'GET',
+  path: '/users/{userId}/orders/{orderId}',
+  tag: TAG,
+  summary: 'One of your orders',
+  request: { auth: 'required', path: z.strictObject({ userId: userIdParam, orderId: z.string() }) },
+  responses: { 200: { description: 'The order (CONFIRMED with prices, or REJECTED with a reason, once settled)', body: orderViewSchema } },
+  errors: { 403: 'FORBIDDEN: not your user', 404: 'NOT_FOUND: no such order of yours' },
+});
