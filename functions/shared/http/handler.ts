@@ -233,7 +233,10 @@ function jsonBody(options: { maxBytes: number }): HttpMiddleware {
       if (body === null || body === undefined || body === '' || !JSON_MEDIA_TYPE.test(contentType)) {
         throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Request body must be JSON (Content-Type: application/json)');
       }
-      const text = isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body;
+      // API Gateway always passes the raw text; serverless-offline passes the value its HTTP server already
+      // parsed when that is falsy (a `false` or `0` body), so such a value is turned back into its text.
+      const raw: unknown = body;
+      const text = typeof raw !== 'string' ? JSON.stringify(raw) : isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
       if (Buffer.byteLength(text, 'utf8') > options.maxBytes) {
         throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `Request body exceeds ${options.maxBytes} bytes`);
       }
