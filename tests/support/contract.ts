@@ -59,7 +59,13 @@ function validatorFor(ajv: Ajv2020, schema: Schema): ValidateFunction {
 }
 
 /** Throws when the answer breaks the stage's API description. */
-export async function checkAgainstContract(method: string, url: string, status: number, contentType: string | null, text: string): Promise<void> {
+export async function checkAgainstContract(
+  method: string,
+  url: string,
+  status: number,
+  contentType: string | null,
+  text: string,
+): Promise<void> {
   loaded ??= load();
   const { routes, errorSchema, ajv } = await loaded;
   const base = new URL(baseUrl());
@@ -75,12 +81,15 @@ export async function checkAgainstContract(method: string, url: string, status: 
   let schema: Schema | undefined;
   if (!operation) {
     if (method === 'HEAD' || method === 'OPTIONS') return; // not described: the gateway's business
-    if (![403, 404, 405].includes(status)) throw new Error(`contract: ${what}: the description has no such operation, yet it did not answer 404/405`);
+    if (![403, 404, 405].includes(status))
+      throw new Error(`contract: ${what}: the description has no such operation, yet it did not answer 404/405`);
     schema = errorSchema;
   } else {
     const declared = operation.responses[String(status)];
     if (!declared) {
-      throw new Error(`contract: ${what}: ${method} ${route.template} declares ${Object.keys(operation.responses).join(', ')}, not ${status}`);
+      throw new Error(
+        `contract: ${what}: ${method} ${route.template} declares ${Object.keys(operation.responses).join(', ')}, not ${status}`,
+      );
     }
     const json = declared.content?.['application/json'];
     if (!declared.content) {
@@ -99,6 +108,8 @@ export async function checkAgainstContract(method: string, url: string, status: 
   }
   const validate = validatorFor(ajv, schema);
   if (!validate(body)) {
-    throw new Error(`contract: ${what}: the body does not match the description: ${ajv.errorsText(validate.errors)}; body ${text.slice(0, 300)}`);
+    throw new Error(
+      `contract: ${what}: the body does not match the description: ${ajv.errorsText(validate.errors)}; body ${text.slice(0, 300)}`,
+    );
   }
 }
