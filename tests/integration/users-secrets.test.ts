@@ -57,7 +57,13 @@ describeLocal('no password or hash in responses or logs', () => {
       JWT_SIGNING_KEYS_SOURCE: `file:${join(keyDir, 'keys.json')}`,
       JWT_ISSUER: 'urn:ecommerce:test:users',
       JWT_AUDIENCE: 'urn:ecommerce:test:api',
-      JWT_TTL_SECONDS: '3600',
+      JWT_TTL_SECONDS: '900',
+      SESSIONS_TABLE_NAME: `ecommerce-${stage()}-sessions`,
+      REFRESH_TOKEN_TTL_SECONDS: '600',
+      SESSION_MAX_SECONDS: '3600',
+      LOGIN_MAX_FAILURES_PER_EMAIL: '5',
+      LOGIN_MAX_FAILURES_PER_ADDRESS: '50',
+      LOGIN_ATTEMPT_WINDOW_SECONDS: '60',
     });
     for (const stream of [process.stdout, process.stderr]) {
       // Captured, not echoed: the test output stays readable.
@@ -97,6 +103,11 @@ describeLocal('no password or hash in responses or logs', () => {
     for (const response of responses) expectNoSecret(`${JSON.stringify(response.headers)} ${response.body}`);
     expect(output.join('').length).toBeGreaterThan(0); // the capture works: DEBUG logs were written
     expectNoSecret(output.join(''));
+    // The session's tokens reach the caller and nowhere else: not the logs.
+    const { token, refreshToken } = JSON.parse(responses[5]?.body ?? '{}') as { token: string; refreshToken: string };
+    expect(refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(output.join('')).not.toContain(refreshToken);
+    expect(output.join('')).not.toContain(token);
   });
 
   it('on an unexpected failure (no table)', async () => {
