@@ -11,7 +11,9 @@ export const handler = httpHandler({
     // The server is the base path as the caller reached it (relative), so "try it" calls the stage the page came from.
     let document = documents.get(basePath);
     if (!document) {
-      document = JSON.stringify(apiDescription(basePath, process.env.SERVICE_VERSION ?? 'dev'));
+      // `/dev` rather than `/dev/`: clients join the server URL and a path (`/users`) as they are.
+      const server = basePath === '/' ? '/' : basePath.replace(/\/$/, '');
+      document = JSON.stringify(apiDescription(server, process.env.SERVICE_VERSION ?? 'dev'));
       documents.set(basePath, document);
     }
     return { ...json(200, null, { 'cache-control': 'public, max-age=300' }), body: document };
