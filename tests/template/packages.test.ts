@@ -22,7 +22,17 @@ describe('deploy packages (stage dev)', () => {
     expect(entries.filter((entry) => entry.startsWith('node_modules/argon2/build/'))).toEqual([]);
   });
 
-  it.each(['listUsers', 'getUser', 'authorizer', 'placeOrder'])('%s carries no node_modules at all', (fn) => {
-    expect(entriesOf(fn).filter((entry) => entry.startsWith('node_modules/'))).toEqual([]);
+  it('docs carries the Swagger UI files it serves, and the page’s own files', () => {
+    const entries = entriesOf('docs');
+    for (const file of ['swagger-ui-bundle.js', 'swagger-ui.css', 'LICENSE'])
+      expect(entries).toContain(`node_modules/swagger-ui-dist/${file}`);
+    expect(entries.filter((entry) => entry.startsWith('functions/platform/handlers/docs')).length).toBeGreaterThan(0);
   });
+
+  it.each(['listUsers', 'getUser', 'authorizer', 'placeOrder', 'openapi', 'refreshToken', 'logout'])(
+    '%s carries no node_modules at all',
+    (fn) => {
+      expect(entriesOf(fn).filter((entry) => entry.startsWith('node_modules/'))).toEqual([]);
+    },
+  );
 });
