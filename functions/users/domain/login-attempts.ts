@@ -60,15 +60,14 @@ export class LoginAttemptGuard {
     const keys: Array<[string, number]> = [[emailKey(login.email), this.limits.maxFailuresPerEmail]];
     if (login.sourceAddress) keys.push([addressKey(login.sourceAddress), this.limits.maxFailuresPerAddress]);
 
-    const reserved: string[] = [];
+    // Both counters at once (two conditional writes in parallel, not one after the other).
+    const reservations = await Promise.all(keys.map(([key, max]) => this.counters.reserve(key, max, windowSeconds, now)));
+    const reserved = keys.filter((_, index) => reservations[index]?.reserved).map(([key]) => key);
     const giveBack = () => Promise.all(reserved.map((key) => this.counters.release(key, windowSeconds, this.now())));
-    for (const [key, max] of keys) {
-      const reservation = await this.counters.reserve(key, max, windowSeconds, now);
-      if (!reservation.reserved) {
-        await giveBack(); // a refused attempt is not a failure: it must not extend anyone's window
-        throw new TooManyAttemptsError(Math.max(1, reservation.retryAfterSeconds));
-      }
-      reserved.push(key);
+    const refusals = reservations.flatMap((reservation) => (reservation.reserved ? [] : [reservation.retryAfterSeconds]));
+    if (refusals.length > 0) {
+      await giveBack(); // a refused attempt is not a failure: it must not extend anyone's window
+      throw new TooManyAttemptsError(Math.max(1, ...refusals));
     }
     let outcome: { succeeded: boolean; result: T };
     try {
