@@ -230,37 +230,54 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   };
 
   const forward = (req: IncomingMessage, res: ServerResponse) => {
-    // serverless-offline takes requestContext.identity.sourceIp from the TCP peer (hapi's request.info.remoteAddress)
-    // and ignores X-Forwarded-For. So the proxy connects from the client's own address: Linux routes all of 127/8
-    // to lo, so a client on 127.0.0.2 stays 127.0.0.2 to offline (the log-in limits count per source address).
-    // X-Forwarded-For is appended to as well, as API Gateway does.
-    const client = req.socket.remoteAddress ?? '';
-    const upstream = request(
-      {
-        host: '127.0.0.1',
-        port: options.upstreamPort,
-        method: req.method,
-        path: req.url,
-        headers: forwardedHeaders(req.rawHeaders, client).flat(),
-        agent,
-        ...(/^127\.\d+\.\d+\.\d+$/.test(client) ? { localAddress: client } : {}),
-      },
-      (answer) => {
-        const status = answer.statusCode ?? 502;
-        if (status >= 400 && answer.headers['x-correlation-id'] === undefined) {
-          answer.resume(); // offline's own body: never passed on
-          return answerAsGateway(req, res, status);
-        }
-        res.writeHead(status, [...withoutCors(answer.rawHeaders), ...corsHeaders(req)].flat());
-        answer.pipe(res);
-        answer.on('error', () => res.destroy());
-      },
-    );
-    upstream.on('error', () => (res.headersSent ? res.destroy() : answerAsGateway(req, res, 502)));
-    res.on('close', () => {
-      if (!res.writableFinished) upstream.destroy();
-    });
-    req.pipe(upstream);
+    // The body is read whole first (API Gateway too takes the whole request, up to 10 MB, before it
+    // invokes). Streamed, a body that serverless offline does not wait for (a GET's) raced its early
+    // answer on a kept-alive connection: resets and 502s under the fuzz suite.
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('error', () => res.destroy());
+    req.on('end', () => send(Buffer.concat(chunks)));
+
+    const send = (body: Buffer) => {
+      // serverless-offline takes requestContext.identity.sourceIp from the TCP peer (hapi's request.info.remoteAddress)
+      // and ignores X-Forwarded-For. So the proxy connects from the client's own address: Linux routes all of 127/8
+      // to lo, so a client on 127.0.0.2 stays 127.0.0.2 to offline (the log-in limits count per source address).
+      // X-Forwarded-For is appended to as well, as API Gateway does.
+      const client = req.socket.remoteAddress ?? '';
+      let answered = false;
+      const upstream = request(
+        {
+          host: '127.0.0.1',
+          port: options.upstreamPort,
+          method: req.method,
+          path: req.url,
+          headers: forwardedHeaders(req.rawHeaders, client).flat(),
+          // A body on a method that takes none may be left unread by offline: never reuse that connection.
+          agent: body.length > 0 && !['POST', 'PUT', 'PATCH'].includes(req.method ?? '') ? false : agent,
+          ...(/^127\.\d+\.\d+\.\d+$/.test(client) ? { localAddress: client } : {}),
+        },
+        (answer) => {
+          answered = true;
+          const status = answer.statusCode ?? 502;
+          if (status >= 400 && answer.headers['x-correlation-id'] === undefined) {
+            answer.resume(); // offline's own body: never passed on
+            return answerAsGateway(req, res, status);
+          }
+          res.writeHead(status, [...withoutCors(answer.rawHeaders), ...corsHeaders(req)].flat());
+          answer.pipe(res);
+          answer.on('error', () => res.destroy());
+        },
+      );
+      upstream.on('error', () => {
+        if (answered) return; // offline answered and closed before taking all of the body: its answer stands
+        if (res.headersSent) res.destroy();
+        else answerAsGateway(req, res, 502);
+      });
+      res.on('close', () => {
+        if (!res.writableFinished) upstream.destroy();
+      });
+      upstream.end(body);
+    };
   };
 
   const server = createServer((req, res) => {
