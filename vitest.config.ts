@@ -1,6 +1,5 @@
 import { defineConfig } from 'vitest/config';
 import { FUNCTION_AUTH_TEST_PORTS } from './tests/support/ports.js';
-import { TEST_STACK_E2E_ENV } from './tests/support/test-stack.js';
 
 /**
  * Projects: `unit` needs nothing running; `template` packages every stage and checks the compiled
@@ -65,7 +64,7 @@ export default defineConfig({
                   E2E_BASE_URL: `http://127.0.0.1:${FUNCTION_AUTH_TEST_PORTS.http}`,
                   LOCAL_STACK: '1',
                   LOCAL_STAGE: 'local',
-                  ...TEST_STACK_E2E_ENV,
+                  // No E2E_LOGIN_ATTEMPT_WINDOW_SECONDS: this stack keeps the default window (FUNCTION_AUTH_STACK_PARAMS).
                 },
                 environment: 'node',
                 testTimeout: 60_000,

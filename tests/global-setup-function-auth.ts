@@ -5,7 +5,7 @@
  * environment, which the `stack` project's setup owns.
  */
 import { startLocalStack, type RunningStack } from '../local/stack.js';
-import { TEST_STACK_PARAMS } from './support/test-stack.js';
+import { FUNCTION_AUTH_STACK_PARAMS } from './support/test-stack.js';
 import { FUNCTION_AUTH_TEST_PORTS } from './support/ports.js';
 
 let stack: RunningStack | undefined;
@@ -16,7 +16,7 @@ export async function setup(): Promise<void> {
     inMemory: true,
     // The tests invoke the sweeper themselves: their outcomes must not depend on when a schedule fires.
     schedules: false,
-    params: TEST_STACK_PARAMS,
+    params: FUNCTION_AUTH_STACK_PARAMS,
     ports: FUNCTION_AUTH_TEST_PORTS,
     authorizerMode: 'function',
     verbose: process.env.LOCAL_STACK_VERBOSE === '1',

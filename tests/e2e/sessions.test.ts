@@ -141,7 +141,8 @@ async function failLogins(emails: (attempt: number) => string) {
 /** A well-shaped refresh token nobody issued: 256 random bits, base64url. */
 const forgedRefreshToken = () => randomBytes(32).toString('base64url');
 
-describe('sessions (e2e)', () => {
+// Concurrent: each test has its own users, and two of them wait out a short window or lifetime.
+describe.concurrent('sessions (e2e)', () => {
   describe('POST /login', () => {
     it('issues a refresh token with its lifetime next to the access token, a different one per log-in', async () => {
       const account = await newAccount();

@@ -7,6 +7,9 @@ const REFRESH_TOKEN_TTL_SECONDS = 10;
 /** One browser origin the test stacks allow (tests/e2e/cors.test.ts); every other is refused. */
 const CORS_ALLOWED_ORIGIN = 'http://allowed.example:5173';
 
+/** The second (function-auth) stack: the same, except the lifetimes the main stack's suites already wait out. */
+export const FUNCTION_AUTH_STACK_PARAMS = ['loginMaxFailuresPerAddress=100000', `corsAllowedOrigins=${CORS_ALLOWED_ORIGIN}`];
+
 export const TEST_STACK_PARAMS = [
   `loginAttemptWindowSeconds=${LOGIN_ATTEMPT_WINDOW_SECONDS}`,
   `loginMaxFailuresPerEmail=${LOGIN_MAX_FAILURES_PER_EMAIL}`,
@@ -15,7 +18,7 @@ export const TEST_STACK_PARAMS = [
   `corsAllowedOrigins=${CORS_ALLOWED_ORIGIN}`,
 ];
 
-/** For the suites' workers: the limits they may count on (against another URL they assume the defaults). */
+/** For the suites' workers: the limits they may count on (against another URL they assume the defaults; see FUNCTION_AUTH_STACK_PARAMS). */
 export const TEST_STACK_E2E_ENV = {
   E2E_LOGIN_ATTEMPT_WINDOW_SECONDS: String(LOGIN_ATTEMPT_WINDOW_SECONDS),
   E2E_LOGIN_MAX_FAILURES_PER_EMAIL: String(LOGIN_MAX_FAILURES_PER_EMAIL),
