@@ -14,6 +14,7 @@ import { Agent, STATUS_CODES, createServer, request, type IncomingMessage, type 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { CfnTemplate } from './cloudformation.js';
+import { corsAllowedOrigins } from '../functions/shared/http/cors.js';
 
 interface GatewayResponseSpec {
   statusCode?: number;
@@ -53,7 +54,7 @@ export function gatewayModel(template: CfnTemplate): GatewayModel {
       });
     } else if (resource.Type === 'AWS::Lambda::Function') {
       const value = (props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.CORS_ALLOWED_ORIGINS;
-      if (typeof value === 'string') for (const origin of value.split(',')) if (origin.trim() !== '') corsOrigins.add(origin.trim());
+      if (typeof value === 'string') for (const origin of corsAllowedOrigins(value)) corsOrigins.add(origin);
     } else if (resource.Type === 'AWS::ApiGateway::Method') {
       const id = resourceIdOf(template, props.ResourceId);
       const route = routes.get(id) ?? { parts: pathPartsOf(template, id), methods: [] };

@@ -8,6 +8,7 @@ import { accessTokenVerifierFromEnv, bearerToken, TokenRejectedError, type Acces
 import { lambdaHandler, logger, metrics } from '../observability.js';
 import type { Page } from '../pagination.js';
 import * as z from '../schema.js';
+import { corsAllowedOrigins } from './cors.js';
 import { forbidden, HttpError, httpErrorOf, unauthorized } from './errors.js';
 import { parseOrThrow } from './validation.js';
 
@@ -150,7 +151,7 @@ export function httpHandler<TBody = undefined, TPath = Record<string, never>, TQ
     .use(httpHeaderNormalizer())
     .use(responseMetrics())
     .use(correlationId())
-    .use(corsAllowList(allowedOrigins(env)))
+    .use(corsAllowList(corsAllowedOrigins(env.CORS_ALLOWED_ORIGINS)))
     .use(httpSecurityHeaders())
     .use({
       // Before the body is read: an unauthenticated caller learns nothing, not even a 400 or 415.
@@ -193,16 +194,6 @@ function correlationId(): HttpMiddleware {
     after: echo,
     onError: echo,
   };
-}
-
-/** The stage's CORS allow-list (param corsAllowedOrigins): exact origins, comma-separated; empty: CORS off. */
-export function allowedOrigins(env: NodeJS.ProcessEnv = process.env): ReadonlySet<string> {
-  return new Set(
-    (env.CORS_ALLOWED_ORIGINS ?? '')
-      .split(',')
-      .map((origin) => origin.trim())
-      .filter(Boolean),
-  );
 }
 
 /**
