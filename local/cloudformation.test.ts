@@ -26,6 +26,48 @@ const template: CfnTemplate = {
       },
     },
     Fn: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'shop-test-consumer' } },
+    Sweeper: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'shop-test-sweep' } },
+    // As `serverless package` compiles a `schedule` event (SweepPendingOrdersEventsRuleSchedule1).
+    SweepSchedule: {
+      Type: 'AWS::Events::Rule',
+      Properties: {
+        ScheduleExpression: 'rate(1 minute)',
+        State: 'ENABLED',
+        Targets: [{ Input: '{}', Arn: { 'Fn::GetAtt': ['Sweeper', 'Arn'] }, Id: 'sweepSchedule' }],
+      },
+    },
+    NightlyRule: {
+      Type: 'AWS::Events::Rule',
+      Properties: {
+        Name: 'shop-test-nightly',
+        ScheduleExpression: 'cron(0 2 * * ? *)',
+        State: 'DISABLED',
+        Targets: [
+          { Id: 'a', Arn: { 'Fn::GetAtt': ['Sweeper', 'Arn'] } },
+          { Id: 'b', Arn: 'arn:aws:lambda:eu-west-1:123456789012:function:shop-test-consumer' },
+        ],
+      },
+    },
+    ReportSchedule: {
+      Type: 'AWS::Scheduler::Schedule',
+      Properties: {
+        Name: 'shop-test-report',
+        GroupName: 'reports',
+        ScheduleExpression: 'cron(0 9 ? * MON *)',
+        ScheduleExpressionTimezone: 'Europe/Paris',
+        FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 15 },
+        Target: { Arn: { 'Fn::GetAtt': ['Sweeper', 'Arn'] }, RoleArn: 'arn:aws:iam::123456789012:role/x', Input: '{"report":"weekly"}' },
+      },
+    },
+    OnceSchedule: {
+      Type: 'AWS::Scheduler::Schedule',
+      Properties: {
+        ScheduleExpression: 'at(2030-01-01T00:00:00)',
+        State: 'DISABLED',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: { Arn: { 'Fn::GetAtt': ['Sweeper', 'Arn'] }, RoleArn: 'arn:aws:iam::123456789012:role/x' },
+      },
+    },
     Publisher: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'shop-test-publisher' } },
     QueueMapping: {
       Type: 'AWS::Lambda::EventSourceMapping',
@@ -69,6 +111,76 @@ describe('localStackModel', () => {
         targets: [{ id: 'work', queueName: 'shop-test-work' }],
       },
     ]);
+  });
+
+  it('reads scheduled rules and Scheduler schedules with their function targets and inputs', () => {
+    expect(model.schedules).toEqual([
+      {
+        logicalId: 'SweepSchedule',
+        service: 'events',
+        name: 'SweepSchedule',
+        expression: 'rate(1 minute)',
+        timezone: 'UTC',
+        enabled: true,
+        targets: [{ id: 'sweepSchedule', functionName: 'shop-test-sweep', input: '{}' }],
+      },
+      {
+        logicalId: 'NightlyRule',
+        service: 'events',
+        name: 'shop-test-nightly',
+        expression: 'cron(0 2 * * ? *)',
+        timezone: 'UTC',
+        enabled: false,
+        targets: [
+          { id: 'a', functionName: 'shop-test-sweep' },
+          { id: 'b', functionName: 'shop-test-consumer' },
+        ],
+      },
+      {
+        logicalId: 'ReportSchedule',
+        service: 'scheduler',
+        name: 'shop-test-report',
+        groupName: 'reports',
+        expression: 'cron(0 9 ? * MON *)',
+        timezone: 'Europe/Paris',
+        enabled: true,
+        targets: [{ id: 'Target', functionName: 'shop-test-sweep', input: '{"report":"weekly"}' }],
+      },
+      {
+        logicalId: 'OnceSchedule',
+        service: 'scheduler',
+        name: 'OnceSchedule',
+        groupName: 'default',
+        expression: 'at(2030-01-01T00:00:00)',
+        timezone: 'UTC',
+        enabled: false,
+        targets: [{ id: 'Target', functionName: 'shop-test-sweep' }],
+      },
+    ]);
+    expect(model.rules.map((r) => r.logicalId)).toEqual(['Rule']);
+  });
+
+  it('refuses schedule targets and settings the local scheduler cannot honour', () => {
+    const variant = (edit: (resources: CfnTemplate['Resources']) => void) => {
+      const copy: CfnTemplate = structuredClone(template);
+      edit(copy.Resources);
+      return () => localStackModel(copy);
+    };
+    const ruleTarget = (r: CfnTemplate['Resources']) => (r.SweepSchedule!.Properties!.Targets as Array<Record<string, unknown>>)[0]!;
+    const scheduleProps = (r: CfnTemplate['Resources']) => r.ReportSchedule!.Properties!;
+    expect(variant((r) => (ruleTarget(r).Arn = { 'Fn::GetAtt': ['WorkQueue', 'Arn'] }))).toThrow(
+      'SweepSchedule: target sweepSchedule is WorkQueue (AWS::SQS::Queue); the local scheduler invokes Lambda functions only',
+    );
+    expect(variant((r) => (ruleTarget(r).Arn = 'arn:aws:sqs:eu-west-1:123456789012:shop-test-work'))).toThrow(
+      /not an unqualified Lambda function ARN/,
+    );
+    expect(
+      variant((r) => ((scheduleProps(r).Target as Record<string, unknown>).Arn = 'arn:aws:scheduler:::aws-sdk:sqs:sendMessage')),
+    ).toThrow(/ReportSchedule: Target is arn:aws:scheduler:::aws-sdk:sqs:sendMessage, not an unqualified Lambda function ARN/);
+    expect(variant((r) => (ruleTarget(r).Input = 'not json'))).toThrow(/Input is not JSON/);
+    expect(variant((r) => (ruleTarget(r).InputTransformer = { InputTemplate: '"x"' }))).toThrow(/InputTransformer/);
+    expect(variant((r) => (r.SweepSchedule!.Properties!.EventBusName = { Ref: 'Bus' }))).toThrow(/default bus only/);
+    expect(variant((r) => (scheduleProps(r).EndDate = '2030-01-01T00:00:00Z'))).toThrow(/ReportSchedule: EndDate is not emulated/);
   });
 
   it('maps queue and stream event sources to function names', () => {

@@ -1,6 +1,6 @@
 /**
  * Reads the CloudFormation template that `serverless package` compiles (the one AWS deploys) and
- * extracts what the local stack has to be: tables, queues, bus rules and event source mappings.
+ * extracts what the local stack has to be: tables, queues, bus rules, schedules and event source mappings.
  * One source of truth: nothing here lists resources by hand.
  */
 import { readFile } from 'node:fs/promises';
@@ -34,6 +34,25 @@ export interface RuleSpec {
   targets: RuleTarget[];
   enabled: boolean;
 }
+export interface ScheduleTarget {
+  id: string;
+  functionName: string;
+  /** The target's Input (a JSON string); absent, the service sends its own scheduled event. */
+  input?: string;
+}
+/** A scheduled EventBridge rule (service 'events') or an EventBridge Scheduler schedule ('scheduler'). */
+export interface ScheduleSpec {
+  logicalId: string;
+  service: 'events' | 'scheduler';
+  /** The rule's or schedule's name (its Name, else the logical id) and, for Scheduler, its group: they make its ARN. */
+  name: string;
+  groupName?: string;
+  expression: string;
+  /** IANA zone of cron() and at(): Scheduler's ScheduleExpressionTimezone; rules always run in UTC. */
+  timezone: string;
+  enabled: boolean;
+  targets: ScheduleTarget[];
+}
 export interface EventSourceMappingSpec {
   logicalId: string;
   functionName: string;
@@ -53,6 +72,7 @@ export interface LocalStackModel {
   queues: QueueSpec[];
   eventBuses: string[];
   rules: RuleSpec[];
+  schedules: ScheduleSpec[];
   eventSourceMappings: EventSourceMappingSpec[];
 }
 
@@ -112,6 +132,88 @@ function functionNameOf(template: CfnTemplate, value: unknown): string {
   return literalString(resourceOf(template, logicalId, 'AWS::Lambda::Function').Properties?.FunctionName, `${logicalId}.FunctionName`);
 }
 
+/** A schedule target's function; anything else is refused, since the local scheduler only invokes functions. */
+function targetFunctionNameOf(template: CfnTemplate, value: unknown, what: string): string {
+  const logicalId = referencedLogicalId(value);
+  if (logicalId) {
+    const type = template.Resources[logicalId]?.Type ?? 'missing';
+    if (type !== 'AWS::Lambda::Function') {
+      throw new Error(`${what} is ${logicalId} (${type}); the local scheduler invokes Lambda functions only`);
+    }
+    return functionNameOf(template, value);
+  }
+  const arn = literalString(value, `${what} Arn`);
+  const name = /^arn:aws[a-z-]*:lambda:[^:]+:\d{12}:function:([^:]+)$/.exec(arn)?.[1];
+  if (!name) throw new Error(`${what} is ${arn}, not an unqualified Lambda function ARN; the local scheduler invokes functions only`);
+  return name;
+}
+
+/** The target's Input as written; it reaches Lambda as its event, so it has to be JSON. */
+function jsonInput(value: unknown, what: string): string | undefined {
+  if (value === undefined) return undefined;
+  const input = literalString(value, `${what} Input`);
+  try {
+    JSON.parse(input);
+  } catch {
+    throw new Error(`${what} Input is not JSON: ${input}`);
+  }
+  return input;
+}
+
+function scheduledRule(template: CfnTemplate, logicalId: string, props: Record<string, unknown>): ScheduleSpec {
+  if (busNameOf(template, props.EventBusName) !== 'default') {
+    throw new Error(`${logicalId}: AWS runs scheduled rules on the default bus only`);
+  }
+  const targets = (props.Targets as Record<string, unknown>[] | undefined) ?? [];
+  return {
+    logicalId,
+    service: 'events',
+    name: props.Name === undefined ? logicalId : literalString(props.Name, `${logicalId}.Name`),
+    expression: literalString(props.ScheduleExpression, `${logicalId}.ScheduleExpression`),
+    timezone: 'UTC',
+    enabled: props.State === undefined || props.State === 'ENABLED',
+    targets: targets.map((target) => {
+      const what = `${logicalId}: target ${String(target.Id)}`;
+      if (target.InputPath !== undefined || target.InputTransformer !== undefined) {
+        throw new Error(`${what} uses InputPath/InputTransformer, which the local scheduler does not emulate`);
+      }
+      const input = jsonInput(target.Input, what);
+      return {
+        id: String(target.Id),
+        functionName: targetFunctionNameOf(template, target.Arn, what),
+        ...(input === undefined ? {} : { input }),
+      };
+    }),
+  };
+}
+
+/**
+ * FlexibleTimeWindow is ignored: it only lets AWS fire up to that much later, and firing on time is inside the window.
+ * So are the target's RetryPolicy and DeadLetterConfig (a failed invocation is logged, not retried). StartDate and
+ * EndDate are refused rather than ignored, since they change when the schedule fires.
+ */
+function schedulerSchedule(template: CfnTemplate, logicalId: string, props: Record<string, unknown>): ScheduleSpec {
+  for (const unsupported of ['StartDate', 'EndDate']) {
+    if (props[unsupported] !== undefined) throw new Error(`${logicalId}: ${unsupported} is not emulated by the local scheduler`);
+  }
+  const target = (props.Target ?? {}) as Record<string, unknown>;
+  const what = `${logicalId}: Target`;
+  const input = jsonInput(target.Input, what);
+  return {
+    logicalId,
+    service: 'scheduler',
+    name: props.Name === undefined ? logicalId : literalString(props.Name, `${logicalId}.Name`),
+    groupName: props.GroupName === undefined ? 'default' : literalString(props.GroupName, `${logicalId}.GroupName`),
+    expression: literalString(props.ScheduleExpression, `${logicalId}.ScheduleExpression`),
+    timezone:
+      props.ScheduleExpressionTimezone === undefined
+        ? 'UTC'
+        : literalString(props.ScheduleExpressionTimezone, `${logicalId}.ScheduleExpressionTimezone`),
+    enabled: props.State === undefined || props.State === 'ENABLED',
+    targets: [{ id: 'Target', functionName: targetFunctionNameOf(template, target.Arn, what), ...(input === undefined ? {} : { input }) }],
+  };
+}
+
 const QUEUE_ATTRIBUTES = [
   'VisibilityTimeout',
   'MessageRetentionPeriod',
@@ -121,7 +223,7 @@ const QUEUE_ATTRIBUTES = [
 ];
 
 export function localStackModel(template: CfnTemplate): LocalStackModel {
-  const model: LocalStackModel = { tables: [], queues: [], eventBuses: [], rules: [], eventSourceMappings: [] };
+  const model: LocalStackModel = { tables: [], queues: [], eventBuses: [], rules: [], schedules: [], eventSourceMappings: [] };
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     const props = resource.Properties ?? {};
     switch (resource.Type) {
@@ -151,9 +253,14 @@ export function localStackModel(template: CfnTemplate): LocalStackModel {
         model.eventBuses.push(literalString(props.Name, `${logicalId}.Name`));
         break;
       case 'AWS::Events::Rule': {
+        if (props.ScheduleExpression !== undefined) {
+          if (props.EventPattern !== undefined) {
+            throw new Error(`${logicalId}: a rule with both a schedule and an event pattern is not emulated`);
+          }
+          model.schedules.push(scheduledRule(template, logicalId, props));
+          break;
+        }
         const targets = (props.Targets as { Id: string; Arn: unknown; InputTransformer?: unknown; Input?: unknown }[] | undefined) ?? [];
-        // Scheduled rules invoke functions, not queues: serverless-offline fires them (the `schedule` events).
-        if (typeof props.ScheduleExpression === 'string') break;
         model.rules.push({
           logicalId,
           eventBusName: busNameOf(template, props.EventBusName),
@@ -168,6 +275,9 @@ export function localStackModel(template: CfnTemplate): LocalStackModel {
         });
         break;
       }
+      case 'AWS::Scheduler::Schedule':
+        model.schedules.push(schedulerSchedule(template, logicalId, props));
+        break;
       case 'AWS::Lambda::EventSourceMapping': {
         const sourceId = referencedLogicalId(props.EventSourceArn);
         const sourceType = sourceId ? template.Resources[sourceId]?.Type : undefined;

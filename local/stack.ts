@@ -21,6 +21,7 @@ import { gatewayModel, startGateway } from './gateway.js';
 import { lambdaInvoker } from './lambda-invoker.js';
 import { assertJavaAvailable, assertPortFree, startProcess, stopProcess, waitFor } from './processes.js';
 import { ensureQueues, ensureTable } from './provision.js';
+import { LocalScheduler } from './scheduler.js';
 import { SqsPoller } from './sqs-poller.js';
 import { StreamPoller } from './stream-poller.js';
 import type { Invoker } from './sqs-poller.js';
@@ -46,8 +47,8 @@ export interface LocalStackOptions {
    */
   authorizerMode?: AuthorizerMode;
   /**
-   * Fire the template's schedules (the sweeper; serverless-offline runs `schedule` events); default true.
-   * Test stacks turn them off (param sweepScheduleEnabled=false) and invoke the sweeper themselves.
+   * Fire the template's schedules (the sweeper; local/scheduler.ts); default true. Most test stacks turn
+   * them off (param sweepScheduleEnabled=false) and invoke the sweeper themselves.
    */
   schedules?: boolean;
   /** More stage params (`key=value`, as `serverless --param`), e.g. a test stack's short log-in window. */
@@ -171,6 +172,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ESBUILD_WORK_FOLDER: build.esbuildFolder,
       SLS_TELEMETRY_DISABLED: '1',
       SLS_NOTIFICATIONS_MODE: 'off',
+      // The local scheduler fires the template's schedules, not offline (scripts/serverless-plugins/offline-without-schedules.mjs).
+      LOCAL_STACK_FIRES_SCHEDULES: '1',
     };
 
     // The verifiers get the public keys at package time (params.local.jwtPublicJwks): make them first.
@@ -334,6 +337,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await Promise.all(streamPollers.map((poller) => poller.stop()));
     });
     if (streamPollers.length > 0) log(`Delivering ${streamPollers.length} table stream(s) to their functions.`);
+
+    const scheduler = new LocalScheduler({ schedules: model.schedules, invoke, region: REGION, accountId: ACCOUNT_ID, log });
+    scheduler.start();
+    stops.push(() => scheduler.stop());
 
     return { baseUrl, endpoints, env, model, queueUrls, stage, esbuildFolder: join(ROOT, build.esbuildFolder), stop: stopAll };
   } catch (error) {
