@@ -5,54 +5,21 @@
  *
  *   npx tsx bench/idle.ts [--seconds 60] [--settle 15]
  */
-import { readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalStack } from '../local/stack.js';
+import { cpuSince, processLabel, processTreeCpu } from './process-cpu.js';
 
 const PORTS = { http: 3300, lambda: 3302, dynamodb: 8300, sqs: 9624, eventBridge: 4310 };
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
-
-interface ProcessTicks {
-  pid: number;
-  name: string;
-  ticks: number;
-}
-
-/** utime + stime of `pid` and all its descendants, per process. */
-function processTree(root: number): ProcessTicks[] {
-  const stats = new Map<number, { ppid: number; ticks: number; name: string }>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const name = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').slice(0, 3).join(' ').slice(0, 80);
-      stats.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]), name });
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  const tree: ProcessTicks[] = [];
-  const visit = (pid: number) => {
-    const stat = stats.get(pid);
-    if (!stat) return;
-    tree.push({ pid, name: stat.name, ticks: stat.ticks });
-    for (const [child, s] of stats) if (s.ppid === pid) visit(child);
-  };
-  visit(root);
-  return tree;
-}
-
 export async function measureIdle(seconds: number, settleSeconds: number) {
   const stack = await startLocalStack({ inMemory: true, ports: PORTS, log: () => undefined });
   try {
     await new Promise((done) => setTimeout(done, settleSeconds * 1000));
-    const before = new Map(processTree(process.pid).map((p) => [p.pid, p.ticks]));
+    const before = processTreeCpu();
     await new Promise((done) => setTimeout(done, seconds * 1000));
-    return processTree(process.pid).map((p) => ({
-      name: p.pid === process.pid ? 'local stack (pollers, SQS emulator, local EventBridge, DynamoDB pass-through)' : p.name,
-      percentOfCore: ((p.ticks - (before.get(p.pid) ?? p.ticks)) / TICKS_PER_SECOND / seconds) * 100,
+    return cpuSince(before).map((p) => ({
+      name: p.pid === process.pid ? 'local stack (pollers, SQS emulator, local EventBridge, DynamoDB pass-through)' : processLabel(p),
+      percentOfCore: (p.seconds / seconds) * 100,
     }));
   } finally {
     await stack.stop();

@@ -3,7 +3,10 @@
  * orders per second the local stack settles when they keep coming, and whether any were lost or
  * oversold (both must be 0). Figures are printed, never asserted. Bounded: fixed order counts.
  *
- *   npx tsx bench/saga.ts [--orders 600] [--concurrency 10] [--latency-orders 60]
+ *   npx tsx bench/saga.ts [--orders 600] [--concurrency 10,50] [--latency-orders 60]
+ *
+ * Each sustained phase (one per concurrency) also prints where the CPU went (local only): CPU ms per order
+ * in each process of the stack, and how busy the machine's cores were, so that the wall is named.
  *
  * Without E2E_BASE_URL it starts its own local stack (in memory, its own ports) and reads the
  * settle times the orders table records (settledAt - createdAt, server clocks, no polling error).
@@ -17,6 +20,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startLocalStack, type RunningStack } from '../local/stack.js';
 import { SAGA_FUNCTIONS, createProduct, names, ordersOfUser, stockOf, warmUp } from '../tests/integration/saga-helpers.js';
 import { ms, summarize } from './stats.js';
+import { cpus } from 'node:os';
+import { cpuSince, processLabel, processTreeCpu } from './process-cpu.js';
 
 const BENCH_PORTS = { http: 3220, lambda: 3222, dynamodb: 8220, sqs: 9544, eventBridge: 4230 };
 
@@ -69,6 +74,12 @@ class Api {
   }
 }
 
+interface SettledItem {
+  orderId: string;
+  createdAt: string;
+  settledAt: string;
+}
+
 interface Placed {
   orderId: string;
   session: Session;
@@ -116,7 +127,7 @@ async function awaitSettled(api: Api, placed: Placed[], boundMs: number) {
   return seenSettled;
 }
 
-export async function measureSaga(options: { orders: number; concurrency: number; latencyOrders: number }) {
+export async function measureSaga(options: { orders: number; concurrencies: number[]; latencyOrders: number }) {
   const remote = process.env.E2E_BASE_URL;
   let stack: RunningStack | undefined;
   if (!remote) {
@@ -144,7 +155,8 @@ export async function measureSaga(options: { orders: number; concurrency: number
     const sessions = await Promise.all(Array.from({ length: 4 }, () => api.session()));
 
     // Warm the HTTP path and the saga, then one order at a time: the settle latency of a quiet system.
-    await awaitSettled(api, (await place(api, sessions, productId, 20, options.concurrency)).placed, 60_000);
+    await awaitSettled(api, (await place(api, sessions, productId, 20, Math.max(...options.concurrencies))).placed, 60_000);
+    const settledItems: SettledItem[] = [];
     const quiet: Placed[] = [];
     const quietClient: number[] = [];
     for (let i = 0; i < options.latencyOrders; i++) {
@@ -157,76 +169,91 @@ export async function measureSaga(options: { orders: number; concurrency: number
       }
     }
 
-    // Sustained: `orders` orders, `concurrency` in flight, against a stock of half of them.
-    if (stack) {
-      const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
-      await (doc as DynamoDBDocumentClient).send(
-        new UpdateCommand({
-          TableName: n.catalogsTable,
-          Key: { pk: `PRODUCT#${productId}`, sk: 'PRODUCT' },
-          UpdateExpression: 'SET stock = :s',
-          ExpressionAttributeValues: { ':s': stockAtStart },
-        }),
-      );
+    // Sustained: `orders` orders per phase, `concurrency` in flight, against a stock of half of them.
+    const loads = [];
+    for (const concurrency of options.concurrencies) {
+      loads.push(await sustained(concurrency));
     }
-    const stockLoadStart = stack ? stockAtStart : (await api.call('GET', `/catalogs/${productId}`)).body.stock;
-    let lowestStock = stockLoadStart;
-    let sampling = true;
-    const sampler = stack
-      ? (async () => {
-          while (sampling) {
-            lowestStock = Math.min(lowestStock, (await stockOf(doc as DynamoDBDocumentClient, n.catalogsTable, productId)) ?? -Infinity);
-            await new Promise((r) => setTimeout(r, 50));
-          }
-        })()
-      : Promise.resolve();
-    const loadStarted = Date.now();
-    const load = await place(api, sessions, productId, options.orders, options.concurrency);
-    const settledUnderLoad = await awaitSettled(api, load.placed, 120_000);
-    const loadEnded = Math.max(...[...settledUnderLoad.values()].map((s) => s.at), Date.now() - 1);
-    sampling = false;
-    await sampler;
-
-    // Server-side settle times (local only): settledAt - createdAt as the orders table records them.
-    const serverLatency = { quiet: [] as number[], load: [] as number[] };
-    let lastSettledAt = loadStarted;
-    if (stack) {
-      const quietIds = new Set(quiet.map((p) => p.orderId));
-      const loadIds = new Set(load.placed.map((p) => p.orderId));
-      for (const session of sessions) {
-        for (const item of await ordersOfUser(doc as DynamoDBDocumentClient, n.ordersTable, session.userId)) {
-          if (!item.settledAt) continue;
-          const latency = Date.parse(item.settledAt as string) - Date.parse(item.createdAt as string);
-          if (quietIds.has(item.orderId)) serverLatency.quiet.push(latency);
-          if (loadIds.has(item.orderId)) {
-            serverLatency.load.push(latency);
-            lastSettledAt = Math.max(lastSettledAt, Date.parse(item.settledAt as string));
-          }
-        }
-      }
-    }
-
-    const loadOrders = [...settledUnderLoad.values()].map((s) => s.order);
-    const confirmed = loadOrders.filter((o) => o.status === 'CONFIRMED').length;
-    const stockAfter = stack
-      ? await stockOf(doc as DynamoDBDocumentClient, n.catalogsTable, productId)
-      : (await api.call('GET', `/catalogs/${productId}`)).body.stock;
-    const lost = load.placed.length - settledUnderLoad.size;
-    const oversold = Math.max(0, confirmed - stockLoadStart) + (lowestStock < 0 ? -lowestStock : 0);
-    const settleSeconds = ((stack ? lastSettledAt : loadEnded) - loadStarted) / 1000;
     return {
       where: remote ?? `local stack (in memory) at ${(stack as RunningStack).baseUrl}`,
       stockBefore,
-      quiet: { server: summarize(serverLatency.quiet), client: summarize(quietClient) },
-      load: {
+      quiet: { server: summarize(serverLatency(quiet.map((p) => p.orderId))), client: summarize(quietClient) },
+      loads,
+    };
+
+    /** settledAt - createdAt of these orders, as the orders table records them (local only). */
+    function serverLatency(orderIds: string[]) {
+      const ids = new Set(orderIds);
+      return settledItems.filter((item) => ids.has(item.orderId)).map((item) => Date.parse(item.settledAt) - Date.parse(item.createdAt));
+    }
+
+    async function sustained(concurrency: number) {
+      if (stack) {
+        const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+        await (doc as DynamoDBDocumentClient).send(
+          new UpdateCommand({
+            TableName: n.catalogsTable,
+            Key: { pk: `PRODUCT#${productId}`, sk: 'PRODUCT' },
+            UpdateExpression: 'SET stock = :s',
+            ExpressionAttributeValues: { ':s': stockAtStart },
+          }),
+        );
+      }
+      const stockLoadStart = stack ? stockAtStart : (await api.call('GET', `/catalogs/${productId}`)).body.stock;
+      let lowestStock = stockLoadStart;
+      let sampling = true;
+      const sampler = stack
+        ? (async () => {
+            while (sampling) {
+              lowestStock = Math.min(lowestStock, (await stockOf(doc as DynamoDBDocumentClient, n.catalogsTable, productId)) ?? -Infinity);
+              await new Promise((r) => setTimeout(r, 50));
+            }
+          })()
+        : Promise.resolve();
+      const cpuBefore = stack ? processTreeCpu() : [];
+      const loadStarted = Date.now();
+      const load = await place(api, sessions, productId, options.orders, concurrency);
+      const settledUnderLoad = await awaitSettled(api, load.placed, 120_000);
+      const loadEnded = Math.max(...[...settledUnderLoad.values()].map((s) => s.at), Date.now() - 1);
+      sampling = false;
+      await sampler;
+      const cpu = stack ? cpuSince(cpuBefore) : [];
+
+      // Server-side settle times (local only): settledAt - createdAt as the orders table records them.
+      let lastSettledAt = loadStarted;
+      if (stack) {
+        for (const session of sessions) {
+          for (const item of await ordersOfUser(doc as DynamoDBDocumentClient, n.ordersTable, session.userId)) {
+            if (item.settledAt && !settledItems.some((known) => known.orderId === item.orderId)) settledItems.push(item as SettledItem);
+          }
+        }
+        const loadIds = new Set(load.placed.map((p) => p.orderId));
+        for (const item of settledItems) if (loadIds.has(item.orderId)) lastSettledAt = Math.max(lastSettledAt, Date.parse(item.settledAt));
+      }
+      const loadOrders = [...settledUnderLoad.values()].map((s) => s.order);
+      const confirmed = loadOrders.filter((o) => o.status === 'CONFIRMED').length;
+      const stockAfter = stack
+        ? await stockOf(doc as DynamoDBDocumentClient, n.catalogsTable, productId)
+        : (await api.call('GET', `/catalogs/${productId}`)).body.stock;
+      const lost = load.placed.length - settledUnderLoad.size;
+      const oversold = Math.max(0, confirmed - stockLoadStart) + (lowestStock < 0 ? -lowestStock : 0);
+      const settleSeconds = ((stack ? lastSettledAt : loadEnded) - loadStarted) / 1000;
+      const wallSeconds = (Math.max(loadEnded, lastSettledAt) - loadStarted) / 1000;
+      return {
         orders: options.orders,
-        concurrency: options.concurrency,
+        concurrency,
         accepted: load.placed.length,
         placementFailures: load.failures,
         placedPerSecond: load.placed.length / load.seconds,
         settledPerSecond: settledUnderLoad.size / settleSeconds,
         settleSeconds,
-        server: summarize(serverLatency.load),
+        server: summarize(serverLatency(load.placed.map((p) => p.orderId))),
+        cpu: cpu
+          .filter((p) => p.seconds > 0)
+          .map((p) => ({ name: processLabel(p), msPerOrder: (p.seconds * 1000) / Math.max(1, load.placed.length) }))
+          .sort((a, b) => b.msPerOrder - a.msPerOrder),
+        coresBusy: cpu.reduce((sum, p) => sum + p.seconds, 0) / Math.max(wallSeconds, 0.001),
+        cores: cpus().length,
         confirmed,
         rejected: loadOrders.length - confirmed,
         stockAtStart: stockLoadStart,
@@ -235,8 +262,8 @@ export async function measureSaga(options: { orders: number; concurrency: number
         lost,
         oversold,
         stockConsistent: stockAfter === stockLoadStart - confirmed,
-      },
-    };
+      };
+    }
   } finally {
     await stack?.stop();
   }
@@ -249,33 +276,38 @@ export function printSaga(f: Awaited<ReturnType<typeof measureSaga>>): void {
   console.log('PENDING -> settled, one order at a time:');
   console.log(line('server (settledAt - createdAt)', f.quiet.server));
   console.log(line('client (POST sent -> seen settled by polling)', f.quiet.client));
-  const l = f.load;
-  console.log(`Sustained: ${l.orders} orders, ${l.concurrency} in flight, stock ${l.stockAtStart}:`);
-  console.log(
-    `  accepted ${l.accepted} (${l.placedPerSecond.toFixed(1)} orders/s placed), failures: ${l.placementFailures.length ? l.placementFailures.join(',') : 'none'}`,
-  );
-  console.log(
-    `  settled ${l.confirmed + l.rejected} in ${l.settleSeconds.toFixed(1)} s from the first POST: ${l.settledPerSecond.toFixed(1)} orders/s sustained`,
-  );
-  console.log(line('server settle latency under load', l.server));
-  console.log(
-    `  CONFIRMED ${l.confirmed}, REJECTED ${l.rejected}; stock ${l.stockAtStart} -> ${l.stockAfter} (lowest seen ${l.lowestStock}), consistent: ${l.stockConsistent}`,
-  );
-  console.log(`  lost: ${l.lost}   oversold: ${l.oversold}`);
+  for (const l of f.loads) {
+    console.log(`Sustained: ${l.orders} orders, ${l.concurrency} in flight, stock ${l.stockAtStart}:`);
+    console.log(
+      `  accepted ${l.accepted} (${l.placedPerSecond.toFixed(1)} orders/s placed), failures: ${l.placementFailures.length ? l.placementFailures.join(',') : 'none'}`,
+    );
+    console.log(
+      `  settled ${l.confirmed + l.rejected} in ${l.settleSeconds.toFixed(1)} s from the first POST: ${l.settledPerSecond.toFixed(1)} orders/s sustained`,
+    );
+    console.log(line('server settle latency under load', l.server));
+    console.log(
+      `  CONFIRMED ${l.confirmed}, REJECTED ${l.rejected}; stock ${l.stockAtStart} -> ${l.stockAfter} (lowest seen ${l.lowestStock}), consistent: ${l.stockConsistent}`,
+    );
+    console.log(`  lost: ${l.lost}   oversold: ${l.oversold}`);
+    if (l.cpu.length > 0) {
+      console.log(`  CPU per order (${l.coresBusy.toFixed(2)} of ${l.cores} cores busy on average):`);
+      for (const p of l.cpu.filter((p) => p.msPerOrder >= 0.5)) console.log(`    ${p.msPerOrder.toFixed(1).padStart(6)} ms  ${p.name}`);
+    }
+  }
 }
 
 if (resolve(process.argv[1] ?? '') === resolve(import.meta.filename)) {
   const { values } = parseArgs({
     options: {
       orders: { type: 'string', default: '600' },
-      concurrency: { type: 'string', default: '10' },
+      concurrency: { type: 'string', default: '10,50' },
       'latency-orders': { type: 'string', default: '60' },
     },
   });
   printSaga(
     await measureSaga({
       orders: Number(values.orders),
-      concurrency: Number(values.concurrency),
+      concurrencies: values.concurrency.split(',').map(Number),
       latencyOrders: Number(values['latency-orders']),
     }),
   );
