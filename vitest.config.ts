@@ -4,11 +4,14 @@ import { FUNCTION_AUTH_TEST_PORTS } from './tests/support/ports.js';
 /**
  * Projects: `unit` needs nothing running; `template` packages every stage and checks the compiled
  * CloudFormation; `stack` (integration + end-to-end) runs against the local stack tests/global-setup.ts
- * starts, or against E2E_BASE_URL when that is set; `stack-function-auth` runs the end-to-end suites that
- * exercise tokens against a second local stack whose functions check tokens themselves (the localstack
- * stage's mode), only when no E2E_BASE_URL is given. `npm test` runs the two stacks one after the other.
+ * starts, or against E2E_BASE_URL when that is set; `own-stacks` runs the suites that start stacks of their
+ * own; `stack-function-auth` runs the end-to-end suites that exercise tokens against a second local stack
+ * whose functions check tokens themselves (the localstack stage's mode). The last two only when no
+ * E2E_BASE_URL is given. `npm test` (scripts/test.sh) runs them in lanes side by side.
  */
 const remote = Boolean(process.env.E2E_BASE_URL);
+/** Suites with stacks of their own (`npm start` as a child process; a stack stopped and started again). */
+const OWN_STACK_FILES = ['tests/integration/npm-start.test.ts', 'tests/integration/orders-restart.test.ts'];
 
 export default defineConfig({
   test: {
@@ -41,6 +44,7 @@ export default defineConfig({
         test: {
           name: 'stack',
           include: ['tests/integration/**/*.test.ts', 'tests/e2e/**/*.test.ts'],
+          exclude: OWN_STACK_FILES,
           globalSetup: ['tests/global-setup.ts'],
           environment: 'node',
           testTimeout: 60_000,
@@ -50,6 +54,17 @@ export default defineConfig({
       ...(remote
         ? []
         : [
+            {
+              test: {
+                // Suites that start (and stop, and kill) local stacks of their own: no shared stack to wait for.
+                name: 'own-stacks',
+                include: OWN_STACK_FILES,
+                env: { LOCAL_STACK: '1', LOCAL_STAGE: 'local' },
+                environment: 'node',
+                testTimeout: 60_000,
+                hookTimeout: 300_000,
+              },
+            },
             {
               test: {
                 name: 'stack-function-auth',

@@ -25,6 +25,8 @@ export interface SqsPollerOptions {
   waitTimeSeconds?: number;
   /** Longest wait between empty short polls (it backs off to this; wake() cuts it short). */
   maxIdleMs?: number;
+  /** The queue's visibility timeout: a failed message is received again after it, so the poller looks then. */
+  visibilityTimeoutSeconds?: number;
   /** Batches in flight at once, as Lambda scales an SQS mapping out (up to its MaximumConcurrency). */
   concurrency?: number;
   log?: (message: string) => void;
@@ -93,15 +95,12 @@ export class SqsPoller {
   private loops: Promise<void>[] = [];
   private abort = new AbortController();
   private readonly idle: IdleWait[];
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly options: SqsPollerOptions) {
-    // While idle, the first loop keeps watching (messages that become visible again are not announced);
-    // the others, there for bursts, wait longer: a delivery from the local bus wakes them all.
-    const maxIdleMs = options.maxIdleMs ?? 1000;
-    this.idle = Array.from(
-      { length: Math.max(1, options.concurrency ?? 1) },
-      (_, i) => new IdleWait(25, i === 0 ? maxIdleMs : maxIdleMs * 5),
-    );
+    // Idle loops wait long: every send to a queue wakes its pollers (local/sqs-emulator.ts), and a failed
+    // message, which nobody sends, is looked for when its visibility timeout ends (see pollOnce).
+    this.idle = Array.from({ length: Math.max(1, options.concurrency ?? 1) }, () => new IdleWait(25, options.maxIdleMs ?? 10_000));
   }
 
   /** Messages were just sent to the queue (the local bus says so): poll now. */
@@ -117,6 +116,8 @@ export class SqsPoller {
 
   async stop(): Promise<void> {
     this.running = false;
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.retryTimers.clear();
     this.abort.abort();
     this.wake();
     await Promise.all(this.loops);
@@ -156,7 +157,22 @@ export class SqsPoller {
       );
       for (const failure of deleted.Failed ?? []) this.options.log?.(`could not delete a message from ${queueUrl}: ${failure.Message}`);
     }
-    return { received: messages.length, deleted: toDelete.length, failed: messages.length - toDelete.length };
+    const failed = messages.length - toDelete.length;
+    if (failed > 0) this.wakeWhenVisibleAgain();
+    return { received: messages.length, deleted: toDelete.length, failed };
+  }
+
+  /** Failed messages come back when their visibility timeout ends; nothing announces that, so look then. */
+  private wakeWhenVisibleAgain(): void {
+    if (this.options.visibilityTimeoutSeconds === undefined || !this.running) return;
+    const timer = setTimeout(
+      () => {
+        this.retryTimers.delete(timer);
+        this.wake();
+      },
+      this.options.visibilityTimeoutSeconds * 1000 + 100,
+    );
+    this.retryTimers.add(timer);
   }
 
   private async run(idle: IdleWait): Promise<void> {

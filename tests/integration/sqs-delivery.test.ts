@@ -92,6 +92,8 @@ describeLocal('SQS -> function delivery with partial batch failures (real SQS em
       reportBatchItemFailures: true,
       invoke,
       waitTimeSeconds: 0,
+      // The queue's: the poller looks again when the poison message is visible again (nothing announces it).
+      visibilityTimeoutSeconds: 1,
     });
     poller.start();
     try {
