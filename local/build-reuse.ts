@@ -2,8 +2,8 @@
  * A repeat `npm start` with nothing changed reuses the last compiled template instead of packaging again
  * (about 8 s of bundling and zipping). What the package is made from is hashed: serverless.yml and what it
  * includes, the functions' sources, package.json and the lock file, the local public JWKS it reads, and the
- * stage and params. Any change to any of them packages again. (serverless offline still bundles at its own
- * start; that is what it serves and watches.)
+ * stage and params. Any change to any of them packages again. (serverless offline then reuses the bundles
+ * this package or an earlier start built, those nothing changed since: scripts/serverless-plugins/esbuild-reuse.mjs.)
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';

@@ -197,6 +197,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     const model = localStackModel(template);
 
+    // serverless offline takes longest to start (its framework's start-up): it starts now, beside the
+    // emulators, and is waited for once they are up. Offline listens on a free port of its own; the gateway,
+    // on the public port, answers what API Gateway would.
+    const offlinePort = await freePort();
+    log(`Starting serverless offline on 127.0.0.1:${offlinePort}, behind the local API gateway on 127.0.0.1:${ports.http} ...`);
+    const offline = startProcess(
+      process.execPath,
+      // --noTimeout: after a Lambda timeout serverless-offline 13 terminates the function's worker but
+      // keeps it in its pool, so every later call to that function answers 504 until offline restarts.
+      // A cold worker on a busy machine can exceed a short timeout; locally we give up timeouts instead.
+      [
+        SERVERLESS_BIN,
+        ...['offline', 'start', '--stage', stage, '--httpPort', String(offlinePort), '--lambdaPort', String(ports.lambda), '--noTimeout'],
+        ...params.flatMap((param) => ['--param', param]),
+      ],
+      { cwd: ROOT, env: slsEnv, onOutput: childOutput('offline') },
+    );
+    processes.add('serverless offline', offline.pid);
+    stops.push(() => stopProcess(offline));
+    const gateway = await startGateway({ model: gatewayModel(template), port: ports.http, upstreamPort: offlinePort });
+    stops.push(() => gateway.close());
+    const baseUrl = `http://127.0.0.1:${ports.http}`;
+    const offlineReady = () =>
+      waitFor('serverless offline', async () => (await fetch(`${baseUrl}/health`)).status === 200, 120_000, offline);
+
     log(`Starting DynamoDB Local on port ${dynamoDbLocalPort} (${options.inMemory ? 'in memory' : `data in ${dataDir}/dynamodb`}) ...`);
     const dynamoDb = startDynamoDbLocal(
       dynamoDbLocalPort,
@@ -255,27 +280,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await bus.start();
     stops.push(() => bus.stop());
 
-    // Offline listens on a free port of its own; the gateway, on the public port, answers what API Gateway would.
-    const offlinePort = await freePort();
-    log(`Starting serverless offline on 127.0.0.1:${offlinePort}, behind the local API gateway on 127.0.0.1:${ports.http} ...`);
-    const gateway = await startGateway({ model: gatewayModel(template), port: ports.http, upstreamPort: offlinePort });
-    stops.push(() => gateway.close());
-    const offline = startProcess(
-      process.execPath,
-      // --noTimeout: after a Lambda timeout serverless-offline 13 terminates the function's worker but
-      // keeps it in its pool, so every later call to that function answers 504 until offline restarts.
-      // A cold worker on a busy machine can exceed a short timeout; locally we give up timeouts instead.
-      [
-        SERVERLESS_BIN,
-        ...['offline', 'start', '--stage', stage, '--httpPort', String(offlinePort), '--lambdaPort', String(ports.lambda), '--noTimeout'],
-        ...params.flatMap((param) => ['--param', param]),
-      ],
-      { cwd: ROOT, env: slsEnv, onOutput: childOutput('offline') },
-    );
-    processes.add('serverless offline', offline.pid);
-    stops.push(() => stopProcess(offline));
-    const baseUrl = `http://127.0.0.1:${ports.http}`;
-    await waitFor('serverless offline', async () => (await fetch(`${baseUrl}/health`)).status === 200, 120_000, offline);
+    await offlineReady();
 
     const invoke = lambdaInvoker(endpoints.lambda, LOCAL_CREDENTIALS, REGION);
     await runSeedFunctions(join(ROOT, build.packageFolder), stage, invoke, log);
