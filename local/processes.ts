@@ -52,7 +52,7 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
     } catch {
       // not up yet
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new StartupError(
     `${what} did not become ready within ${Math.round(timeoutMs / 1000)} s.`,
