@@ -59,7 +59,14 @@ export default defineConfig({
                 // Suites that start (and stop, and kill) local stacks of their own: no shared stack to wait for.
                 name: 'own-stacks',
                 include: OWN_STACK_FILES,
-                env: { LOCAL_STACK: '1', LOCAL_STAGE: 'local' },
+                // Their stacks' emulators take any credentials (local/stack.ts LOCAL_CREDENTIALS); the SDK needs a region.
+                env: {
+                  LOCAL_STACK: '1',
+                  LOCAL_STAGE: 'local',
+                  AWS_REGION: 'us-east-1',
+                  AWS_ACCESS_KEY_ID: 'local',
+                  AWS_SECRET_ACCESS_KEY: 'local',
+                },
                 environment: 'node',
                 testTimeout: 60_000,
                 hookTimeout: 300_000,

@@ -85,6 +85,7 @@ const template: CfnTemplate = {
         FunctionName: { 'Fn::GetAtt': ['Publisher', 'Arn'] },
         StartingPosition: 'TRIM_HORIZON',
         MaximumRetryAttempts: 5,
+        ParallelizationFactor: 4,
       },
     },
   },
@@ -197,8 +198,10 @@ describe('localStackModel', () => {
       source: { kind: 'dynamodb-stream', tableName: 'shop-test-orders' },
       startingPosition: 'TRIM_HORIZON',
       maximumRetryAttempts: 5,
+      parallelizationFactor: 4,
       reportBatchItemFailures: false,
     });
+    expect(queue?.parallelizationFactor).toBe(1);
   });
 
   it('refuses what the local bus cannot emulate instead of silently differing', () => {

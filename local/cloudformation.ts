@@ -65,6 +65,8 @@ export interface EventSourceMappingSpec {
   /** Streams only: where a new reader starts, and how often a failing batch is retried (-1: until it expires). */
   startingPosition: 'LATEST' | 'TRIM_HORIZON';
   maximumRetryAttempts: number;
+  /** Streams only: ParallelizationFactor (batches of one shard in flight at once; 1 when the template sets none). */
+  parallelizationFactor: number;
   enabled: boolean;
 }
 export interface LocalStackModel {
@@ -303,6 +305,7 @@ export function localStackModel(template: CfnTemplate): LocalStackModel {
             : {}),
           startingPosition: props.StartingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON',
           maximumRetryAttempts: Number(props.MaximumRetryAttempts ?? -1),
+          parallelizationFactor: Number(props.ParallelizationFactor ?? 1),
           enabled: props.Enabled !== false,
         });
         break;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { succeededIds } from './sqs-poller.js';
-import { retryFrom } from './stream-poller.js';
+import { lanesByItemKey, retryFrom } from './stream-poller.js';
 
 const ids = ['a', 'b', 'c'];
 
@@ -50,5 +50,32 @@ describe('retryFrom (stream partial batch responses)', () => {
 
   it('without ReportBatchItemFailures only an error retries', () => {
     expect(retryFrom(records, { batchItemFailures: [{ itemIdentifier: '200' }] }, true, false)).toBeUndefined();
+  });
+});
+
+describe('lanesByItemKey (stream ParallelizationFactor)', () => {
+  const record = (id: string, sequenceNumber: string) => ({ dynamodb: { Keys: { pk: { S: id } }, SequenceNumber: sequenceNumber } });
+  const page = ['a', 'b', 'c', 'a', 'd', 'b', 'a', 'e', 'f', 'c'].map((id, i) => record(id, String(100 + i)));
+  const idsOf = (lane: typeof page) => lane.map((r) => r.dynamodb.Keys.pk.S);
+
+  it('one lane is the page as it came', () => {
+    expect(lanesByItemKey(page, 1)).toEqual([page]);
+  });
+
+  it("splits by item key: every record once, each item's records in one lane and in order", () => {
+    const lanes = lanesByItemKey(page, 3) as (typeof page)[];
+    expect(lanes.length).toBeGreaterThan(1);
+    expect(
+      lanes
+        .flat()
+        .map((r) => r.dynamodb.SequenceNumber)
+        .sort(),
+    ).toEqual(page.map((r) => r.dynamodb.SequenceNumber));
+    for (const id of ['a', 'b', 'c']) {
+      const holding = lanes.filter((lane) => idsOf(lane).includes(id));
+      expect(holding).toHaveLength(1);
+      const sequence = (holding[0] as typeof page).filter((r) => r.dynamodb.Keys.pk.S === id).map((r) => r.dynamodb.SequenceNumber);
+      expect(sequence).toEqual([...sequence].sort());
+    }
   });
 });

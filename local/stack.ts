@@ -236,11 +236,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await waitFor('DynamoDB Local', async () => !!(await dynamodbClient.send(new ListTablesCommand({}))), 30_000, dynamoDb);
     // Pollers back off while idle; these wake them when work arrives (the bus delivered, a table was written).
     const wakeQueuePoller = new Map<string, () => void>();
-    const wakeStreamPollers: Array<() => void> = [];
+    const wakeStreamPollers: Array<[table: string, wake: () => void]> = [];
     const writeSignal = await startWriteSignal({
       port: ports.dynamodb,
       targetPort: dynamoDbLocalPort,
-      onWrite: () => wakeStreamPollers.forEach((wake) => wake()),
+      onWrite: (tables) => {
+        for (const [table, wake] of wakeStreamPollers) if (!tables || tables.includes(table)) wake();
+      },
     });
     stops.push(() => new Promise<void>((done) => writeSignal.close(() => done())));
 
@@ -328,6 +330,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             reportBatchItemFailures: mapping.reportBatchItemFailures,
             startingPosition: mapping.startingPosition,
             maximumRetryAttempts: mapping.maximumRetryAttempts,
+            parallelizationFactor: mapping.parallelizationFactor,
             region: REGION,
             invoke,
             ...(options.inMemory ? {} : { checkpointFile: join(dataDir, `stream-checkpoints-${stage}.json`) }),
@@ -335,7 +338,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           }),
       );
     for (const poller of streamPollers) {
-      wakeStreamPollers.push(() => poller.wake());
+      wakeStreamPollers.push([poller.tableName, () => poller.wake()]);
       await poller.start();
     }
     stops.push(async () => {

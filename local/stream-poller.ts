@@ -32,6 +32,11 @@ export interface StreamPollerOptions {
   region: string;
   invoke: Invoker;
   checkpointFile?: string;
+  /**
+   * ParallelizationFactor: batches of one shard in flight at once. Records are split by item key, so one
+   * item's changes stay in order, as on AWS; 1 (the default) is one batch per shard at a time.
+   */
+  parallelizationFactor?: number;
   /** Longest wait between empty reads of the shards (it backs off to this; wake() cuts it short). */
   maxIdleMs?: number;
   log?: (message: string) => void;
@@ -78,6 +83,10 @@ export class StreamPoller {
   constructor(private readonly options: StreamPollerOptions) {
     // Writes through the local DynamoDB endpoint wake it, so an idle stream can wait long.
     this.idle = new IdleWait(25, options.maxIdleMs ?? 15_000);
+  }
+
+  get tableName(): string {
+    return this.options.tableName;
   }
 
   /** The table was just written (the local DynamoDB endpoint says so): read the stream now. */
@@ -141,10 +150,9 @@ export class StreamPoller {
       let sawRecords = false;
       try {
         if (++rounds % 50 === 0) await this.discoverShards(false);
-        for (const [shardId, shard] of this.shards) {
-          if (shard.closed || !shard.iterator) continue;
-          sawRecords = (await this.pollShard(shardId, shard)) || sawRecords;
-        }
+        // The shards side by side, each with its batches in order.
+        const open = [...this.shards].filter(([, shard]) => !shard.closed && shard.iterator);
+        sawRecords = (await Promise.all(open.map(([shardId, shard]) => this.pollShard(shardId, shard)))).some(Boolean);
       } catch (error) {
         this.options.log?.(`stream poller for ${this.options.functionName}: ${(error as Error).message}`);
       }
@@ -174,14 +182,11 @@ export class StreamPoller {
       if (!shard.iterator) shard.closed = true;
       return false;
     }
-    const event = { Records: records.map((record) => toLambdaRecord(record, this.streamArn, this.options.region)) };
-    const sequence = records.map((r) => ({ sequenceNumber: r.dynamodb?.SequenceNumber as string }));
-    const result = await this.options.invoke(this.options.functionName, event);
-    const failedFrom = retryFrom(sequence, result.ok ? result.payload : null, result.ok, this.options.reportBatchItemFailures);
+    const { failedFrom, error } = await this.invokeInLanes(records);
     if (failedFrom === undefined) {
       shard.attempts = 0;
       shard.iterator = page.NextShardIterator;
-      shard.lastSequenceNumber = sequence[sequence.length - 1]?.sequenceNumber;
+      shard.lastSequenceNumber = records[records.length - 1]?.dynamodb?.SequenceNumber;
       if (shard.lastSequenceNumber) this.saveCheckpoint(shardId, shard.lastSequenceNumber);
       if (!shard.iterator) shard.closed = true;
       return true;
@@ -189,7 +194,7 @@ export class StreamPoller {
     shard.attempts++;
     const retriesLeft = this.options.maximumRetryAttempts < 0 || shard.attempts <= this.options.maximumRetryAttempts;
     if (retriesLeft) {
-      if (!result.ok) this.options.log?.(`${this.options.functionName} failed (attempt ${shard.attempts}): ${result.error}`);
+      if (error) this.options.log?.(`${this.options.functionName} failed (attempt ${shard.attempts}): ${error}`);
       shard.iterator = await this.iterator(shardId, 'AT_SEQUENCE_NUMBER', failedFrom);
       await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** shard.attempts, 2000)));
     } else {
@@ -201,6 +206,42 @@ export class StreamPoller {
     }
     return true;
   }
+
+  /**
+   * Invokes the function with the page, split into ParallelizationFactor lanes side by side (one lane by
+   * default). Returns the first record (in page order) to retry from, if any lane failed: the records after
+   * it come again, those of other lanes too, which idempotent consumers absorb (AWS also re-delivers).
+   */
+  private async invokeInLanes(records: StreamRecord[]): Promise<{ failedFrom?: string; error?: string }> {
+    const position = new Map(records.map((record, index) => [record.dynamodb?.SequenceNumber as string, index]));
+    const outcomes = await Promise.all(
+      lanesByItemKey(records, this.options.parallelizationFactor ?? 1).map(async (lane) => {
+        const event = { Records: lane.map((record) => toLambdaRecord(record, this.streamArn, this.options.region)) };
+        const sequence = lane.map((r) => ({ sequenceNumber: r.dynamodb?.SequenceNumber as string }));
+        const result = await this.options.invoke(this.options.functionName, event);
+        const failedFrom = retryFrom(sequence, result.ok ? result.payload : null, result.ok, this.options.reportBatchItemFailures);
+        return { failedFrom, error: result.ok ? undefined : result.error };
+      }),
+    );
+    const failed = outcomes.filter((outcome) => outcome.failedFrom !== undefined);
+    if (failed.length === 0) return {};
+    const first = failed.reduce((a, b) =>
+      (position.get(a.failedFrom as string) ?? 0) <= (position.get(b.failedFrom as string) ?? 0) ? a : b,
+    );
+    return { failedFrom: first.failedFrom, error: failed.find((outcome) => outcome.error)?.error };
+  }
+}
+
+/** Splits a page into `lanes` by item key, keeping each item's records in order. */
+export function lanesByItemKey(records: StreamRecord[], lanes: number): StreamRecord[][] {
+  const split: StreamRecord[][] = Array.from({ length: Math.max(1, lanes) }, () => []);
+  for (const record of records) {
+    const key = JSON.stringify(record.dynamodb?.Keys ?? {});
+    let hash = 0;
+    for (let i = 0; i < key.length; i++) hash = (hash * 31 + key.charCodeAt(i)) >>> 0;
+    split[hash % split.length]?.push(record);
+  }
+  return split.filter((lane) => lane.length > 0);
 }
 
 /** GetRecords output -> the record shape Lambda delivers (dates as epoch seconds). */
