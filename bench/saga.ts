@@ -3,7 +3,7 @@
  * orders per second the local stack settles when they keep coming, and whether any were lost or
  * oversold (both must be 0). Figures are printed, never asserted. Bounded: fixed order counts.
  *
- *   npx tsx bench/saga.ts [--orders 600] [--concurrency 10,50] [--latency-orders 60]
+ *   npx tsx bench/saga.ts [--orders 600] [--concurrency 10,50] [--latency-orders 60] [--warmup 300]
  *
  * Each sustained phase (one per concurrency) also prints where the CPU went (local only): CPU ms per order
  * in each process of the stack, and how busy the machine's cores were, so that the wall is named.
@@ -108,7 +108,7 @@ async function place(api: Api, sessions: Session[], productId: string, total: nu
 }
 
 /** Polls until every placed order is settled or `boundMs` passes; records when each was first seen settled. */
-async function awaitSettled(api: Api, placed: Placed[], boundMs: number) {
+async function awaitSettled(api: Api, placed: Placed[], boundMs: number, pollMs = 50) {
   const wanted = new Set(placed.map((p) => p.orderId));
   const seenSettled = new Map<string, { at: number; order: Record<string, any> }>();
   const bySession = new Map<Session, Placed[]>();
@@ -122,12 +122,12 @@ async function awaitSettled(api: Api, placed: Placed[], boundMs: number) {
           seenSettled.set(order.orderId, { at: now, order });
       }
     }
-    if (seenSettled.size < placed.length) await new Promise((r) => setTimeout(r, 50));
+    if (seenSettled.size < placed.length) await new Promise((r) => setTimeout(r, pollMs));
   }
   return seenSettled;
 }
 
-export async function measureSaga(options: { orders: number; concurrencies: number[]; latencyOrders: number }) {
+export async function measureSaga(options: { orders: number; concurrencies: number[]; latencyOrders: number; warmup: number }) {
   const remote = process.env.E2E_BASE_URL;
   let stack: RunningStack | undefined;
   if (!remote) {
@@ -154,8 +154,10 @@ export async function measureSaga(options: { orders: number; concurrencies: numb
       : (await api.call('GET', `/catalogs/${productId}`)).body.stock;
     const sessions = await Promise.all(Array.from({ length: 4 }, () => api.session()));
 
-    // Warm the HTTP path and the saga, then one order at a time: the settle latency of a quiet system.
-    await awaitSettled(api, (await place(api, sessions, productId, 20, Math.max(...options.concurrencies))).placed, 60_000);
+    // Warm the HTTP path, the saga's workers and DynamoDB Local's JIT (its first few hundred orders cost it
+    // several times what later ones do: bench/dynamodb-local.ts), then one order at a time: the settle
+    // latency of a quiet system.
+    await awaitSettled(api, (await place(api, sessions, productId, options.warmup, Math.max(...options.concurrencies))).placed, 120_000);
     const settledItems: SettledItem[] = [];
     const quiet: Placed[] = [];
     const quietClient: number[] = [];
@@ -206,14 +208,15 @@ export async function measureSaga(options: { orders: number; concurrencies: numb
         ? (async () => {
             while (sampling) {
               lowestStock = Math.min(lowestStock, (await stockOf(doc as DynamoDBDocumentClient, n.catalogsTable, productId)) ?? -Infinity);
-              await new Promise((r) => setTimeout(r, 50));
+              await new Promise((r) => setTimeout(r, 250)); // a light watch: each read costs DynamoDB Local too
             }
           })()
         : Promise.resolve();
       const cpuBefore = stack ? processTreeCpu() : [];
       const loadStarted = Date.now();
       const load = await place(api, sessions, productId, options.orders, concurrency);
-      const settledUnderLoad = await awaitSettled(api, load.placed, 120_000);
+      // Polled slowly: each poll lists every order through the API, load the figure should not include.
+      const settledUnderLoad = await awaitSettled(api, load.placed, 120_000, 1000);
       const loadEnded = Math.max(...[...settledUnderLoad.values()].map((s) => s.at), Date.now() - 1);
       sampling = false;
       await sampler;
@@ -302,6 +305,7 @@ if (resolve(process.argv[1] ?? '') === resolve(import.meta.filename)) {
       orders: { type: 'string', default: '600' },
       concurrency: { type: 'string', default: '10,50' },
       'latency-orders': { type: 'string', default: '60' },
+      warmup: { type: 'string', default: '300' },
     },
   });
   printSaga(
@@ -309,6 +313,7 @@ if (resolve(process.argv[1] ?? '') === resolve(import.meta.filename)) {
       orders: Number(values.orders),
       concurrencies: values.concurrency.split(',').map(Number),
       latencyOrders: Number(values['latency-orders']),
+      warmup: Number(values.warmup),
     }),
   );
 }

@@ -88,7 +88,8 @@ export async function checkAgainstContract(
     const declared = operation.responses[String(status)];
     if (!declared) {
       throw new Error(
-        `contract: ${what}: ${method} ${route.template} declares ${Object.keys(operation.responses).join(', ')}, not ${status}`,
+        `contract: ${what}: ${method} ${route.template} declares ${Object.keys(operation.responses).join(', ')}, not ${status}` +
+          ` (answer: ${text.slice(0, 300)})`,
       );
     }
     const json = declared.content?.['application/json'];
