@@ -210,6 +210,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       [
         SERVERLESS_BIN,
         ...['offline', 'start', '--stage', stage, '--httpPort', String(offlinePort), '--lambdaPort', String(ports.lambda), '--noTimeout'],
+        // Idle function workers are kept 15 minutes, about as long as Lambda keeps an instance, not offline's 60 s:
+        // otherwise the sweeper, every minute, loaded its bundle into a new worker each time (half the idle stack's CPU).
+        ...['--terminateIdleLambdaTime', '900'],
         ...params.flatMap((param) => ['--param', param]),
       ],
       { cwd: ROOT, env: slsEnv, onOutput: childOutput('offline') },
