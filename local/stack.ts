@@ -53,6 +53,11 @@ export interface LocalStackOptions {
   schedules?: boolean;
   /** More stage params (`key=value`, as `serverless --param`), e.g. a test stack's short log-in window. */
   params?: string[];
+  /**
+   * Where esbuild builds (relative to the repository); default `.esbuild`, or `.esbuild-<http port>` off the
+   * default ports. Test stacks share one, so each packaging after the first reuses the bundles.
+   */
+  esbuildFolder?: string;
 }
 
 export type { AuthorizerMode };
@@ -165,11 +170,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // npm start (default ports) builds into .esbuild/.serverless; other port sets into their own folders.
     const buildSuffix = ports.http === DEFAULT_PORTS.http ? '' : `-${ports.http}`;
-    const build = { esbuildFolder: `.esbuild${buildSuffix}`, packageFolder: `.serverless${buildSuffix}` };
+    const build = { esbuildFolder: options.esbuildFolder ?? `.esbuild${buildSuffix}`, packageFolder: `.serverless${buildSuffix}` };
     const slsEnv = {
       ...process.env,
       ...env,
       ESBUILD_WORK_FOLDER: build.esbuildFolder,
+      // Its packages zip the bundles nothing changed since they were built (scripts/serverless-plugins/esbuild-reuse.mjs).
+      ESBUILD_REUSE_BUNDLES: '1',
       SLS_TELEMETRY_DISABLED: '1',
       SLS_NOTIFICATIONS_MODE: 'off',
       // The local scheduler fires the template's schedules, not offline (scripts/serverless-plugins/offline-without-schedules.mjs).

@@ -6,7 +6,7 @@
  */
 import { startLocalStack, type RunningStack } from '../local/stack.js';
 import { FUNCTION_AUTH_STACK_PARAMS } from './support/test-stack.js';
-import { FUNCTION_AUTH_TEST_PORTS } from './support/ports.js';
+import { FUNCTION_AUTH_TEST_PORTS, TEST_ESBUILD_FOLDER } from './support/ports.js';
 
 let stack: RunningStack | undefined;
 
@@ -14,6 +14,7 @@ export async function setup(): Promise<void> {
   const started = Date.now();
   stack = await startLocalStack({
     inMemory: true,
+    esbuildFolder: TEST_ESBUILD_FOLDER,
     // The tests invoke the sweeper themselves: their outcomes must not depend on when a schedule fires.
     schedules: false,
     params: FUNCTION_AUTH_STACK_PARAMS,

@@ -5,7 +5,7 @@
  */
 import { startLocalStack, type RunningStack } from '../local/stack.js';
 import { TEST_STACK_E2E_ENV, TEST_STACK_PARAMS } from './support/test-stack.js';
-import { TEST_PORTS } from './support/ports.js';
+import { TEST_ESBUILD_FOLDER, TEST_PORTS } from './support/ports.js';
 
 let stack: RunningStack | undefined;
 
@@ -17,6 +17,7 @@ export async function setup(): Promise<void> {
   const started = Date.now();
   stack = await startLocalStack({
     inMemory: true,
+    esbuildFolder: TEST_ESBUILD_FOLDER,
     // The tests invoke the sweeper themselves: their outcomes must not depend on when a schedule fires.
     schedules: false,
     params: TEST_STACK_PARAMS,

@@ -32,7 +32,10 @@ export default class EsbuildReuse {
   constructor(serverless, options = {}, { log } = {}) {
     this.options = options;
     this.log = log;
-    this.reuse = serverless.processedInput?.commands?.[0] === 'offline';
+    this.offline = serverless.processedInput?.commands?.[0] === 'offline';
+    // Also a package made for the local stack or the template checks (ESBUILD_REUSE_BUNDLES=1, which they set):
+    // it zips the same bundles; a deploy's package always builds everything.
+    this.reuse = this.offline || process.env.ESBUILD_REUSE_BUNDLES === '1';
     // Plugins are constructed in the order serverless.yml lists them, serverless-esbuild first.
     const esbuildPlugin = serverless.pluginManager.plugins.find((p) => p.constructor.name === 'EsbuildServerlessPlugin');
     if (esbuildPlugin) this.wrap(esbuildPlugin);
@@ -111,7 +114,7 @@ export default class EsbuildReuse {
     esb.bundle = () => {
       waiting++;
       const run = queue.then(build, build).finally(async () => {
-        if (--waiting === 0 && this.reuse && esb.buildOptions?.skipRebuild) await esbuild.stop();
+        if (--waiting === 0 && this.offline && esb.buildOptions?.skipRebuild) await esbuild.stop();
       });
       queue = run.catch(() => undefined);
       return run;

@@ -22,7 +22,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, startLocalStack, type RunningStack } from '../../local/stack.js';
 import { describeLocal } from '../support/env.js';
-import { TEST_PORTS } from '../support/ports.js';
+import { TEST_ESBUILD_FOLDER, TEST_PORTS } from '../support/ports.js';
 import { SAGA_FUNCTIONS, createProduct, orderItem, names, ordersOfUser, reservationOf, sleep, stockOf, warmUp } from './saga-helpers.js';
 
 const PORTS = Object.fromEntries(Object.entries(TEST_PORTS).map(([name, port]) => [name, port + 5])) as typeof TEST_PORTS;
@@ -49,6 +49,7 @@ describeLocal('orders saga safety net: the scheduled sweeper, and a stop and res
       dataDir,
       ports: PORTS,
       params: SAFETY_NET_PARAMS,
+      esbuildFolder: TEST_ESBUILD_FOLDER,
       verbose,
       log: verbose ? (m) => console.log(`[restart stack] ${m}`) : () => undefined,
     });

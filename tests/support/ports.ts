@@ -17,3 +17,6 @@ const shifted = (by: number): LocalPorts => ({
 export const TEST_PORTS: LocalPorts = shifted(0);
 /** The stack of the `stack-function-auth` project (tokens checked in the functions, as on LocalStack community). */
 export const FUNCTION_AUTH_TEST_PORTS: LocalPorts = shifted(50);
+
+/** The esbuild folder the test stacks and the template checks share: each packaging after the first reuses its bundles. */
+export const TEST_ESBUILD_FOLDER = '.esbuild-tests';

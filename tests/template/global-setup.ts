@@ -7,6 +7,7 @@ import type { TestProject } from 'vitest/node';
 import { newKeySet, publicJwks } from '../../functions/users/auth/key-set.js';
 import { packageTemplate } from '../../local/stack.js';
 import { PACKAGED_STAGES, packageFolderOf, type PackagedStage } from './stages.js';
+import { TEST_ESBUILD_FOLDER } from '../support/ports.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -25,7 +26,10 @@ export async function setup(project: TestProject): Promise<void> {
       packageFolderOf(stage),
       {
         ...process.env,
-        ESBUILD_WORK_FOLDER: `.esbuild-template-${stage.name}`,
+        // One esbuild folder for every stage and the test stacks: the bundles are the same, so each packaging
+        // after the first zips the ones already built (scripts/serverless-plugins/esbuild-reuse.mjs).
+        ESBUILD_WORK_FOLDER: TEST_ESBUILD_FOLDER,
+        ESBUILD_REUSE_BUNDLES: '1',
         SLS_TELEMETRY_DISABLED: '1',
         SLS_NOTIFICATIONS_MODE: 'off',
       },
