@@ -56,7 +56,8 @@ class Api {
     return { userId: login.body.userId, token: login.body.token };
   }
 
-  async allOrders(session: Session): Promise<Array<Record<string, any>>> {
+  /** The user's orders, newest first; with `since` (ISO time), paging stops at the first page reaching older ones. */
+  async allOrders(session: Session, since?: string): Promise<Array<Record<string, any>>> {
     const items: Array<Record<string, any>> = [];
     let token: string | undefined;
     do {
@@ -69,6 +70,7 @@ class Api {
       if (page.status !== 200) throw new Error(`list orders: ${page.status}`);
       items.push(...page.body.items);
       token = page.body.nextToken;
+      if (since !== undefined && String(page.body.items.at(-1)?.createdAt ?? '') < since) break;
     } while (token);
     return items;
   }
@@ -114,10 +116,12 @@ async function awaitSettled(api: Api, placed: Placed[], boundMs: number, pollMs 
   const bySession = new Map<Session, Placed[]>();
   for (const p of placed) bySession.set(p.session, [...(bySession.get(p.session) ?? []), p]);
   const deadline = Date.now() + boundMs;
+  // Earlier phases' orders are older: not listed again (the polls are the bench's load, not the system's).
+  const since = new Date(Math.min(...placed.map((p) => p.sentAt)) - 1000).toISOString();
   while (seenSettled.size < placed.length && Date.now() < deadline) {
     for (const session of bySession.keys()) {
       const now = Date.now();
-      for (const order of await api.allOrders(session)) {
+      for (const order of await api.allOrders(session, since)) {
         if (wanted.has(order.orderId) && order.status !== 'PENDING' && !seenSettled.has(order.orderId))
           seenSettled.set(order.orderId, { at: now, order });
       }

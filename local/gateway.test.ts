@@ -399,3 +399,123 @@ describe('routeOf (which template route a path is)', () => {
     expect(methodsOf('/items//')).toBeUndefined();
   });
 });
+
+describe('local API gateway: TOKEN authorizers (as API Gateway runs them)', () => {
+  const apiArn = 'arn:aws:execute-api:us-east-1:000000000000:local/test';
+  const authorized: CfnTemplate = {
+    Resources: {
+      ...template.Resources,
+      AuthFn: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'shop-test-authorizer' } },
+      Auth: {
+        Type: 'AWS::ApiGateway::Authorizer',
+        Properties: {
+          Type: 'TOKEN',
+          IdentitySource: 'method.request.header.Authorization',
+          AuthorizerResultTtlInSeconds: 300,
+          AuthorizerUri: {
+            'Fn::Join': [
+              '',
+              ['arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/', { 'Fn::GetAtt': ['AuthFn', 'Arn'] }, '/invocations'],
+            ],
+          },
+        },
+      },
+      MineGet: {
+        ...method('ItemsMine', 'GET'),
+        Properties: { ...method('ItemsMine', 'GET').Properties, AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: 'Auth' } },
+      },
+    },
+  };
+  const seen: Seen[] = [];
+  const offline = fakeOffline(seen);
+  const invocations: Array<{ functionName: string; event: any }> = [];
+  let gateway: RunningGateway;
+
+  beforeAll(async () => {
+    const upstreamPort = await listen(offline);
+    gateway = await startGateway({
+      model: gatewayModel(authorized),
+      port: 0,
+      upstreamPort,
+      authorizers: {
+        apiArn,
+        // A stand-in authorizer function: "Bearer ok-<user>" is that user (only GET allowed), "Bearer deny" gets a Deny.
+        invoke: async (functionName, event) => {
+          invocations.push({ functionName, event });
+          const token = (event as { authorizationToken: string }).authorizationToken;
+          const user = /^Bearer ok-(\w+)$/.exec(token)?.[1];
+          const effect = user ? 'Allow' : token === 'Bearer deny' ? 'Deny' : undefined;
+          if (!effect) return { ok: false, error: 'Unauthorized' };
+          return {
+            ok: true,
+            payload: {
+              principalId: user ?? 'nobody',
+              policyDocument: { Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: `${apiArn}/GET/*` }] },
+              context: { userId: user ?? '' },
+            },
+          };
+        },
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway.close();
+    await new Promise((resolve) => offline.close(resolve));
+  });
+
+  const headerSeen = (request: Seen | undefined, name: string) => {
+    const raw = request?.rawHeaders ?? [];
+    const at = raw.findIndex((value, i) => i % 2 === 0 && value.toLowerCase() === name);
+    return at < 0 ? undefined : raw[at + 1];
+  };
+
+  it('invokes the authorizer with the TOKEN event, then passes its principal and context on to offline', async () => {
+    const res = await send(gateway.port, '/items/mine?x=1', { headers: { authorization: 'Bearer ok-alice' } });
+    expect(res.status).toBe(200);
+    expect(invocations.at(-1)).toEqual({
+      functionName: 'shop-test-authorizer',
+      event: { type: 'TOKEN', authorizationToken: 'Bearer ok-alice', methodArn: `${apiArn}/GET/items/mine` },
+    });
+    const context = JSON.parse(headerSeen(seen.at(-1), 'sls-offline-authorizer-override') ?? '{}');
+    expect(context).toMatchObject({ principalId: 'alice', userId: 'alice' });
+  });
+
+  it("keeps a token's answer: the next request with it does not invoke again", async () => {
+    await send(gateway.port, '/items/mine', { headers: { authorization: 'Bearer ok-bob' } });
+    const before = invocations.length;
+    const res = await send(gateway.port, '/items/mine', { headers: { authorization: 'Bearer ok-bob' } });
+    expect(res.status).toBe(200);
+    expect(invocations.length).toBe(before);
+  });
+
+  it("refusals take the template's gateway responses and never reach offline: 401 (none, Unauthorized), 403 (Deny)", async () => {
+    const before = seen.length;
+    const none = await send(gateway.port, '/items/mine');
+    expect([none.status, JSON.parse(none.body).code]).toEqual([401, 'UNAUTHORIZED']);
+    const refused = await send(gateway.port, '/items/mine', { headers: { authorization: 'Bearer forged' } });
+    expect([refused.status, JSON.parse(refused.body).code]).toEqual([401, 'UNAUTHORIZED']);
+    const denied = await send(gateway.port, '/items/mine', { headers: { authorization: 'Bearer deny' } });
+    expect([denied.status, JSON.parse(denied.body).code]).toEqual([403, 'FORBIDDEN']);
+    expect(seen.length).toBe(before);
+  });
+
+  it("a client's own authorizer context header is never passed on, on public and protected routes alike", async () => {
+    const forged = JSON.stringify({ principalId: 'mallory', userId: 'mallory' });
+    await send(gateway.port, '/fn', { headers: { 'sls-offline-authorizer-override': forged } });
+    expect(headerSeen(seen.at(-1), 'sls-offline-authorizer-override')).toBeUndefined();
+    await send(gateway.port, '/items/mine', { headers: { authorization: 'Bearer ok-carol', 'SLS-Offline-Authorizer-Override': forged } });
+    const passed = (seen.at(-1)?.rawHeaders ?? []).filter(
+      (value, i) => i % 2 === 0 && value.toLowerCase() === 'sls-offline-authorizer-override',
+    );
+    expect(passed).toHaveLength(1);
+    expect(JSON.parse(headerSeen(seen.at(-1), 'sls-offline-authorizer-override') ?? '{}')).toMatchObject({ userId: 'carol' });
+  });
+
+  it('a method without an authorizer on the same path family is not authorized (GET /items/{itemId})', async () => {
+    const before = invocations.length;
+    const res = await send(gateway.port, '/items/42');
+    expect(res.status).toBe(200);
+    expect(invocations.length).toBe(before);
+  });
+});

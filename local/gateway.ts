@@ -7,6 +7,8 @@
  * - CORS is a stage setting (CORS_ALLOWED_ORIGINS on every function), not offline's "any origin, with
  *   credentials": its access-control-* headers are dropped, ours added for an allowed origin, and
  *   preflights answered here from the template's OPTIONS (MOCK) methods, as API Gateway answers them.
+ * - Lambda TOKEN authorizers run here, their policies kept per token for the template's TTL, as API Gateway
+ *   does (local/token-authorizer.ts); offline is started with --noAuth and told the outcome.
  * An answer is gateway-made when it has no x-correlation-id: our functions echo one on every answer
  * (functions/shared/http/handler.ts), offline's own answers never carry one.
  */
@@ -15,6 +17,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { CfnTemplate } from './cloudformation.js';
 import { corsAllowedOrigins } from '../functions/shared/http/cors.js';
+import type { Invoker } from './sqs-poller.js';
+import { TokenAuthorizers, tokenAuthorizerOf, type TokenAuthorizer } from './token-authorizer.js';
 
 interface GatewayResponseSpec {
   statusCode?: number;
@@ -28,6 +32,8 @@ interface ApiRoute {
   /** PathParts from the root: literals, `{var}` or `{var+}`. */
   parts: string[];
   methods: string[];
+  /** The TOKEN authorizer of each method that has one. */
+  authorizers: Record<string, TokenAuthorizer>;
   /** The answer of the resource's OPTIONS method when API Gateway makes it (a MOCK integration): its static headers. */
   preflight?: { status: number; headers: HeaderList };
 }
@@ -57,8 +63,10 @@ export function gatewayModel(template: CfnTemplate): GatewayModel {
       if (typeof value === 'string') for (const origin of corsAllowedOrigins(value)) corsOrigins.add(origin);
     } else if (resource.Type === 'AWS::ApiGateway::Method') {
       const id = resourceIdOf(template, props.ResourceId);
-      const route = routes.get(id) ?? { parts: pathPartsOf(template, id), methods: [] };
+      const route = routes.get(id) ?? { parts: pathPartsOf(template, id), methods: [], authorizers: {} };
       route.methods.push(String(props.HttpMethod));
+      const authorizer = tokenAuthorizerOf(template, props);
+      if (authorizer) route.authorizers[String(props.HttpMethod)] = authorizer;
       const integration = props.Integration as { Type?: string; IntegrationResponses?: IntegrationResponse[] } | undefined;
       if (props.HttpMethod === 'OPTIONS' && integration?.Type === 'MOCK') {
         const answer = integration.IntegrationResponses?.[0];
@@ -155,6 +163,13 @@ const TYPE_BY_STATUS: Record<number, string> = {
   429: 'THROTTLED',
 };
 
+/** An authorizer's refusals, as API Gateway answers them. */
+const REFUSAL = {
+  unauthorized: [401, 'UNAUTHORIZED'],
+  denied: [403, 'ACCESS_DENIED'],
+  failed: [500, 'AUTHORIZER_FAILURE'],
+} as const;
+
 function responseTypeOf(status: number): string {
   return TYPE_BY_STATUS[status] ?? (status >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX');
 }
@@ -163,8 +178,7 @@ function responseTypeOf(status: number): string {
 const CLIENT_ERROR_STATUS: Record<string, number> = { HPE_INVALID_METHOD: 404, HPE_HEADER_OVERFLOW: 431, ERR_HTTP_REQUEST_TIMEOUT: 408 };
 
 /** The template's answer for a gateway-made `status`: its response type's, else DEFAULT_4XX/5XX's, else the built-in one. */
-function gatewayAnswer(model: GatewayModel, status: number, cors: HeaderList) {
-  const type = responseTypeOf(status);
+function gatewayAnswer(model: GatewayModel, status: number, cors: HeaderList, type = responseTypeOf(status)) {
   const spec = model.responses.get(type) ?? model.responses.get(status >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX');
   const statusCode = spec?.statusCode ?? status;
   const message = STATUS_CODES[statusCode] ?? 'Error';
@@ -183,7 +197,9 @@ function gatewayAnswer(model: GatewayModel, status: number, cors: HeaderList) {
 // Hop-by-hop: each side of the proxy has its own connection (Expect is answered here). A request keeps its
 // Transfer-Encoding, so a chunked body stays chunked; a response is framed anew by Node.
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'upgrade'];
-const NOT_FORWARDED = new Set([...HOP_BY_HOP, 'expect', 'x-forwarded-for']);
+// serverless-offline takes requestContext.authorizer from this header as it stands: only the gateway sets it.
+const AUTHORIZER_CONTEXT_HEADER = 'sls-offline-authorizer-override';
+const NOT_FORWARDED = new Set([...HOP_BY_HOP, 'expect', 'x-forwarded-for', AUTHORIZER_CONTEXT_HEADER]);
 const NOT_PASSED_BACK = new Set([...HOP_BY_HOP, 'transfer-encoding']);
 
 type HeaderList = Array<[string, string]>;
@@ -195,6 +211,12 @@ export interface GatewayOptions {
   host?: string;
   /** Where serverless-offline listens, on 127.0.0.1. */
   upstreamPort: number;
+  /** How the routes' authorizers are run (needed when the template has any). */
+  authorizers?: {
+    invoke: Invoker;
+    /** `arn:aws:execute-api:<region>:<account>:<apiId>/<stage>`: a request's method ARN is this, `/<METHOD>/<path>`. */
+    apiArn: string;
+  };
 }
 
 export interface RunningGateway {
@@ -216,8 +238,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       : [];
   };
 
-  const answerAsGateway = (req: IncomingMessage, res: ServerResponse, status: number) => {
-    const answer = gatewayAnswer(model, status, corsHeaders(req));
+  const answerAsGateway = (req: IncomingMessage, res: ServerResponse, status: number, type?: string) => {
+    const answer = gatewayAnswer(model, status, corsHeaders(req), type);
     send(res, answer.status, answer.headers, answer.body);
   };
 
@@ -230,7 +252,30 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     send(res, route.preflight.status, cors.length === 0 ? [] : merged(route.preflight.headers, cors));
   };
 
-  const forward = (req: IncomingMessage, res: ServerResponse) => {
+  const authorizers = options.authorizers ? new TokenAuthorizers(options.authorizers.invoke) : undefined;
+
+  /** Forwards the request once its route's authorizer (if any) allows it, with the outcome for offline. */
+  const authorizeThenForward = (req: IncomingMessage, res: ServerResponse, authorizer: TokenAuthorizer) => {
+    if (!authorizers) return answerAsGateway(req, res, ...REFUSAL.failed);
+    const header = req.headers[authorizer.header];
+    const path = (req.url ?? '/').split('?')[0] as string;
+    const methodArn = `${options.authorizers?.apiArn}/${req.method}${path}`;
+    req.pause(); // the body waits in the socket until the outcome is known
+    authorizers.authorize(authorizer, Array.isArray(header) ? header[0] : header, methodArn).then(
+      (authorization) => {
+        if (authorization.outcome !== 'allow') {
+          req.resume();
+          const [status, type] = REFUSAL[authorization.outcome];
+          return answerAsGateway(req, res, status, type);
+        }
+        forward(req, res, [[AUTHORIZER_CONTEXT_HEADER, JSON.stringify(authorization.context)]]);
+        req.resume();
+      },
+      () => answerAsGateway(req, res, ...REFUSAL.failed),
+    );
+  };
+
+  const forward = (req: IncomingMessage, res: ServerResponse, extraHeaders: HeaderList = []) => {
     // The body is read whole first (API Gateway too takes the whole request, up to 10 MB, before it
     // invokes). Streamed, a body that serverless offline does not wait for (a GET's) raced its early
     // answer on a kept-alive connection: resets and 502s under the fuzz suite.
@@ -252,7 +297,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           port: options.upstreamPort,
           method: req.method,
           path: req.url,
-          headers: forwardedHeaders(req.rawHeaders, client).flat(),
+          headers: [...forwardedHeaders(req.rawHeaders, client), ...extraHeaders].flat(),
           // A body on a method that takes none may be left unread by offline: never reuse that connection.
           agent: body.length > 0 && !['POST', 'PUT', 'PATCH'].includes(req.method ?? '') ? false : agent,
           ...(/^127\.\d+\.\d+\.\d+$/.test(client) ? { localAddress: client } : {}),
@@ -282,8 +327,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   };
 
   const server = createServer((req, res) => {
-    if (req.method !== 'OPTIONS') return forward(req, res);
     const route = routeOf(model.routes, (req.url ?? '/').split('?')[0] as string);
+    const authorizer = route?.authorizers[req.method ?? ''];
+    if (authorizer) return authorizeThenForward(req, res, authorizer);
+    if (req.method !== 'OPTIONS') return forward(req, res);
     if (route?.methods.includes('OPTIONS') && !route.preflight) return forward(req, res); // a function's OPTIONS
     answerOptions(req, res, route);
   });

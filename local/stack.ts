@@ -170,7 +170,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // npm start (default ports) builds into .esbuild/.serverless; other port sets into their own folders.
     const buildSuffix = ports.http === DEFAULT_PORTS.http ? '' : `-${ports.http}`;
     const build = { esbuildFolder: options.esbuildFolder ?? `.esbuild${buildSuffix}`, packageFolder: `.serverless${buildSuffix}` };
-    const slsEnv = {
+    const slsEnv: NodeJS.ProcessEnv = {
       ...process.env,
       ...env,
       ESBUILD_WORK_FOLDER: build.esbuildFolder,
@@ -181,6 +181,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // The local scheduler fires the template's schedules, not offline (scripts/serverless-plugins/offline-without-schedules.mjs).
       LOCAL_STACK_FIRES_SCHEDULES: '1',
     };
+
+    // Offline would take a stray AUTHORIZER variable of this shell as every request's authorizer context.
+    delete slsEnv.AUTHORIZER;
 
     // The verifiers get the public keys at package time (params.local.jwtPublicJwks): make them first.
     await new FileKeyStore(join(ROOT, LOCAL_JWT_KEY_FILE)).loadOrCreate();
@@ -219,13 +222,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         // Idle function workers are kept 15 minutes, about as long as Lambda keeps an instance, not offline's 60 s:
         // otherwise the sweeper, every minute, loaded its bundle into a new worker each time (half the idle stack's CPU).
         ...['--terminateIdleLambdaTime', '900'],
+        // The local gateway runs the authorizers (local/token-authorizer.ts) and passes their outcome on.
+        '--noAuth',
         ...params.flatMap((param) => ['--param', param]),
       ],
       { cwd: ROOT, env: slsEnv, onOutput: childOutput('offline') },
     );
     processes.add('serverless offline', offline.pid);
     stops.push(() => stopProcess(offline));
-    const gateway = await startGateway({ model: gatewayModel(template), port: ports.http, upstreamPort: offlinePort });
+    const invoke = lambdaInvoker(endpoints.lambda, LOCAL_CREDENTIALS, REGION);
+    const gateway = await startGateway({
+      model: gatewayModel(template),
+      port: ports.http,
+      upstreamPort: offlinePort,
+      authorizers: { invoke, apiArn: `arn:aws:execute-api:${REGION}:${ACCOUNT_ID}:local/${stage}` },
+    });
     stops.push(() => gateway.close());
     const baseUrl = `http://127.0.0.1:${ports.http}`;
     const offlineReady = () =>
@@ -294,7 +305,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     await offlineReady();
 
-    const invoke = lambdaInvoker(endpoints.lambda, LOCAL_CREDENTIALS, REGION);
     await runSeedFunctions(join(ROOT, build.packageFolder), stage, invoke, log);
 
     const sqsMappings = model.eventSourceMappings.filter((mapping) => mapping.enabled && mapping.source.kind === 'sqs');

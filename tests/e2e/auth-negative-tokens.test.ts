@@ -68,6 +68,28 @@ describe('the authorizer, positive control', () => {
   });
 });
 
+describe('the caller is who the token says, whatever else the request carries', () => {
+  // serverless-offline takes requestContext.authorizer from this header as sent: the local gateway must never pass
+  // a client's on. On AWS it is an ordinary header; the answers are the same.
+  const forged = (as: Account) => JSON.stringify({ principalId: as.userId, userId: as.userId, tokenExpiresAt: 4102444800 });
+
+  it("a client-set authorizer context does not make Alice's token Bob's", async () => {
+    const headers = { 'sls-offline-authorizer-override': forged(bob) };
+    const other = await api('GET', `/users/${bob.userId}`, { token: alice.token, headers });
+    expect(other.status).toBe(403);
+    expect(other.text).not.toContain(bob.userId);
+    const own = await api('GET', `/users/${alice.userId}`, { token: alice.token, headers });
+    expect(own.status).toBe(200);
+    expect(own.body.userId).toBe(alice.userId);
+  });
+
+  it('nor lets a request without a token in', async () => {
+    const res = await api('GET', `/users/${bob.userId}`, { headers: { 'sls-offline-authorizer-override': forged(bob) } });
+    expect(res.status).toBe(401);
+    expect(res.text).not.toContain(bob.userId);
+  });
+});
+
 describe('the authorizer rejects (any stage)', () => {
   it('no Authorization header', async () => {
     await expectRejected(undefined);
