@@ -519,3 +519,37 @@ describe('local API gateway: TOKEN authorizers (as API Gateway runs them)', () =
     expect(invocations.length).toBe(before);
   });
 });
+
+describe('local API gateway: a kept-alive connection offline closed as idle', () => {
+  it('sends the request again on a new connection, once, so the client never sees that race', async () => {
+    // Stands in for offline closing an idle connection just as the gateway reuses it: the second request on any
+    // connection is reset unread. A first request on a new connection is answered.
+    let answered = 0;
+    const upstream = createServer((req, res) => {
+      const socket = req.socket as typeof req.socket & { served?: number };
+      socket.served = (socket.served ?? 0) + 1;
+      if (socket.served > 1) return socket.resetAndDestroy();
+      req.resume();
+      req.on('end', () => {
+        answered += 1;
+        res.writeHead(200, { 'content-type': 'application/json', 'x-correlation-id': `c-${answered}` });
+        res.end(JSON.stringify({ answered }));
+      });
+    });
+    const gateway = await startGateway({ model: gatewayModel(template), port: 0, upstreamPort: await listen(upstream) });
+    try {
+      const first = await send(gateway.port, '/echo', { method: 'POST', body: '{"n":1}', headers: { 'content-type': 'application/json' } });
+      const second = await send(gateway.port, '/echo', {
+        method: 'POST',
+        body: '{"n":2}',
+        headers: { 'content-type': 'application/json' },
+      });
+      expect([first.status, second.status]).toEqual([200, 200]);
+      expect(JSON.parse(second.body)).toEqual({ answered: 2 });
+    } finally {
+      await gateway.close();
+      upstream.closeAllConnections();
+      await new Promise((resolve) => upstream.close(resolve));
+    }
+  });
+});

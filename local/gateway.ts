@@ -284,7 +284,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     req.on('error', () => res.destroy());
     req.on('end', () => send(Buffer.concat(chunks)));
 
-    const send = (body: Buffer) => {
+    const send = (body: Buffer, isRetry = false) => {
       // serverless-offline takes requestContext.identity.sourceIp from the TCP peer (hapi's request.info.remoteAddress)
       // and ignores X-Forwarded-For. So the proxy connects from the client's own address: Linux routes all of 127/8
       // to lo, so a client on 127.0.0.2 stays 127.0.0.2 to offline (the log-in limits count per source address).
@@ -314,8 +314,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           answer.on('error', () => res.destroy());
         },
       );
-      upstream.on('error', () => {
+      upstream.on('error', (error: NodeJS.ErrnoException) => {
         if (answered) return; // offline answered and closed before taking all of the body: its answer stands
+        // A kept-alive connection that offline closed as idle just as this request went out on it: offline never
+        // read the request, so it is sent once more on a new connection (Node's docs, request.reusedSocket).
+        if (!isRetry && upstream.reusedSocket && error.code === 'ECONNRESET') return send(body, true);
         if (res.headersSent) res.destroy();
         else answerAsGateway(req, res, 502);
       });

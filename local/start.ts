@@ -10,6 +10,9 @@ const { values } = parseArgs({
     'port-offset': { type: 'string', default: process.env.LOCAL_PORT_OFFSET ?? '0' },
     verbose: { type: 'boolean', default: process.env.LOCAL_STACK_VERBOSE === '1' },
     'authorizer-mode': { type: 'string', default: process.env.LOCAL_AUTHORIZER_MODE ?? 'gateway' },
+    // Where the bundles are built (default `.esbuild`, or `.esbuild-<port>` with an offset): another start's
+    // folder is reused as it stands, only what changed rebuilt (the npm start test shares the test stacks').
+    'esbuild-folder': { type: 'string', default: process.env.LOCAL_ESBUILD_FOLDER },
   },
 });
 const authorizerMode = values['authorizer-mode'] as AuthorizerMode;
@@ -33,6 +36,7 @@ try {
     ports,
     verbose: values.verbose,
     authorizerMode,
+    ...(values['esbuild-folder'] ? { esbuildFolder: values['esbuild-folder'] } : {}),
     log,
   });
   log('');

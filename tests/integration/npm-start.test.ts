@@ -14,6 +14,7 @@ import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { DEFAULT_PORTS, LOCAL_CREDENTIALS } from '../../local/stack.js';
 import { describeLocal } from '../support/env.js';
+import { TEST_ESBUILD_FOLDER } from '../support/ports.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const OFFSET = 500 + Number(process.env.TEST_PORT_OFFSET ?? 0);
@@ -25,7 +26,9 @@ const base = `http://127.0.0.1:${DEFAULT_PORTS.http + OFFSET}`;
 const running = new Set<ChildProcess>();
 
 function startCli(dataDir: string): { child: ChildProcess; output: string[]; ready: Promise<void> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', '--port-offset', String(OFFSET), '--data-dir', dataDir], {
+  // The test stacks' bundles are reused (a user's first start bundles everything; that is not what this tests).
+  const args = ['--port-offset', String(OFFSET), '--data-dir', dataDir, '--esbuild-folder', TEST_ESBUILD_FOLDER];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
