@@ -1,30 +1,27 @@
 /**
  * The orders saga end to end over HTTP on the local stack: orders placed through the gateway (with a
  * real token), the outbox, both consumers and their queues; local-only checks (products of the test's
- * own, stock, reservations, queues and DLQs) read the emulators directly. Nothing is mocked.
+ * own, stock, reservations, queues) read the emulators directly. Nothing is mocked. Messages that keep failing
+ * (DLQ, redrive) are tested on a stack that gives up sooner: tests/integration/orders-restart.test.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { beforeAll, expect, it } from 'vitest';
 import { orderEvent } from '../../functions/orders/domain/order-events.js';
 import { newOrderId } from '../../functions/orders/domain/order-id.js';
 import type { Order } from '../../functions/orders/domain/order.js';
 import { stockEvent } from '../../functions/catalogs/domain/stock-events.js';
-import { buildEvent } from '../../functions/shared/events/contracts.js';
-import { redrive } from '../../scripts/redrive-dlq.js';
 import { documentClient, eventBridgeClient, sqsClient } from '../support/aws.js';
 import { describeLocal, queueUrl } from '../support/env.js';
 import {
+  busEventBody,
   createProduct,
   invokeFunction,
   names,
   orderItem,
   putOnBus,
-  queueDepth,
   reservationOf,
   sleep,
   stockOf,
-  storeOrder,
   waitUntilDrained,
   warmUp,
   SAGA_FUNCTIONS,
@@ -43,19 +40,6 @@ describeLocal('orders saga over HTTP (local stack)', () => {
     await warmUp(SAGA_FUNCTIONS.map((name) => n.fn(name)));
     buyers = await Promise.all([newSession('saga-a'), newSession('saga-b')]);
   });
-
-  const busEventBody = (event: { source: string; detailType: string; detail: unknown }) =>
-    JSON.stringify({
-      version: '0',
-      id: randomUUID(),
-      'detail-type': event.detailType,
-      source: event.source,
-      account: '000000000000',
-      time: new Date().toISOString(),
-      region: 'us-east-1',
-      resources: [],
-      detail: event.detail,
-    });
 
   it('200 concurrent orders against a stock of 100: exactly 100 CONFIRMED at the catalog price, stock 0, never negative', async () => {
     const productId = `RACE-${run}`;
@@ -193,64 +177,6 @@ describeLocal('orders saga over HTTP (local stack)', () => {
     expect(await stockOf(doc, n.catalogsTable, productId)).toBe(8);
   });
 
-  it('a message that keeps failing lands in its DLQ after maxReceiveCount while the rest is processed; redrive moves it back', async () => {
-    const productId = `POISON-${run}`;
-    await createProduct(doc, n.catalogsTable, { productId, stock: 20, unitPrice: 30 });
-    // Batch-mates of the poison: OrderPlaced for three orders the orders table does not have (yet).
-    const mates = Array.from({ length: 3 }, (): Order => ({
-      orderId: newOrderId(),
-      userId: buyers[0]!.userId,
-      productId,
-      qty: 1,
-      status: 'PENDING',
-      createdAt: new Date().toISOString(),
-      correlationId: `poison-${run}`,
-    }));
-    const poisonContract = buildEvent(
-      'OrderPlaced',
-      { orderId: newOrderId(), userId: 'u', productId, qty: 1 },
-      { eventId: 'e', correlationId: 'c', occurredAt: new Date().toISOString() },
-    );
-    (poisonContract.detail.data as { qty: number }).qty = 0;
-    await sqs.send(
-      new SendMessageBatchCommand({
-        QueueUrl: queueUrl(n.catalogsInbox),
-        Entries: [
-          { Id: 'p1', MessageBody: '{"this is": not json' },
-          { Id: 'p2', MessageBody: busEventBody(poisonContract) },
-          ...mates.map((order, i) => ({ Id: `m${i}`, MessageBody: busEventBody(orderEvent(order)) })),
-        ],
-      }),
-    );
-
-    // The batch-mates are processed at once: stock reserved for each, their answers sent on.
-    await waitFor(async () => (await Promise.all(mates.map((m) => reservationOf(doc, n.catalogsTable, m.orderId)))).every(Boolean));
-    expect(await stockOf(doc, n.catalogsTable, productId)).toBe(17);
-    // An answer for an order the orders context does not know fails there too: three poison answers.
-    // After maxReceiveCount (3) receives, 12 s apart locally, each poison is in its queue's DLQ.
-    await waitFor(
-      async () => (await queueDepth(sqs, queueUrl(n.catalogsDlq))) >= 2 && (await queueDepth(sqs, queueUrl(n.ordersDlq))) >= 3,
-      120_000,
-    );
-    await waitUntilDrained(sqs, [queueUrl(n.catalogsInbox), queueUrl(n.ordersInbox)]);
-    expect(await stockOf(doc, n.catalogsTable, productId)).toBe(17);
-
-    // The cause is fixed (the orders are stored; their outbox settles them), then the DLQ is redriven:
-    // the answers are processed again (as duplicates now) and none returns to the DLQ.
-    for (const order of mates) await storeOrder(doc, n.ordersTable, order);
-    const settled = await settledOrders(
-      buyers[0]!,
-      mates.map((m) => m.orderId),
-    );
-    for (const order of settled.values()) expect(order).toMatchObject({ status: 'CONFIRMED', unitPrice: 30, totalPrice: 30 });
-    const ordersDlqBefore = await queueDepth(sqs, queueUrl(n.ordersDlq));
-    const moved = await redrive(sqs, queueUrl(n.ordersDlq), queueUrl(n.ordersInbox), 1000);
-    expect(moved).toBe(ordersDlqBefore);
-    await waitUntilDrained(sqs, [queueUrl(n.ordersInbox)]);
-    expect(await queueDepth(sqs, queueUrl(n.ordersDlq))).toBe(0);
-    expect(await stockOf(doc, n.catalogsTable, productId)).toBe(17);
-  }, 200_000);
-
   /** Runs `total` calls with at most `concurrency` in flight; results in call order. */
   async function inFlight<T>(total: number, concurrency: number, call: (i: number) => Promise<T>): Promise<T[]> {
     const results: T[] = new Array<T>(total);
@@ -264,13 +190,5 @@ describeLocal('orders saga over HTTP (local stack)', () => {
       }),
     );
     return results;
-  }
-
-  async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000) {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await condition())) {
-      if (Date.now() > deadline) throw new Error('condition not met in time');
-      await sleep(250);
-    }
   }
 });

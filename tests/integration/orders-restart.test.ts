@@ -3,7 +3,10 @@
  *
  * 1. An order whose OrderPlaced went to the dead-letter queue (the catalog could not answer it) is re-announced by
  *    the scheduled sweeper, once the catalog can answer, and settles.
- * 2. The local stack stopped mid-saga and started again: every stored order settles, none is oversold. What a stop
+ * 2. Messages that keep failing land in their DLQs after maxReceiveCount while their batch-mates are processed,
+ *    and the redrive command moves them back (here because this stack receives a message twice, 2 s apart:
+ *    the shared test stack's 3 receives 12 s apart made this one test 40 s).
+ * 3. The local stack stopped mid-saga and started again: every stored order settles, none is oversold. What a stop
  *    loses is what the local stack keeps in memory: queued messages (the SQS emulator) and events in flight on
  *    the local bus. What survives is what AWS keeps durably too: the tables and the stream position
  *    (checkpoints). After the restart the stream resumes from its checkpoint, and the sweeper re-announces the
@@ -17,13 +20,34 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, startLocalStack, type RunningStack } from '../../local/stack.js';
+import { orderEvent } from '../../functions/orders/domain/order-events.js';
+import { newOrderId } from '../../functions/orders/domain/order-id.js';
+import type { Order } from '../../functions/orders/domain/order.js';
+import { buildEvent } from '../../functions/shared/events/contracts.js';
+import { redrive } from '../../scripts/redrive-dlq.js';
 import { describeLocal } from '../support/env.js';
 import { TEST_ESBUILD_FOLDER, TEST_PORTS } from '../support/ports.js';
-import { SAGA_FUNCTIONS, createProduct, orderItem, names, ordersOfUser, reservationOf, sleep, stockOf, warmUp } from './saga-helpers.js';
+import {
+  SAGA_FUNCTIONS,
+  busEventBody,
+  createProduct,
+  names,
+  orderItem,
+  ordersOfUser,
+  queueDepth,
+  reservationOf,
+  sleep,
+  stockOf,
+  storeOrder,
+  waitUntilDrained,
+  waitUntilSettled,
+  warmUp,
+} from './saga-helpers.js';
 
 const PORTS = Object.fromEntries(Object.entries(TEST_PORTS).map(([name, port]) => [name, port + 5])) as typeof TEST_PORTS;
 const SAFETY_NET_PARAMS = ['sweepRate=rate(2 seconds)', 'sweepOlderThanSeconds=3', 'sagaQueueVisibilityTimeout=2', 'sagaMaxReceiveCount=2'];
@@ -116,6 +140,80 @@ describeLocal('orders saga safety net: the scheduled sweeper, and a stop and res
     }
     expect(item).toMatchObject({ status: 'CONFIRMED', unitPrice: 700 });
     expect(await stockOf(doc, n.catalogsTable, productId)).toBe(4);
+  }, 120_000);
+
+  it('a message that keeps failing lands in its DLQ after maxReceiveCount while the rest is processed; redrive moves it back', async () => {
+    const running = stack as RunningStack;
+    const doc = client(running);
+    const sqs = new SQSClient({ endpoint: running.endpoints.sqs, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
+    const queueUrl = (name: string) => running.queueUrls.get(name) as string;
+    try {
+      const productId = `POISON-${randomUUID().slice(0, 8)}`;
+      await createProduct(doc, n.catalogsTable, { productId, stock: 20, unitPrice: 30 });
+      // Batch-mates of the poison: OrderPlaced for three orders the orders table does not have (yet).
+      const mates = Array.from({ length: 3 }, (): Order => ({
+        orderId: newOrderId(),
+        userId: `poison-buyer-${randomUUID()}`,
+        productId,
+        qty: 1,
+        status: 'PENDING',
+        createdAt: new Date().toISOString(),
+        correlationId: 'poison',
+      }));
+      const poisonContract = buildEvent(
+        'OrderPlaced',
+        { orderId: newOrderId(), userId: 'u', productId, qty: 1 },
+        { eventId: 'e', correlationId: 'c', occurredAt: new Date().toISOString() },
+      );
+      (poisonContract.detail.data as { qty: number }).qty = 0;
+      await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queueUrl(n.catalogsInbox),
+          Entries: [
+            { Id: 'p1', MessageBody: '{"this is": not json' },
+            { Id: 'p2', MessageBody: busEventBody(poisonContract) },
+            ...mates.map((order, i) => ({ Id: `m${i}`, MessageBody: busEventBody(orderEvent(order)) })),
+          ],
+        }),
+      );
+
+      // The batch-mates are processed at once: stock reserved for each, their answers sent on.
+      const eventually = async (condition: () => Promise<boolean>, what: string) => {
+        for (let i = 0; i < 150 && !(await condition()); i++) await sleep(200);
+        expect(await condition(), what).toBe(true);
+      };
+      await eventually(
+        async () => (await Promise.all(mates.map((m) => reservationOf(doc, n.catalogsTable, m.orderId)))).every(Boolean),
+        'reserved',
+      );
+      expect(await stockOf(doc, n.catalogsTable, productId)).toBe(17);
+      // An answer for an order the orders context does not know fails there too: three poison answers. After
+      // maxReceiveCount (2 on this stack) receives each poison is in its queue's DLQ (the sweeper test's
+      // message may be in the catalogs DLQ too).
+      await eventually(
+        async () => (await queueDepth(sqs, queueUrl(n.catalogsDlq))) >= 2 && (await queueDepth(sqs, queueUrl(n.ordersDlq))) >= 3,
+        'in the DLQs',
+      );
+      await waitUntilDrained(sqs, [queueUrl(n.catalogsInbox), queueUrl(n.ordersInbox)]);
+      expect(await stockOf(doc, n.catalogsTable, productId)).toBe(17);
+
+      // The cause is fixed (the orders are stored; their outbox settles them), then the DLQ is redriven: the
+      // answers are processed again (as duplicates now) and none returns to the DLQ.
+      for (const order of mates) await storeOrder(doc, n.ordersTable, order);
+      const settled = await waitUntilSettled(
+        (orderId) => orderItem(doc, n.ordersTable, orderId),
+        mates.map((m) => m.orderId),
+      );
+      for (const order of settled.values()) expect(order).toMatchObject({ status: 'CONFIRMED', unitPrice: 30, totalPrice: 30 });
+      const ordersDlqBefore = await queueDepth(sqs, queueUrl(n.ordersDlq));
+      const moved = await redrive(sqs, queueUrl(n.ordersDlq), queueUrl(n.ordersInbox), 1000);
+      expect(moved).toBe(ordersDlqBefore);
+      await waitUntilDrained(sqs, [queueUrl(n.ordersInbox)]);
+      expect(await queueDepth(sqs, queueUrl(n.ordersDlq))).toBe(0);
+      expect(await stockOf(doc, n.catalogsTable, productId)).toBe(17);
+    } finally {
+      sqs.destroy();
+    }
   }, 120_000);
 
   it('every order stored before the stop settles after the restart; stock is taken once per confirmed order', async () => {

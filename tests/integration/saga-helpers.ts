@@ -3,6 +3,7 @@
  * real SDK against the emulators), the event bus, and functions invoked through serverless-offline's
  * Lambda port. Nothing here is a mock.
  */
+import { randomUUID } from 'node:crypto';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -24,6 +25,20 @@ export const names = (stageName = process.env.LOCAL_STAGE ?? 'local') => ({
 });
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** An event as an EventBridge rule delivers it to an SQS target: the message body the saga's consumers read. */
+export const busEventBody = (event: { source: string; detailType: string; detail: unknown }) =>
+  JSON.stringify({
+    version: '0',
+    id: randomUUID(),
+    'detail-type': event.detailType,
+    source: event.source,
+    account: '000000000000',
+    time: new Date().toISOString(),
+    region: 'us-east-1',
+    resources: [],
+    detail: event.detail,
+  });
 
 /** A product of the test's own (unique id), so suites never share stock. */
 export async function createProduct(
