@@ -3,7 +3,11 @@
  * orders per second the local stack settles when they keep coming, and whether any were lost or
  * oversold (both must be 0). Figures are printed, never asserted. Bounded: fixed order counts.
  *
- *   npx tsx bench/saga.ts [--orders 600] [--concurrency 10,50] [--latency-orders 60] [--warmup 300]
+ *   npx tsx bench/saga.ts [--orders 600] [--concurrency 10,50] [--rate 0] [--latency-orders 60] [--warmup 300]
+ *
+ * By default the orders are placed as fast as `concurrency` requests in flight allow: what the stack can
+ * settle at most, with latency then set by the queues that build up on a saturated machine. `--rate N`
+ * places them at N orders/s (still at most `concurrency` in flight): the settle latency at that load.
  *
  * Each sustained phase (one per concurrency) also prints where the CPU went (local only): CPU ms per order
  * in each process of the stack, and how busy the machine's cores were, so that the wall is named.
@@ -89,8 +93,11 @@ interface Placed {
   acceptedAt: number;
 }
 
-/** Places `total` orders with `concurrency` in flight; returns the accepted ones and the failures. */
-async function place(api: Api, sessions: Session[], productId: string, total: number, concurrency: number) {
+/**
+ * Places `total` orders with at most `concurrency` in flight, at `rate` orders/s when given (0: as fast as they
+ * are answered); returns the accepted ones and the failures.
+ */
+async function place(api: Api, sessions: Session[], productId: string, total: number, concurrency: number, rate = 0) {
   const placed: Placed[] = [];
   const failures: string[] = [];
   let next = 0;
@@ -98,7 +105,10 @@ async function place(api: Api, sessions: Session[], productId: string, total: nu
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < total) {
-        const session = sessions[next++ % sessions.length] as Session;
+        const index = next++;
+        const session = sessions[index % sessions.length] as Session;
+        const due = rate > 0 ? started + (index * 1000) / rate : 0;
+        if (due > performance.now()) await new Promise((r) => setTimeout(r, due - performance.now()));
         const sentAt = Date.now();
         const res = await api.call('POST', `/users/${session.userId}/orders`, { productId, qty: 1 }, session.token);
         if (res.status === 201) placed.push({ orderId: res.body.orderId, session, sentAt, acceptedAt: Date.now() });
@@ -131,7 +141,13 @@ async function awaitSettled(api: Api, placed: Placed[], boundMs: number, pollMs 
   return seenSettled;
 }
 
-export async function measureSaga(options: { orders: number; concurrencies: number[]; latencyOrders: number; warmup: number }) {
+export async function measureSaga(options: {
+  orders: number;
+  concurrencies: number[];
+  rate?: number;
+  latencyOrders: number;
+  warmup: number;
+}) {
   const remote = process.env.E2E_BASE_URL;
   let stack: RunningStack | undefined;
   if (!remote) {
@@ -218,7 +234,7 @@ export async function measureSaga(options: { orders: number; concurrencies: numb
         : Promise.resolve();
       const cpuBefore = stack ? processTreeCpu() : [];
       const loadStarted = Date.now();
-      const load = await place(api, sessions, productId, options.orders, concurrency);
+      const load = await place(api, sessions, productId, options.orders, concurrency, options.rate ?? 0);
       // Polled slowly: each poll lists every order through the API, load the figure should not include.
       const settledUnderLoad = await awaitSettled(api, load.placed, 120_000, 1000);
       const loadEnded = Math.max(...[...settledUnderLoad.values()].map((s) => s.at), Date.now() - 1);
@@ -249,6 +265,7 @@ export async function measureSaga(options: { orders: number; concurrencies: numb
       return {
         orders: options.orders,
         concurrency,
+        rate: options.rate ?? 0,
         accepted: load.placed.length,
         placementFailures: load.failures,
         placedPerSecond: load.placed.length / load.seconds,
@@ -284,7 +301,8 @@ export function printSaga(f: Awaited<ReturnType<typeof measureSaga>>): void {
   console.log(line('server (settledAt - createdAt)', f.quiet.server));
   console.log(line('client (POST sent -> seen settled by polling)', f.quiet.client));
   for (const l of f.loads) {
-    console.log(`Sustained: ${l.orders} orders, ${l.concurrency} in flight, stock ${l.stockAtStart}:`);
+    const pace = l.rate > 0 ? `placed at ${l.rate}/s, at most ${l.concurrency} in flight` : `${l.concurrency} in flight`;
+    console.log(`Sustained: ${l.orders} orders, ${pace}, stock ${l.stockAtStart}:`);
     console.log(
       `  accepted ${l.accepted} (${l.placedPerSecond.toFixed(1)} orders/s placed), failures: ${l.placementFailures.length ? l.placementFailures.join(',') : 'none'}`,
     );
@@ -308,6 +326,7 @@ if (resolve(process.argv[1] ?? '') === resolve(import.meta.filename)) {
     options: {
       orders: { type: 'string', default: '600' },
       concurrency: { type: 'string', default: '10,50' },
+      rate: { type: 'string', default: '0' },
       'latency-orders': { type: 'string', default: '60' },
       warmup: { type: 'string', default: '300' },
     },
@@ -316,6 +335,7 @@ if (resolve(process.argv[1] ?? '') === resolve(import.meta.filename)) {
     await measureSaga({
       orders: Number(values.orders),
       concurrencies: values.concurrency.split(',').map(Number),
+      rate: Number(values.rate),
       latencyOrders: Number(values['latency-orders']),
       warmup: Number(values.warmup),
     }),

@@ -96,6 +96,14 @@ export class SqsPoller {
   private abort = new AbortController();
   private readonly idle: IdleWait[];
   private readonly retryTimers = new Set<NodeJS.Timeout>();
+  /**
+   * The last receive came back full: more messages are likely waiting. Only then do the loops past the first
+   * poll, as Lambda adds pollers to a mapping while its queue has a backlog and takes them away when batches
+   * come back short. Below that, one batch in flight lets the messages that arrive meanwhile make the next
+   * batch bigger: fewer, fuller invocations (bench/saga.ts --rate 40, two interleaved pairs: settle p99
+   * 868 and 727 ms against 1329 and 780 ms with 4 loops always polling, ~1.5 ms less offline CPU per order).
+   */
+  private backlog = false;
 
   constructor(private readonly options: SqsPollerOptions) {
     // Idle loops wait long: every send to a queue wakes its pollers (local/sqs-emulator.ts), and a failed
@@ -111,7 +119,7 @@ export class SqsPoller {
   /** One receive-invoke-delete loop per batch allowed in flight; each backs off on its own while idle. */
   start(): void {
     this.running = true;
-    this.loops = this.idle.map((idle) => this.run(idle));
+    this.loops = this.idle.map((idle, index) => this.run(idle, index));
   }
 
   async stop(): Promise<void> {
@@ -140,6 +148,9 @@ export class SqsPoller {
     // The emulator can return one message twice in a long poll when its visibility timeout is
     // shorter than the wait; AWS never does within one batch. Keep the newest receipt of each.
     const messages = [...new Map((received.Messages ?? []).map((m) => [m.MessageId, m])).values()];
+    const hadBacklog = this.backlog;
+    this.backlog = messages.length >= Math.min(this.options.batchSize, 10);
+    if (this.backlog && !hadBacklog) this.wake(); // the other loops join in now
     if (messages.length === 0) return { received: 0, deleted: 0, failed: 0 };
 
     const event: SQSEvent = { Records: messages.map((m) => toSqsRecord(m, this.options.queueArn, this.options.region)) };
@@ -175,8 +186,12 @@ export class SqsPoller {
     this.retryTimers.add(timer);
   }
 
-  private async run(idle: IdleWait): Promise<void> {
+  private async run(idle: IdleWait, index: number): Promise<void> {
     while (this.running) {
+      if (index > 0 && !this.backlog) {
+        await idle.idle(); // woken by sends; joins in when a receive comes back full
+        continue;
+      }
       try {
         const outcome = await this.pollOnce();
         if (outcome.received > 0) idle.busy();

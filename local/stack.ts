@@ -74,8 +74,9 @@ export interface LocalPorts {
 }
 
 /**
- * Batches an SQS mapping keeps in flight locally when the template sets no ScalingConfig.MaximumConcurrency
- * (Lambda scales such a mapping out much further; a laptop's offline workers would not keep up).
+ * Batches an SQS mapping may keep in flight locally, while its queue has a backlog, when the template sets no
+ * ScalingConfig.MaximumConcurrency (Lambda scales such a mapping out much further; a laptop's offline
+ * workers would not keep up). See SqsPoller's backlog.
  */
 export const LOCAL_SQS_CONCURRENCY = 4;
 

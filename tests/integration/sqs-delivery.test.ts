@@ -2,6 +2,7 @@
  * Queue -> function delivery against the real SQS emulator: only the failed messages of a batch
  * come back, none is deleted unprocessed, and a message that keeps failing is moved to the DLQ by
  * the queue's redrive policy after maxReceiveCount receives, while its batch-mates are processed once.
+ * It scales out as Lambda does: up to its concurrency while receives come back full, one batch while they come back short.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
@@ -122,6 +123,73 @@ describeLocal('SQS -> function delivery with partial batch failures (real SQS em
       new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 5 }),
     );
     expect(Messages.map((m) => m.Body)).toEqual(['poison']);
+  });
+
+  /**
+   * Runs `send` against a new queue drained by a poller allowed 4 batches at once (each handled in 150 ms), until
+   * every one of `bodies` is handled; returns what was handled and the most batches that were in flight at once.
+   */
+  const drain = async (name: string, bodies: string[], send: (queueUrl: string) => Promise<void>) => {
+    const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `delivery-${name}-${run}` }))).QueueUrl as string;
+    const handled: string[] = [];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const poller = new SqsPoller({
+      sqs,
+      queueUrl,
+      queueArn,
+      region: 'us-east-1',
+      functionName: 'slow',
+      batchSize: 10,
+      reportBatchItemFailures: true,
+      concurrency: 4,
+      waitTimeSeconds: 0,
+      maxIdleMs: 50, // nothing wakes this poller on a send: look often
+      invoke: async (_name, event) => {
+        maxInFlight = Math.max(maxInFlight, ++inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        handled.push(...(event as SQSEvent).Records.map((r) => r.body));
+        inFlight--;
+        return { ok: true, payload: { batchItemFailures: [] } };
+      },
+    });
+    poller.start();
+    try {
+      await send(queueUrl);
+      await eventually(async () => (handled.length >= bodies.length && (await count(queueUrl)) === 0 ? true : undefined), {
+        attempts: 100,
+        delayMs: 100,
+      });
+    } finally {
+      await poller.stop();
+    }
+    return { handled: handled.sort(), maxInFlight };
+  };
+
+  // Lambda adds pollers to a mapping while its queue has a backlog, and takes them away when batches come back short.
+  it('scales out to its concurrency while receives come back full, each message handled once', async () => {
+    const bodies = Array.from({ length: 80 }, (_, i) => `b${i}`);
+    const { handled, maxInFlight } = await drain('backlog', bodies, async (queueUrl) => {
+      for (let i = 0; i < bodies.length; i += 10) {
+        const entries = bodies.slice(i, i + 10).map((b, j) => ({ Id: String(j), MessageBody: b }));
+        await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
+      }
+    });
+    expect(handled).toEqual([...bodies].sort());
+    expect(maxInFlight).toBeGreaterThan(1);
+    expect(maxInFlight).toBeLessThanOrEqual(4);
+  });
+
+  it('keeps one batch in flight while batches come back short', async () => {
+    const bodies = Array.from({ length: 12 }, (_, i) => `t${i}`);
+    const { handled, maxInFlight } = await drain('trickle', bodies, async (queueUrl) => {
+      for (const [i, body] of bodies.entries()) {
+        await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: [{ Id: String(i), MessageBody: body }] }));
+        await new Promise((resolve) => setTimeout(resolve, 40)); // arrives while a batch is being handled
+      }
+    });
+    expect(handled).toEqual([...bodies].sort());
+    expect(maxInFlight).toBe(1);
   });
 
   it('a thrown error deletes nothing: the whole batch comes back', async () => {
