@@ -196,15 +196,26 @@ describe('local API gateway in front of serverless-offline', () => {
   let gateway: RunningGateway;
   let bare: RunningGateway;
   let unreachable: RunningGateway;
+  const upstreamFailures: string[] = [];
 
   beforeAll(async () => {
     const upstreamPort = await listen(offline);
-    gateway = await startGateway({ model: gatewayModel(template), port: 0, upstreamPort });
+    gateway = await startGateway({
+      model: gatewayModel(template),
+      port: 0,
+      upstreamPort,
+      logUpstreamFailure: (message) => upstreamFailures.push(message),
+    });
     bare = await startGateway({ model: gatewayModel(bareTemplate), port: 0, upstreamPort });
     const closed = createServer();
     const closedPort = await listen(closed);
     await new Promise((resolve) => closed.close(resolve));
-    unreachable = await startGateway({ model: gatewayModel(template), port: 0, upstreamPort: closedPort });
+    unreachable = await startGateway({
+      model: gatewayModel(template),
+      port: 0,
+      upstreamPort: closedPort,
+      logUpstreamFailure: (message) => upstreamFailures.push(message),
+    });
   });
 
   afterAll(async () => {
@@ -269,10 +280,21 @@ describe('local API gateway in front of serverless-offline', () => {
     expect(JSON.parse(hugeHeader.body)).toEqual({ message: 'Request Header Fields Too Large', code: 'DEFAULT_4XX' });
   });
 
-  it('offline unreachable: 502 in the DEFAULT_5XX shape', async () => {
-    const answer = await send(unreachable.port, '/fn');
+  it('offline unreachable: 502 in the DEFAULT_5XX shape, and the cause in the log, not in the answer', async () => {
+    upstreamFailures.length = 0;
+    const answer = await send(unreachable.port, '/fn?nextToken=abc');
     expect(answer.status).toBe(502);
     expect(JSON.parse(answer.body)).toEqual({ message: 'Internal server error', code: 'INTERNAL_ERROR' });
+    expect(answer.body).not.toContain('ECONNREFUSED');
+    expect(upstreamFailures).toEqual(['gateway: GET /fn: serverless offline unreachable or gone mid-request (ECONNREFUSED)']);
+  });
+
+  it("logs offline's own 5xx answers, and neither a function's errors nor offline's 4xx", async () => {
+    upstreamFailures.length = 0;
+    await send(gateway.port, '/offline/502');
+    await send(gateway.port, '/offline/404');
+    await send(gateway.port, '/fn-not-found');
+    expect(upstreamFailures).toEqual(["gateway: GET /offline/502: serverless offline answered 502 itself (no function's answer)"]);
   });
 
   describe('CORS as a stage setting', () => {

@@ -217,6 +217,11 @@ export interface GatewayOptions {
     /** `arn:aws:execute-api:<region>:<account>:<apiId>/<stage>`: a request's method ARN is this, `/<METHOD>/<path>`. */
     apiArn: string;
   };
+  /**
+   * Told why a request got a 5xx that no function answered (offline unreachable or resetting the connection,
+   * or offline's own 5xx): what API Gateway's execution log would say. The client sees only the gateway answer.
+   */
+  logUpstreamFailure?: (message: string) => void;
 }
 
 export interface RunningGateway {
@@ -284,6 +289,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     req.on('error', () => res.destroy());
     req.on('end', () => send(Buffer.concat(chunks)));
 
+    const upstreamFailed = (why: string) =>
+      options.logUpstreamFailure?.(`gateway: ${req.method} ${(req.url ?? '/').split('?')[0]}: ${why}`);
+
     const send = (body: Buffer, isRetry = false) => {
       // serverless-offline takes requestContext.identity.sourceIp from the TCP peer (hapi's request.info.remoteAddress)
       // and ignores X-Forwarded-For. So the proxy connects from the client's own address: Linux routes all of 127/8
@@ -307,6 +315,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           const status = answer.statusCode ?? 502;
           if (status >= 400 && answer.headers['x-correlation-id'] === undefined) {
             answer.resume(); // offline's own body: never passed on
+            if (status >= 500) upstreamFailed(`serverless offline answered ${status} itself (no function's answer)`);
             return answerAsGateway(req, res, status);
           }
           res.writeHead(status, [...withoutCors(answer.rawHeaders), ...corsHeaders(req)].flat());
@@ -319,6 +328,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         // A kept-alive connection that offline closed as idle just as this request went out on it: offline never
         // read the request, so it is sent once more on a new connection (Node's docs, request.reusedSocket).
         if (!isRetry && upstream.reusedSocket && error.code === 'ECONNRESET') return send(body, true);
+        upstreamFailed(`serverless offline unreachable or gone mid-request (${error.code ?? error.message})`);
         if (res.headersSent) res.destroy();
         else answerAsGateway(req, res, 502);
       });

@@ -237,6 +237,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port: ports.http,
       upstreamPort: offlinePort,
       authorizers: { invoke, apiArn: `arn:aws:execute-api:${REGION}:${ACCOUNT_ID}:local/${stage}` },
+      logUpstreamFailure: log,
     });
     stops.push(() => gateway.close());
     const baseUrl = `http://127.0.0.1:${ports.http}`;
