@@ -232,12 +232,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     processes.add('serverless offline', offline.pid);
     stops.push(() => stopProcess(offline));
     const invoke = lambdaInvoker(endpoints.lambda, LOCAL_CREDENTIALS, REGION);
+    let offlineUp = false;
     const gateway = await startGateway({
       model: gatewayModel(template),
       port: ports.http,
       upstreamPort: offlinePort,
       authorizers: { invoke, apiArn: `arn:aws:execute-api:${REGION}:${ACCOUNT_ID}:local/${stage}` },
-      logUpstreamFailure: log,
+      // Not while offline starts: the readiness poll's refused connections say nothing.
+      logUpstreamFailure: (message) => {
+        if (offlineUp) log(message);
+      },
     });
     stops.push(() => gateway.close());
     const baseUrl = `http://127.0.0.1:${ports.http}`;
@@ -306,6 +310,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(() => bus.stop());
 
     await offlineReady();
+    offlineUp = true;
 
     await runSeedFunctions(join(ROOT, build.packageFolder), stage, invoke, log);
 
