@@ -232,21 +232,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     processes.add('serverless offline', offline.pid);
     stops.push(() => stopProcess(offline));
     const invoke = lambdaInvoker(endpoints.lambda, LOCAL_CREDENTIALS, REGION);
-    let offlineUp = false;
     const gateway = await startGateway({
       model: gatewayModel(template),
       port: ports.http,
       upstreamPort: offlinePort,
       authorizers: { invoke, apiArn: `arn:aws:execute-api:${REGION}:${ACCOUNT_ID}:local/${stage}` },
-      // Not while offline starts: the readiness poll's refused connections say nothing.
-      logUpstreamFailure: (message) => {
-        if (offlineUp) log(message);
-      },
+      logUpstreamFailure: log,
     });
     stops.push(() => gateway.close());
     const baseUrl = `http://127.0.0.1:${ports.http}`;
+    // Asked directly, not through the gateway: its refused connections while offline starts are not failures to log.
     const offlineReady = () =>
-      waitFor('serverless offline', async () => (await fetch(`${baseUrl}/health`)).status === 200, 120_000, offline);
+      waitFor('serverless offline', async () => (await fetch(`http://127.0.0.1:${offlinePort}/health`)).status === 200, 120_000, offline);
 
     log(`Starting DynamoDB Local on port ${dynamoDbLocalPort} (${options.inMemory ? 'in memory' : `data in ${dataDir}/dynamodb`}) ...`);
     const dynamoDbOutput = childOutput('dynamodb');
@@ -310,7 +307,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(() => bus.stop());
 
     await offlineReady();
-    offlineUp = true;
 
     await runSeedFunctions(join(ROOT, build.packageFolder), stage, invoke, log);
 
