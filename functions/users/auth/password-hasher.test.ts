@@ -1,8 +1,9 @@
 import { randomBytes, scryptSync } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   Argon2PasswordHasher,
   OWASP_ARGON2ID_PARAMS,
+  argon2id,
   formatArgon2Hash,
   parseArgon2Hash,
   parseScryptHash,
@@ -140,9 +141,55 @@ describe('Argon2PasswordHasher (format and rules)', () => {
     expect(await cheap.verify('whatever', stored)).toBe(false);
     expect(cheap.needsRehash(stored)).toBe(true);
   });
+});
 
-  it('verifyWithoutHash always fails (it only spends the same time)', async () => {
-    expect(await cheap.verifyWithoutHash('anything')).toBe(false);
+describe('Argon2PasswordHasher.verifyWithoutHash (the unknown-email path of a log-in)', () => {
+  /** A hasher at the current (OWASP) setting whose Argon2id computations are recorded, each still run for real. */
+  function spiedHasher() {
+    const computeArgon2id = vi.fn(argon2id);
+    return { computeArgon2id, spied: new Argon2PasswordHasher(OWASP_ARGON2ID_PARAMS, computeArgon2id) };
+  }
+  const costOf = (params: object) => {
+    const { memoryCost, timeCost, parallelism, hashLength } = params as typeof OWASP_ARGON2ID_PARAMS;
+    return { memoryCost, timeCost, parallelism, hashLength };
+  };
+  const { saltLength, ...currentCost } = OWASP_ARGON2ID_PARAMS;
+
+  it('runs exactly one real Argon2id at the current parameters, the same one verify of a current hash runs, and fails', async () => {
+    const { computeArgon2id, spied } = spiedHasher();
+    const stored = await spied.hash('correct horse battery');
+    computeArgon2id.mockClear();
+    // control: what a log-in to a known account spends
+    expect(await spied.verify('correct horse battery', stored)).toBe(true);
+    expect(computeArgon2id).toHaveBeenCalledTimes(1);
+    const verifyCost = costOf(computeArgon2id.mock.calls[0]?.[2] as object);
+    expect(verifyCost).toEqual(currentCost);
+    computeArgon2id.mockClear();
+
+    expect(await spied.verifyWithoutHash('a password for nobody')).toBe(false);
+    expect(computeArgon2id).toHaveBeenCalledTimes(1);
+    const [password, salt, params] = computeArgon2id.mock.calls[0] as Parameters<typeof argon2id>;
+    expect(password).toBe('a password for nobody');
+    expect(salt).toHaveLength(saltLength);
+    expect(costOf(params)).toEqual(verifyCost);
+    // the computation was not short-cut: the addon produced a full-length key
+    await expect(computeArgon2id.mock.results[0]?.value).resolves.toHaveLength(currentCost.hashLength);
+  });
+
+  it('a fresh random salt each time (nothing to precompute or cache)', async () => {
+    const { computeArgon2id, spied } = spiedHasher();
+    await spied.verifyWithoutHash('same');
+    await spied.verifyWithoutHash('same');
+    expect(computeArgon2id).toHaveBeenCalledTimes(2);
+    const [first, second] = computeArgon2id.mock.calls.map(([, salt]) => salt.toString('hex'));
+    expect(first).not.toBe(second);
+  });
+
+  it('verify of an unreadable stored hash spends the same one Argon2id at the current parameters', async () => {
+    const { computeArgon2id, spied } = spiedHasher();
+    expect(await spied.verify('whatever', '$argon2id$v=19$m=19456,t=2')).toBe(false);
+    expect(computeArgon2id).toHaveBeenCalledTimes(1);
+    expect(costOf(computeArgon2id.mock.calls[0]?.[2] as object)).toEqual(currentCost);
   });
 });
 

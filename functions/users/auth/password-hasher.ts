@@ -134,7 +134,11 @@ function loadArgon2(): Promise<Argon2Module> {
   return argon2Module;
 }
 
-async function argon2id(password: string, salt: Buffer, params: Omit<Argon2Params, 'saltLength'>): Promise<Buffer> {
+/** One raw Argon2id computation: the costly step every hash, verify and verifyWithoutHash runs once. */
+export type Argon2idFunction = (password: string, salt: Buffer, params: Omit<Argon2Params, 'saltLength'>) => Promise<Buffer>;
+
+/** Argon2id through the native addon (NFKC-normalised password, version 0x13, raw bytes). */
+export async function argon2id(password: string, salt: Buffer, params: Omit<Argon2Params, 'saltLength'>): Promise<Buffer> {
   const { hash, argon2id: type } = await loadArgon2();
   return hash(normalizePassword(password), {
     raw: true,
@@ -216,16 +220,20 @@ const sameBytes = (a: Buffer, b: Buffer) => a.length === b.length && timingSafeE
 
 /** Makes Argon2id hashes; verifies Argon2id and legacy scrypt hashes. */
 export class Argon2PasswordHasher implements PasswordHasher {
-  constructor(readonly params: Argon2Params = OWASP_ARGON2ID_PARAMS) {}
+  /** `computeArgon2id` is replaceable so a test can count the Argon2id computations each path runs. */
+  constructor(
+    readonly params: Argon2Params = OWASP_ARGON2ID_PARAMS,
+    private readonly computeArgon2id: Argon2idFunction = argon2id,
+  ) {}
 
   async hash(password: string): Promise<string> {
     const salt = randomBytes(this.params.saltLength);
-    return formatArgon2Hash(this.params, salt, await argon2id(password, salt, this.params));
+    return formatArgon2Hash(this.params, salt, await this.computeArgon2id(password, salt, this.params));
   }
 
   async verify(password: string, stored: string): Promise<boolean> {
     const argon2 = parseArgon2Hash(stored);
-    if (argon2) return sameBytes(await argon2id(password, argon2.salt, argon2.params), argon2.hash);
+    if (argon2) return sameBytes(await this.computeArgon2id(password, argon2.salt, argon2.params), argon2.hash);
     const legacy = parseScryptHash(stored);
     if (legacy) return sameBytes(await scrypt(password, legacy.salt, legacy.params), legacy.hash);
     await this.verifyWithoutHash(password);
@@ -233,7 +241,7 @@ export class Argon2PasswordHasher implements PasswordHasher {
   }
 
   async verifyWithoutHash(password: string): Promise<false> {
-    const key = await argon2id(password, randomBytes(this.params.saltLength), this.params);
+    const key = await this.computeArgon2id(password, randomBytes(this.params.saltLength), this.params);
     // Compare against a buffer of the same length so this path does the same work as verify.
     timingSafeEqual(key, Buffer.alloc(key.length));
     return false;
