@@ -88,6 +88,21 @@ const template: CfnTemplate = {
         ParallelizationFactor: 4,
       },
     },
+    FailuresQueue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'shop-test-outbox-failures' } },
+    // As `serverless package` compiles a stream event with `destinations: { onFailure: { arn: !GetAtt ..., type: sqs } }`.
+    OutboxMapping: {
+      Type: 'AWS::Lambda::EventSourceMapping',
+      Properties: {
+        EventSourceArn: { 'Fn::GetAtt': ['Table', 'StreamArn'] },
+        FunctionName: { 'Fn::GetAtt': ['Publisher', 'Arn'] },
+        StartingPosition: 'TRIM_HORIZON',
+        MaximumRetryAttempts: 10,
+        BisectBatchOnFunctionError: true,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['FailuresQueue', 'Arn'] } } },
+      },
+    },
+    AlertTopic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'shop-test-alerts' } },
   },
 };
 
@@ -202,6 +217,41 @@ describe('localStackModel', () => {
       reportBatchItemFailures: false,
     });
     expect(queue?.parallelizationFactor).toBe(1);
+  });
+
+  it("reads a stream mapping's on-failure destination queue and bisect setting", () => {
+    const outbox = model.eventSourceMappings.find((m) => m.logicalId === 'OutboxMapping');
+    expect(outbox).toMatchObject({
+      onFailureQueueName: 'shop-test-outbox-failures',
+      bisectBatchOnFunctionError: true,
+      maximumRetryAttempts: 10,
+    });
+    const plain = model.eventSourceMappings.find((m) => m.logicalId === 'StreamMapping');
+    expect(plain?.bisectBatchOnFunctionError).toBe(false);
+    expect(plain).not.toHaveProperty('onFailureQueueName');
+
+    const withDestination = (destination: unknown) => {
+      const copy: CfnTemplate = structuredClone(template);
+      copy.Resources.OutboxMapping!.Properties!.DestinationConfig = { OnFailure: { Destination: destination } };
+      return copy;
+    };
+    const literal = localStackModel(withDestination('arn:aws:sqs:us-east-1:123456789012:shop-test-outbox-failures'));
+    expect(literal.eventSourceMappings.find((m) => m.logicalId === 'OutboxMapping')?.onFailureQueueName).toBe('shop-test-outbox-failures');
+  });
+
+  it('refuses on-failure destinations the local stack cannot deliver to', () => {
+    const withDestination = (mapping: string, destination: unknown) => {
+      const copy: CfnTemplate = structuredClone(template);
+      copy.Resources[mapping]!.Properties!.DestinationConfig = { OnFailure: { Destination: destination } };
+      return () => localStackModel(copy);
+    };
+    expect(withDestination('OutboxMapping', { Ref: 'AlertTopic' })).toThrow(
+      'OutboxMapping: DestinationConfig.OnFailure.Destination is AlertTopic (AWS::SNS::Topic); the local stack sends on-failure records to SQS queues only',
+    );
+    expect(withDestination('OutboxMapping', 'arn:aws:sns:us-east-1:123456789012:shop-test-alerts')).toThrow(/not an SQS queue ARN/);
+    expect(withDestination('QueueMapping', { 'Fn::GetAtt': ['FailuresQueue', 'Arn'] })).toThrow(
+      /QueueMapping: DestinationConfig applies to stream sources/,
+    );
   });
 
   it('refuses what the local bus cannot emulate instead of silently differing', () => {

@@ -67,6 +67,13 @@ export interface EventSourceMappingSpec {
   maximumRetryAttempts: number;
   /** Streams only: ParallelizationFactor (batches of one shard in flight at once; 1 when the template sets none). */
   parallelizationFactor: number;
+  /** Streams only: BisectBatchOnFunctionError (a failing batch is halved until the failing record is alone). */
+  bisectBatchOnFunctionError: boolean;
+  /**
+   * Streams only: the SQS queue of DestinationConfig.OnFailure.Destination, where a discarded batch's invocation
+   * record goes (the local stack has no SNS, so an SNS topic or any other destination is refused).
+   */
+  onFailureQueueName?: string;
   enabled: boolean;
 }
 export interface LocalStackModel {
@@ -216,6 +223,28 @@ function schedulerSchedule(template: CfnTemplate, logicalId: string, props: Reco
   };
 }
 
+/**
+ * DestinationConfig.OnFailure.Destination of a stream mapping: the queue's name, from a reference to a queue of
+ * the template or an SQS queue ARN. Lambda takes SNS topics too (and S3 buckets for Kafka); the local stack has
+ * neither, so they are refused rather than silently dropped.
+ */
+function onFailureQueueNameOf(template: CfnTemplate, logicalId: string, props: Record<string, unknown>): string | undefined {
+  const destination = (props.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure?.Destination;
+  if (destination === undefined) return undefined;
+  const what = `${logicalId}: DestinationConfig.OnFailure.Destination`;
+  const referenced = referencedLogicalId(destination);
+  if (referenced) {
+    const type = template.Resources[referenced]?.Type ?? 'missing';
+    if (type !== 'AWS::SQS::Queue')
+      throw new Error(`${what} is ${referenced} (${type}); the local stack sends on-failure records to SQS queues only`);
+    return queueName(template, referenced);
+  }
+  const arn = literalString(destination, what);
+  const name = /^arn:aws[a-z-]*:sqs:[^:]*:\d{12}:([^:]+)$/.exec(arn)?.[1];
+  if (!name) throw new Error(`${what} is ${arn}, not an SQS queue ARN; the local stack sends on-failure records to SQS queues only`);
+  return name;
+}
+
 const QUEUE_ATTRIBUTES = [
   'VisibilityTimeout',
   'MessageRetentionPeriod',
@@ -293,6 +322,12 @@ export function localStackModel(template: CfnTemplate): LocalStackModel {
         } else
           throw new Error(`${logicalId}: event source ${JSON.stringify(props.EventSourceArn)} is not a queue or table in this template`);
         const responseTypes = (props.FunctionResponseTypes as string[] | undefined) ?? [];
+        const onFailureQueueName = source.kind === 'dynamodb-stream' ? onFailureQueueNameOf(template, logicalId, props) : undefined;
+        if (source.kind === 'sqs' && props.DestinationConfig !== undefined) {
+          throw new Error(
+            `${logicalId}: DestinationConfig applies to stream sources; an SQS source's failures go to its queue's RedrivePolicy`,
+          );
+        }
         model.eventSourceMappings.push({
           logicalId,
           functionName: functionNameOf(template, props.FunctionName),
@@ -306,6 +341,8 @@ export function localStackModel(template: CfnTemplate): LocalStackModel {
           startingPosition: props.StartingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON',
           maximumRetryAttempts: Number(props.MaximumRetryAttempts ?? -1),
           parallelizationFactor: Number(props.ParallelizationFactor ?? 1),
+          bisectBatchOnFunctionError: props.BisectBatchOnFunctionError === true,
+          ...(onFailureQueueName === undefined ? {} : { onFailureQueueName }),
           enabled: props.Enabled !== false,
         });
         break;
