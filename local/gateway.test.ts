@@ -542,6 +542,128 @@ describe('local API gateway: TOKEN authorizers (as API Gateway runs them)', () =
   });
 });
 
+describe('local API gateway: an authorizer that fails (AUTHORIZER_FAILURE, as API Gateway answers it)', () => {
+  const apiArn = 'arn:aws:execute-api:us-east-1:000000000000:local/test';
+  /** The routes, GET /items/mine behind a TOKEN authorizer (TTL 300 s), and the given gateway responses. */
+  const withAuthorizer = (responses: CfnTemplate['Resources']): CfnTemplate => ({
+    Resources: {
+      ...routes,
+      ...responses,
+      AuthFn: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'shop-test-authorizer' } },
+      Auth: {
+        Type: 'AWS::ApiGateway::Authorizer',
+        Properties: {
+          Type: 'TOKEN',
+          IdentitySource: 'method.request.header.Authorization',
+          AuthorizerResultTtlInSeconds: 300,
+          AuthorizerUri: {
+            'Fn::Join': [
+              '',
+              ['arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/', { 'Fn::GetAtt': ['AuthFn', 'Arn'] }, '/invocations'],
+            ],
+          },
+        },
+      },
+      MineGet: {
+        ...method('ItemsMine', 'GET'),
+        Properties: { ...method('ItemsMine', 'GET').Properties, AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: 'Auth' } },
+      },
+    },
+  });
+  // DEFAULT_5XX naming the response type, so the answer shows which one the gateway chose.
+  const typed = withAuthorizer({
+    Default5xx: gatewayResponse('DEFAULT_5XX', undefined, '{"message":$context.error.messageString,"code":"$context.error.responseType"}'),
+  });
+  const seen: Seen[] = [];
+  const offline = fakeOffline(seen);
+  const invocations: string[] = [];
+  const gateways: RunningGateway[] = [];
+
+  /**
+   * A stand-in authorizer function: "Bearer ok" is allowed; "Bearer crash" fails with another error than
+   * "Unauthorized"; "Bearer malformed" answers without a policy. (The stack's invoker never rejects: it turns
+   * every invocation error into `{ok: false}`, the "crash" case.)
+   */
+  const invoke = async (_functionName: string, event: unknown) => {
+    const token = (event as { authorizationToken: string }).authorizationToken;
+    invocations.push(token);
+    if (token === 'Bearer crash') return { ok: false as const, error: "Cannot read properties of undefined (reading 'verify')" };
+    if (token === 'Bearer malformed') return { ok: true as const, payload: { principalId: 'u' } };
+    return {
+      ok: true as const,
+      payload: {
+        principalId: 'u',
+        policyDocument: { Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: `${apiArn}/*/*` }] },
+        context: { userId: 'u' },
+      },
+    };
+  };
+
+  let upstreamPort: number;
+  beforeAll(async () => {
+    upstreamPort = await listen(offline);
+  });
+  afterAll(async () => {
+    await Promise.all(gateways.map((gateway) => gateway.close()));
+    await new Promise((resolve) => offline.close(resolve));
+  });
+  const start = async (model: CfnTemplate) => {
+    const gateway = await startGateway({ model: gatewayModel(model), port: 0, upstreamPort, authorizers: { apiArn, invoke } });
+    gateways.push(gateway);
+    return gateway;
+  };
+  const answer = (res: Answer) => [res.status, JSON.parse(res.body)];
+
+  it.each([
+    ['fails with another error than "Unauthorized"', 'Bearer crash'],
+    ['answers without a policy', 'Bearer malformed'],
+  ])('when the authorizer function %s: 500 AUTHORIZER_FAILURE, and the request never reaches offline', async (_case, token) => {
+    const gateway = await start(typed);
+    const before = seen.length;
+    const res = await send(gateway.port, '/items/mine', { headers: { authorization: token } });
+    expect(answer(res)).toEqual([500, { message: 'Internal Server Error', code: 'AUTHORIZER_FAILURE' }]);
+    expect(seen.length).toBe(before);
+    // control: the same gateway lets an allowed token through to offline
+    const ok = await send(gateway.port, '/items/mine', { headers: { authorization: 'Bearer ok' } });
+    expect(ok.status).toBe(200);
+    expect(seen.length).toBe(before + 1);
+  });
+
+  it('a failure is not kept as an answer: the next request with that token asks the function again', async () => {
+    const gateway = await start(typed);
+    const before = invocations.length;
+    for (let i = 0; i < 2; i++) {
+      const res = await send(gateway.port, '/items/mine', { headers: { authorization: 'Bearer crash' } });
+      expect(res.status).toBe(500);
+    }
+    expect(invocations.length - before).toBe(2);
+  });
+
+  it("takes the template's DEFAULT_5XX when it has no AUTHORIZER_FAILURE response, and the built-in shape without either", async () => {
+    const stage = await start(
+      withAuthorizer({
+        Default5xx: gatewayResponse('DEFAULT_5XX', undefined, '{"message":"Internal server error","code":"INTERNAL_ERROR"}'),
+      }),
+    );
+    expect(answer(await send(stage.port, '/items/mine', { headers: { authorization: 'Bearer crash' } }))).toEqual([
+      500,
+      { message: 'Internal server error', code: 'INTERNAL_ERROR' },
+    ]);
+    const bare = await start(withAuthorizer({}));
+    expect(answer(await send(bare.port, '/items/mine', { headers: { authorization: 'Bearer crash' } }))).toEqual([
+      500,
+      { message: 'Internal Server Error', code: 'AUTHORIZER_FAILURE' },
+    ]);
+    const own = await start(
+      withAuthorizer({ Failure: gatewayResponse('AUTHORIZER_FAILURE', '503', '{"message":"Try again","code":"AUTH_UNAVAILABLE"}') }),
+    );
+    expect(answer(await send(own.port, '/items/mine', { headers: { authorization: 'Bearer crash' } }))).toEqual([
+      503,
+      { message: 'Try again', code: 'AUTH_UNAVAILABLE' },
+    ]);
+  });
+});
+
 describe('local API gateway: a kept-alive connection offline closed as idle', () => {
   it('sends the request again on a new connection, once, so the client never sees that race', async () => {
     // Stands in for offline closing an idle connection just as the gateway reuses it: the second request on any
