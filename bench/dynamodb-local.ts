@@ -105,7 +105,7 @@ async function templateTables(): Promise<TableSpec[]> {
       });
   markPackageCurrent(folder, digest);
   const n = names(STAGE);
-  const wanted = new Set([n.ordersTable, n.catalogsTable, `ecommerce-${STAGE}-users`]);
+  const wanted = new Set([n.ordersTable, n.catalogsTable, n.catalogsLedgerTable, `ecommerce-${STAGE}-users`]);
   return localStackModel(template).tables.filter((table) => wanted.has(String(table.properties.TableName)));
 }
 
@@ -290,7 +290,7 @@ async function measureVariant(variant: Variant, tables: TableSpec[], options: Op
   try {
     for (const table of tables) await ensureTable(client, table);
     const orders = new OrderService(new DynamoDbOrderRepository(doc, n.ordersTable));
-    const catalogs = new CatalogService(new DynamoDbCatalogRepository(doc, n.catalogsTable));
+    const catalogs = new CatalogService(new DynamoDbCatalogRepository(doc, n.catalogsTable, n.catalogsLedgerTable));
     const productId = `BENCH-${randomUUID().slice(0, 8)}`;
     await createProduct(doc, n.catalogsTable, { productId, stock: 0, unitPrice: 4200 });
     const users = Array.from({ length: 4 }, () => randomUUID());
@@ -408,7 +408,7 @@ async function measureVariant(variant: Variant, tables: TableSpec[], options: Op
     /** What each kind of call costs DynamoDB Local on its own: `count` calls, 10 in flight, java CPU per call. */
     async function callCosts(count: number) {
       const repoOrders = new DynamoDbOrderRepository(doc, n.ordersTable);
-      const repoCatalogs = new DynamoDbCatalogRepository(doc, n.catalogsTable);
+      const repoCatalogs = new DynamoDbCatalogRepository(doc, n.catalogsTable, n.catalogsLedgerTable);
       const costProduct = `COST-${randomUUID().slice(0, 8)}`;
       // Stock for the warm-up and the measured calls of the reserving kind; the cancelled kind then finds none.
       await createProduct(doc, n.catalogsTable, { productId: costProduct, stock: count + Math.min(50, count), unitPrice: 4200 });

@@ -9,4 +9,6 @@ import { CatalogService } from './domain/catalog-service.js';
 
 let catalogs: CatalogService | undefined;
 export const catalogService = () =>
-  (catalogs ??= new CatalogService(new DynamoDbCatalogRepository(dynamoDocumentClient(), requiredEnv('CATALOGS_TABLE_NAME'))));
+  (catalogs ??= new CatalogService(
+    new DynamoDbCatalogRepository(dynamoDocumentClient(), requiredEnv('CATALOGS_TABLE_NAME'), process.env.CATALOGS_LEDGER_TABLE_NAME),
+  ));

@@ -51,6 +51,15 @@ export async function scanExactPage<T extends object>(
   return { items: pageItems, nextToken: tokens.after(pageItems[limit - 1] as T) };
 }
 
+/**
+ * A write that kept meeting other transactions on its items through every retry: nothing was written, and
+ * trying again later (the queue's redelivery) is the answer, not a DLQ. `retryable` tells the consumer so.
+ */
+export class WriteContentionError extends Error {
+  override name = 'WriteContentionError';
+  readonly retryable = true;
+}
+
 /** A first try and up to eight retries, 5-15 ms growing to 160-480 ms apart: about 1 s in all at most. */
 const TRANSACTION_ATTEMPTS = 9;
 const backoffMs = (attempt: number) => 5 * 2 ** Math.min(attempt - 1, 5) * (0.5 + Math.random());
@@ -77,7 +86,9 @@ export async function transactWrite<T>(
       const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
       const answer = await onCancelled(codes);
       if (answer !== undefined) return answer;
-      if (!codes.includes('TransactionConflict') || attempt >= TRANSACTION_ATTEMPTS) throw error;
+      if (!codes.includes('TransactionConflict')) throw error;
+      if (attempt >= TRANSACTION_ATTEMPTS)
+        throw new WriteContentionError(`still conflicting with other transactions after ${attempt} attempts`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
     }
   }

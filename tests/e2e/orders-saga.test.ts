@@ -83,7 +83,7 @@ describeLocal('orders saga over HTTP (local stack)', () => {
     for (const order of rejected) expect(order.reason).toBe('OUT_OF_STOCK');
     expect(await stockOf(doc, n.catalogsTable, productId)).toBe(0);
     expect(lowest).toBeGreaterThanOrEqual(0);
-    const reservations = await Promise.all(confirmed.map((o) => reservationOf(doc, n.catalogsTable, o.orderId as string)));
+    const reservations = await Promise.all(confirmed.map((o) => reservationOf(doc, n.catalogsLedgerTable, o.orderId as string)));
     expect(reservations.every((r) => r?.status === 'RESERVED' && r.qty === 1)).toBe(true);
   });
 
@@ -109,8 +109,8 @@ describeLocal('orders saga over HTTP (local stack)', () => {
       confirmed: await orderItem(doc, n.ordersTable, confirmed.orderId),
       rejected: await orderItem(doc, n.ordersTable, rejected.orderId),
       reservations: [
-        await reservationOf(doc, n.catalogsTable, confirmed.orderId),
-        await reservationOf(doc, n.catalogsTable, rejected.orderId),
+        await reservationOf(doc, n.catalogsLedgerTable, confirmed.orderId),
+        await reservationOf(doc, n.catalogsLedgerTable, rejected.orderId),
       ],
     };
     const [reservation, rejection] = before.reservations as [any, any];
@@ -130,8 +130,8 @@ describeLocal('orders saga over HTTP (local stack)', () => {
     expect(await orderItem(doc, n.ordersTable, confirmed.orderId)).toEqual(before.confirmed);
     expect(await orderItem(doc, n.ordersTable, rejected.orderId)).toEqual(before.rejected);
     expect([
-      await reservationOf(doc, n.catalogsTable, confirmed.orderId),
-      await reservationOf(doc, n.catalogsTable, rejected.orderId),
+      await reservationOf(doc, n.catalogsLedgerTable, confirmed.orderId),
+      await reservationOf(doc, n.catalogsLedgerTable, rejected.orderId),
     ]).toEqual(before.reservations);
     expect(await settledOrder(buyer, confirmed.orderId)).toEqual(confirmed);
   });
@@ -159,7 +159,7 @@ describeLocal('orders saga over HTTP (local stack)', () => {
       ],
     });
     expect(catalogs).toEqual({ batchItemFailures: [{ itemIdentifier: 'poison-1' }, { itemIdentifier: 'poison-2' }] });
-    expect(await reservationOf(doc, n.catalogsTable, order.orderId)).toMatchObject({ status: 'RESERVED', qty: 2, unitPrice: 90 });
+    expect(await reservationOf(doc, n.catalogsLedgerTable, order.orderId)).toMatchObject({ status: 'RESERVED', qty: 2, unitPrice: 90 });
 
     const answer = stockEvent(
       { orderId: order.orderId, productId, qty: 2, status: 'RESERVED', unitPrice: 90, createdAt: new Date().toISOString() },

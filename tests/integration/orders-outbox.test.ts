@@ -69,7 +69,7 @@ describeLocal('orders outbox (table stream -> bus) and sweeper', () => {
     for (const id of ids) {
       expect(settled.get(id)).toMatchObject({ status: 'CONFIRMED', unitPrice: 1234, totalPrice: 1234 });
       expect(settled.get(id)?.announcements).toBe(reannounced.includes(id) ? 1 : undefined);
-      expect(await reservationOf(doc, n.catalogsTable, id)).toMatchObject({ status: 'RESERVED', qty: 1 });
+      expect(await reservationOf(doc, n.catalogsLedgerTable, id)).toMatchObject({ status: 'RESERVED', qty: 1 });
     }
     expect(await stockOf(doc, n.catalogsTable, product)).toBe(stockBefore - 5);
     // Settled orders are not announced again.

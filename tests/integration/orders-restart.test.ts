@@ -183,7 +183,7 @@ describeLocal('orders saga safety net: the scheduled sweeper, and a stop and res
         expect(await condition(), what).toBe(true);
       };
       await eventually(
-        async () => (await Promise.all(mates.map((m) => reservationOf(doc, n.catalogsTable, m.orderId)))).every(Boolean),
+        async () => (await Promise.all(mates.map((m) => reservationOf(doc, n.catalogsLedgerTable, m.orderId)))).every(Boolean),
         'reserved',
       );
       expect(await stockOf(doc, n.catalogsTable, productId)).toBe(17);
@@ -267,7 +267,7 @@ describeLocal('orders saga safety net: the scheduled sweeper, and a stop and res
     for (const order of confirmed) expect(order).toMatchObject({ unitPrice: 990, totalPrice: 990 });
     expect(await stockOf(doc, n.catalogsTable, productId)).toBe(0);
     for (const order of orders) {
-      expect((await reservationOf(doc, n.catalogsTable, order.orderId as string))?.status).toBe(
+      expect((await reservationOf(doc, n.catalogsLedgerTable, order.orderId as string))?.status).toBe(
         order.status === 'CONFIRMED' ? 'RESERVED' : 'REJECTED',
       );
     }

@@ -16,6 +16,7 @@ import type { OutgoingEvent } from '../../functions/shared/events/contracts.js';
 export const names = (stageName = process.env.LOCAL_STAGE ?? 'local') => ({
   ordersTable: `ecommerce-${stageName}-orders`,
   catalogsTable: `ecommerce-${stageName}-catalogs`,
+  catalogsLedgerTable: `ecommerce-${stageName}-catalogs-ledger`,
   bus: `ecommerce-${stageName}`,
   catalogsInbox: `ecommerce-${stageName}-catalogs-inbox`,
   catalogsDlq: `ecommerce-${stageName}-catalogs-inbox-dlq`,

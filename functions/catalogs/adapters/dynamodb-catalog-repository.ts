@@ -4,12 +4,14 @@ import { scanExactPage, transactWrite } from '../../shared/dynamodb.js';
 import { PageTokens, type Page } from '../../shared/pagination.js';
 import type { CatalogRepository } from '../domain/catalog-service.js';
 import type { Product } from '../domain/product.js';
-import type { Reservation, ReserveResult } from '../domain/reservation.js';
+import { RESERVATION_RETENTION_SECONDS, type Reservation, type ReserveResult } from '../domain/reservation.js';
 
 /**
- * Item layout in the catalogs table (generic keys):
- * - a product:            pk=PRODUCT#<productId>   sk=PRODUCT       entity PRODUCT
- * - the answer to an order: pk=RESERVATION#<orderId> sk=RESERVATION entity RESERVATION (status RESERVED or REJECTED)
+ * Two tables (generic keys), so that listing the catalog reads products only, however many orders came:
+ * - the catalogs table holds the products:  pk=PRODUCT#<productId>   sk=PRODUCT       entity PRODUCT
+ * - the ledger holds the answers to orders: pk=RESERVATION#<orderId> sk=RESERVATION   entity RESERVATION
+ *   (status RESERVED or REJECTED), each with `expiresAt` (TTL) once its order can no longer change.
+ * One transaction writes a product and a reservation across the two.
  */
 export const productKey = (productId: string) => ({
   pk: `PRODUCT#${productId}`,
@@ -35,7 +37,18 @@ type ReservationItem = Reservation & {
   pk: string;
   sk: string;
   entity: 'RESERVATION';
+  /** Epoch seconds: the table's TTL deletes the answer after it (RESERVATION_RETENTION_SECONDS). */
+  expiresAt: number;
 };
+
+function reservationItemOf(reservation: Reservation): ReservationItem {
+  return {
+    ...reservationKey(reservation.orderId),
+    entity: 'RESERVATION',
+    ...reservation,
+    expiresAt: Math.floor(Date.parse(reservation.createdAt) / 1000) + RESERVATION_RETENTION_SECONDS,
+  };
+}
 
 function toReservation(item: ReservationItem): Reservation {
   const { orderId, productId, qty, createdAt } = item;
@@ -70,8 +83,20 @@ export class DynamoDbCatalogRepository implements CatalogRepository {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** Only the functions that answer orders get the ledger (CATALOGS_LEDGER_TABLE_NAME). */
+    private readonly ledgerTable?: string,
   ) {}
 
+  private get ledgerTableName(): string {
+    if (!this.ledgerTable) throw new Error('this function has no ledger table (CATALOGS_LEDGER_TABLE_NAME)');
+    return this.ledgerTable;
+  }
+
+  /**
+   * A Scan of a table that holds products only: each page reads about `limit` items, whatever the number
+   * of orders. The filter drops nothing on such a table; it keeps out the reservations that a local
+   * database written before they moved to the ledger may still hold.
+   */
   async listProducts(limit: number, nextToken?: string): Promise<Page<Product>> {
     const page = await scanExactPage<ProductItem>(
       this.client,
@@ -124,7 +149,7 @@ export class DynamoDbCatalogRepository implements CatalogRepository {
   async getReservation(orderId: string): Promise<Reservation | undefined> {
     const { Item } = await this.client.send(
       new GetCommand({
-        TableName: this.tableName,
+        TableName: this.ledgerTableName,
         Key: reservationKey(orderId),
         ConsistentRead: true,
       }),
@@ -133,11 +158,7 @@ export class DynamoDbCatalogRepository implements CatalogRepository {
   }
 
   async reserve(reservation: Reservation & { status: 'RESERVED' }): Promise<ReserveResult> {
-    const item: ReservationItem = {
-      ...reservationKey(reservation.orderId),
-      entity: 'RESERVATION',
-      ...reservation,
-    };
+    const item = reservationItemOf(reservation);
     return transactWrite<ReserveResult>(
       this.client,
       [
@@ -155,7 +176,7 @@ export class DynamoDbCatalogRepository implements CatalogRepository {
         },
         {
           Put: {
-            TableName: this.tableName,
+            TableName: this.ledgerTableName,
             Item: item,
             ConditionExpression: 'attribute_not_exists(pk)',
           },
@@ -169,15 +190,11 @@ export class DynamoDbCatalogRepository implements CatalogRepository {
   }
 
   async recordRejection(reservation: Reservation & { status: 'REJECTED' }): Promise<boolean> {
-    const item: ReservationItem = {
-      ...reservationKey(reservation.orderId),
-      entity: 'RESERVATION',
-      ...reservation,
-    };
+    const item = reservationItemOf(reservation);
     try {
       await this.client.send(
         new PutCommand({
-          TableName: this.tableName,
+          TableName: this.ledgerTableName,
           Item: item,
           ConditionExpression: 'attribute_not_exists(pk)',
         }),

@@ -1,50 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Page } from '../../shared/pagination.js';
-import { CatalogService, type CatalogRepository } from './catalog-service.js';
-import type { Product } from './product.js';
-import type { Reservation, ReserveResult } from './reservation.js';
-
-/** In memory, with the adapter's conditions; `interfere` runs just before a reserve commits. */
-class InMemoryCatalog implements CatalogRepository {
-  products = new Map<string, Product>();
-  reservations = new Map<string, Reservation>();
-  interfere: (() => void) | undefined;
-
-  async listProducts(): Promise<Page<Product>> {
-    return { items: [...this.products.values()] };
-  }
-  async getProduct(productId: string) {
-    const product = this.products.get(productId);
-    return product ? { ...product } : undefined;
-  }
-  async createProductIfAbsent(product: Product) {
-    if (this.products.has(product.productId)) return false;
-    this.products.set(product.productId, { ...product });
-    return true;
-  }
-  async getReservation(orderId: string) {
-    return this.reservations.get(orderId);
-  }
-  async reserve(reservation: Reservation & { status: 'RESERVED' }): Promise<ReserveResult> {
-    const interfere = this.interfere;
-    this.interfere = undefined;
-    interfere?.();
-    const product = this.products.get(reservation.productId);
-    if (this.reservations.has(reservation.orderId)) return 'already-recorded';
-    if (!product || product.stock < reservation.qty || product.unitPrice !== reservation.unitPrice) return 'product-changed';
-    product.stock -= reservation.qty;
-    this.reservations.set(reservation.orderId, reservation);
-    return 'reserved';
-  }
-  async recordRejection(reservation: Reservation & { status: 'REJECTED' }) {
-    if (this.reservations.has(reservation.orderId)) return false;
-    this.reservations.set(reservation.orderId, reservation);
-    return true;
-  }
-}
+import { InMemoryCatalogRepository } from '../adapters/in-memory-catalog-repository.js';
+import { CatalogService } from './catalog-service.js';
 
 function setup(stock = 5) {
-  const repo = new InMemoryCatalog();
+  const repo = new InMemoryCatalogRepository();
   repo.products.set('P1', {
     productId: 'P1',
     productName: 'One',
@@ -118,7 +77,7 @@ describe('reserving stock for an order', () => {
 
   it('when the stock drops between the read and the write, decides again (and never oversells)', async () => {
     const { repo, service } = setup(3);
-    repo.interfere = () => (repo.products.get('P1')!.stock = 1);
+    repo.beforeReserve = () => (repo.products.get('P1')!.stock = 1);
     const { reservation } = await service.reserveStock({
       orderId: 'o1',
       productId: 'P1',
@@ -133,7 +92,7 @@ describe('reserving stock for an order', () => {
 
   it('when a duplicate answered first, returns that answer', async () => {
     const { repo, service } = setup(3);
-    repo.interfere = () => {
+    repo.beforeReserve = () => {
       repo.reservations.set('o1', {
         orderId: 'o1',
         productId: 'P1',

@@ -18,3 +18,10 @@ export type ReserveResult =
   | 'product-changed'
   /** Nothing written: this order already has a recorded answer. */
   | 'already-recorded';
+
+/**
+ * How long an answer is kept: it is the catalog's idempotency record, so it must outlive every redelivery
+ * of its OrderPlaced (4 days in the inbox queue, then up to 14 in its DLQ before a redrive). Until the
+ * order lifecycle can undo a reservation, an order is final once answered, so the clock starts then.
+ */
+export const RESERVATION_RETENTION_SECONDS = 30 * 24 * 60 * 60;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { apiEvent, lambdaContext } from '../../../tests/support/lambda.js';
-import type { Page } from '../../shared/pagination.js';
-import { CatalogService, type CatalogRepository } from '../domain/catalog-service.js';
+import { InMemoryCatalogRepository } from '../adapters/in-memory-catalog-repository.js';
+import { CatalogService } from '../domain/catalog-service.js';
 import type { Product } from '../domain/product.js';
 import { createHandler } from './get-catalog.js';
 
@@ -13,30 +13,15 @@ const BERLIN: Product = {
   createdAt: '2026-01-01T00:00:00.000Z',
 };
 
-/** Records which ids were read. */
-class InMemoryCatalog implements CatalogRepository {
+/** The shared fake, recording which ids were read. */
+class InMemoryCatalog extends InMemoryCatalogRepository {
   reads: string[] = [];
-  products = new Map([[BERLIN.productId, BERLIN]]);
-
-  async getProduct(productId: string) {
+  constructor() {
+    super([BERLIN]);
+  }
+  override async getProduct(productId: string) {
     this.reads.push(productId);
-    const product = this.products.get(productId);
-    return product ? { ...product } : undefined;
-  }
-  listProducts(): Promise<Page<Product>> {
-    throw new Error('not used by this handler');
-  }
-  createProductIfAbsent(): Promise<boolean> {
-    throw new Error('not used by this handler');
-  }
-  getReservation(): Promise<undefined> {
-    throw new Error('not used by this handler');
-  }
-  reserve(): Promise<never> {
-    throw new Error('not used by this handler');
-  }
-  recordRejection(): Promise<boolean> {
-    throw new Error('not used by this handler');
+    return super.getProduct(productId);
   }
 }
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { apiEvent, lambdaContext } from '../../../tests/support/lambda.js';
 import { PageTokens, type Page, type PageCursor } from '../../shared/pagination.js';
-import { CatalogService, type CatalogRepository } from '../domain/catalog-service.js';
+import { InMemoryCatalogRepository } from '../adapters/in-memory-catalog-repository.js';
+import { CatalogService } from '../domain/catalog-service.js';
 import { SEED_PRODUCTS, type Product } from '../domain/product.js';
 import { createHandler } from './list-catalogs.js';
 
@@ -10,35 +11,13 @@ const PRODUCTS: Product[] = SEED_PRODUCTS.map((product) => ({ ...product, create
 
 const pageTokens = new PageTokens(['pk', 'sk']);
 
-/** The products in id order, paged by `{pk, sk}` tokens as the DynamoDB adapter's; records every list call (a bad token throws first). */
-class InMemoryCatalog implements CatalogRepository {
+/** The shared fake (products in id order, `{pk, sk}` tokens as the DynamoDB adapter's), recording every list call (a bad token throws first). */
+class InMemoryCatalog extends InMemoryCatalogRepository {
   listCalls: { limit: number; cursor: PageCursor | undefined }[] = [];
-  constructor(readonly products: Product[]) {}
-
-  async listProducts(limit: number, nextToken?: string): Promise<Page<Product>> {
+  override async listProducts(limit: number, nextToken?: string): Promise<Page<Product>> {
     const cursor = pageTokens.decode(nextToken);
     this.listCalls.push({ limit, cursor });
-    const start = cursor ? this.products.findIndex((p) => `PRODUCT#${p.productId}` === cursor.pk) + 1 : 0;
-    const items = this.products.slice(start, start + limit);
-    const last = items[limit - 1];
-    return last && start + limit < this.products.length
-      ? { items, nextToken: pageTokens.after({ pk: `PRODUCT#${last.productId}`, sk: 'PRODUCT' }) }
-      : { items };
-  }
-  async getProduct(productId: string) {
-    return this.products.find((p) => p.productId === productId);
-  }
-  createProductIfAbsent(): Promise<boolean> {
-    throw new Error('not used by this handler');
-  }
-  getReservation(): Promise<undefined> {
-    throw new Error('not used by this handler');
-  }
-  reserve(): Promise<never> {
-    throw new Error('not used by this handler');
-  }
-  recordRejection(): Promise<boolean> {
-    throw new Error('not used by this handler');
+    return super.listProducts(limit, nextToken);
   }
 }
 

@@ -10,15 +10,15 @@ import { metrics } from '../../shared/observability.js';
 import { eventPublisher } from '../../shared/events/event-publisher.js';
 import { catalogService } from '../wiring.js';
 import { stockEvent } from '../domain/stock-events.js';
+import { oneAtATimePer } from '../../shared/one-at-a-time.js';
 
-export const createHandler = (catalogs = catalogService, publisher = eventPublisher) =>
-  busEventConsumer(subscriptions.reserveStock, async ({ envelope }) => {
+export const createHandler = (catalogs = catalogService, publisher = eventPublisher) => {
+  // The messages of a batch run side by side, but two reservations of one product would only conflict on
+  // its item (DynamoDB cancels a transaction that meets another): they take turns (README, "A hot product").
+  const byProduct = oneAtATimePer<string>();
+  return busEventConsumer(subscriptions.reserveStock, async ({ envelope }) => {
     const { orderId, productId, qty } = envelope.data;
-    const { reservation, duplicate } = await catalogs().reserveStock({
-      orderId,
-      productId,
-      qty,
-    });
+    const { reservation, duplicate } = await byProduct(productId, () => catalogs().reserveStock({ orderId, productId, qty }));
     await publisher().publish([stockEvent(reservation, envelope.metadata.correlationId)]);
     metrics.addMetric(
       duplicate ? 'stockAnswersRepeated' : reservation.status === 'RESERVED' ? 'stockReserved' : 'stockRejected',
@@ -26,5 +26,6 @@ export const createHandler = (catalogs = catalogService, publisher = eventPublis
       1,
     );
   });
+};
 
 export const handler = createHandler();

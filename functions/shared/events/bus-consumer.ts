@@ -44,15 +44,23 @@ export function busEventConsumer<T extends EventType>(
       event = busEventOf(record, accepted);
       await handle(event);
     } catch (error) {
-      logger.error('message failed; it returns to the queue (DLQ after maxReceiveCount)', {
+      const context = {
         messageId: record.messageId,
         receiveCount: record.attributes?.ApproximateReceiveCount,
         detailType: event?.type,
         eventId: event?.envelope.metadata.eventId,
         correlationId: event?.envelope.metadata.correlationId,
         error: error as Error,
-      });
-      metrics.addMetric(error instanceof EventContractError ? 'contractViolations' : 'consumerFailures', 'Count', 1);
+      };
+      // Contention (e.g. a hot product's item) is not a fault of the message: counted apart, so an alarm
+      // on consumerFailures means a message that may be poison, and SQS tries it again after its visibility.
+      if ((error as { retryable?: unknown }).retryable === true) {
+        logger.warn('message met contention; SQS delivers it again after its visibility timeout', context);
+        metrics.addMetric('consumerRetries', 'Count', 1);
+      } else {
+        logger.error('message failed; it returns to the queue (DLQ after maxReceiveCount)', context);
+        metrics.addMetric(error instanceof EventContractError ? 'contractViolations' : 'consumerFailures', 'Count', 1);
+      }
       throw error;
     }
   };
