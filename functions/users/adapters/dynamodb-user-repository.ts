@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { scanExactPage, transactWrite } from '../../shared/dynamodb.js';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { transactWrite } from '../../shared/dynamodb.js';
 import { PageTokens, type Page } from '../../shared/pagination.js';
 import type { User, UserRepository, UserSummary } from '../domain/user.js';
 
@@ -22,8 +22,17 @@ export const credentialKey = (email: string) => ({
   pk: `EMAIL#${email}`,
   sk: 'CREDENTIAL',
 });
-/** `GET /users` goes on after a user item's keys. */
-const userPageTokens = new PageTokens(['pk', 'sk'], ({ pk, sk }) => typeof pk === 'string' && pk.startsWith('USER#') && sk === 'PROFILE');
+/**
+ * `GET /users` reads UsersIndex: `entity` and `createdAt` key it, and only user items have both (a
+ * credential has no createdAt), so the index holds users alone, oldest first, with `userId` and `name`
+ * projected: a page reads what it answers and never an email or a hash. It goes on after a user's keys.
+ */
+export const USERS_INDEX = 'UsersIndex';
+const userPageTokens = new PageTokens(
+  ['pk', 'sk', 'entity', 'createdAt'],
+  ({ pk, sk, entity, createdAt }) =>
+    typeof pk === 'string' && pk.startsWith('USER#') && sk === 'PROFILE' && entity === 'USER' && typeof createdAt === 'string',
+);
 export const USER_ENTITY = 'USER';
 export const CREDENTIAL_ENTITY = 'CREDENTIAL';
 const PENDING = 'PENDING';
@@ -196,21 +205,19 @@ export class DynamoDbUserRepository implements UserRepository {
   }
 
   async listUsers(limit: number, nextToken?: string): Promise<Page<UserSummary>> {
-    const page = await scanExactPage<Pick<UserItem, 'pk' | 'sk' | 'userId' | 'name'>>(
-      this.client,
-      {
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
         TableName: this.tableName,
-        ConsistentRead: true,
-        FilterExpression: '#entity = :user',
-        // Keys for the page token, and the two fields anyone may see: nothing else is read.
-        ProjectionExpression: 'pk, sk, userId, #name',
-        ExpressionAttributeNames: { '#entity': 'entity', '#name': 'name' },
+        IndexName: USERS_INDEX,
+        KeyConditionExpression: '#entity = :user',
+        ExpressionAttributeNames: { '#entity': 'entity' },
         ExpressionAttributeValues: { ':user': USER_ENTITY },
-      },
-      limit,
-      userPageTokens,
-      nextToken,
+        Limit: limit + 1,
+        ExclusiveStartKey: userPageTokens.decode(nextToken),
+      }),
     );
-    return { ...page, items: page.items.map(({ userId, name }) => ({ userId, name })) };
+    const items = Items.slice(0, limit) as Array<Pick<UserItem, 'pk' | 'sk' | 'entity' | 'createdAt' | 'userId' | 'name'>>;
+    const page = items.map(({ userId, name }) => ({ userId, name }));
+    return Items.length > limit ? { items: page, nextToken: userPageTokens.after(items[limit - 1] as object) } : { items: page };
   }
 }
