@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../../tests/support/lambda.js';
 import * as z from '../schema.js';
 import { ConflictError } from '../domain-errors.js';
-import { httpHandler, json } from './handler.js';
+import { basePathOf, httpHandler, json } from './handler.js';
 
 const context = lambdaContext;
 
@@ -171,5 +171,63 @@ describe('httpHandler bodies as serverless-offline passes them', () => {
       expect(res.statusCode).toBe(400);
       expect(res.json).toMatchObject({ code: 'VALIDATION_FAILED' });
     }
+  });
+});
+
+describe('basePathOf: where the routes start, as the caller reached them', () => {
+  /** The event as each gateway builds it for GET /docs: the request path it reports, the resource path, the Host. */
+  const at = (requestPath: string, domainName: string | undefined, stage = 'localstack', apiId = 'a1b2c3d4e5') =>
+    basePathOf({
+      path: '/docs',
+      requestContext: { path: requestPath, apiId, stage, ...(domainName ? { domainName } : {}) } as APIGatewayProxyEvent['requestContext'],
+    });
+
+  it('AWS: the stage in the URL', () => {
+    expect(at('/dev/docs', 'a1b2c3d4e5.execute-api.us-east-1.amazonaws.com', 'dev')).toBe('/dev/');
+  });
+
+  it('AWS custom domain: its base path mapping, or none (a mapping named like the stage too)', () => {
+    expect(at('/shop/docs', 'api.example.com', 'dev')).toBe('/shop/');
+    expect(at('/dev/docs', 'api.example.com', 'dev')).toBe('/dev/');
+    expect(at('/docs', 'api.example.com', 'dev')).toBe('/');
+  });
+
+  it('serverless offline behind the local gateway (no stage in the URL)', () => {
+    expect(at('/docs', 'offlineContext_domainName', 'local')).toBe('/');
+    expect(basePathOf({ path: '/docs', requestContext: {} as APIGatewayProxyEvent['requestContext'] })).toBe('/');
+  });
+
+  // LocalStack 4.14 reports /<stage><path> as the request path whatever the URL (execute_api/handlers/parse.py),
+  // and the client's Host as domainName.
+  it('LocalStack host-style (http://<api>.execute-api.localhost.localstack.cloud:4566/<stage>): the stage', () => {
+    expect(at('/localstack/docs', 'a1b2c3d4e5.execute-api.localhost.localstack.cloud:4566')).toBe('/localstack/');
+    expect(at('/localstack/docs', 'A1B2C3D4E5.execute-api.localhost.localstack.cloud')).toBe('/localstack/');
+  });
+
+  it('LocalStack path-style (/_aws/execute-api/<api>/<stage>, /restapis/<api>/<stage>/_user_request_): that prefix', () => {
+    for (const host of [
+      '127.0.0.1:4566',
+      'localhost:4566',
+      'localhost.localstack.cloud:4566',
+      'localstack:4566',
+      'localhost.localstack.cloud',
+    ])
+      expect(at('/localstack/docs', host), host).toBe('/_aws/execute-api/a1b2c3d4e5/localstack/');
+  });
+
+  it('reaches the docs page through httpHandler', async () => {
+    const seen: string[] = [];
+    const docs = httpHandler({ handle: async ({ basePath }) => (seen.push(basePath), json(200, {})) });
+    await docs(
+      event({
+        httpMethod: 'GET',
+        path: '/docs',
+        body: null,
+        headers: {},
+        requestContext: { path: '/localstack/docs', apiId: 'a1b2c3d4e5', stage: 'localstack', domainName: '127.0.0.1:4566' } as never,
+      }),
+      context,
+    );
+    expect(seen).toEqual(['/_aws/execute-api/a1b2c3d4e5/localstack/']);
   });
 });

@@ -79,14 +79,31 @@ export function callerIdOf(event: APIGatewayProxyEvent): string | undefined {
 }
 
 /**
- * On AWS the request path carries the stage (`/dev/openapi.json`) where the resource path does not;
- * locally (noPrependStageInUrl) both are `/openapi.json`.
+ * Where the API's routes start as the caller reached it, from the request path the gateway reports
+ * (requestContext.path) and the resource path (path):
+ * - AWS, `https://<api>.execute-api.<region>.amazonaws.com/dev/docs`: `/dev/docs` and `/docs`, so `/dev/`
+ *   (and a custom domain's base path mapping likewise); locally (noPrependStageInUrl) both are `/docs`: `/`.
+ * - LocalStack, host-style (`http://<api>.execute-api.localhost.localstack.cloud:4566/<stage>/docs`): as on AWS.
+ * - LocalStack, path-style (`http://127.0.0.1:4566/_aws/execute-api/<api>/<stage>/docs`, or the older
+ *   `/restapis/<api>/<stage>/_user_request_/docs`): LocalStack still reports `/<stage>/docs`, as if the host
+ *   named the API (its execute-api parse.py), but here `/<stage>/...` on that host is LocalStack's S3. Such a
+ *   request is known by a Host (requestContext.domainName) that does not name the API and is LocalStack's (a
+ *   loopback or localstack.cloud name, or any host with a port: API Gateway's domain names have none); it gets
+ *   `/_aws/execute-api/<api>/<stage>/`, which reaches the same API from either path-style URL.
  */
 export function basePathOf(event: Pick<APIGatewayProxyEvent, 'path' | 'requestContext'>): string {
   const requested: string = event.requestContext?.path ?? event.path ?? '';
   const resource: string = event.path ?? '';
   const prefix = resource !== '' && requested.endsWith(resource) ? requested.slice(0, requested.length - resource.length) : '';
-  return `${prefix}/`;
+  const { apiId, stage, domainName = '' } = event.requestContext ?? {};
+  const host = domainName.toLowerCase();
+  const localStackPathStyle =
+    Boolean(apiId && stage) &&
+    prefix === `/${stage}` &&
+    host !== '' &&
+    !host.startsWith(`${apiId.toLowerCase()}.`) &&
+    (/:\d+$/.test(host) || /^(?:localhost|127(?:\.\d{1,3}){3}|(?:[a-z0-9-]+\.)*localstack\.cloud)$/.test(host));
+  return localStackPathStyle ? `/_aws/execute-api/${apiId}/${stage}/` : `${prefix}/`;
 }
 
 export type AuthorizerMode = 'gateway' | 'function';
