@@ -2,11 +2,13 @@
  * Drives a DynamoDB-Stream-triggered function as Lambda's event source mapping does: reads each
  * shard in order, invokes the function with a batch, and advances only past what succeeded.
  * With ReportBatchItemFailures the batch is retried from the first failed SequenceNumber; a thrown
- * error retries the whole batch; after MaximumRetryAttempts the failing record is skipped (logged).
+ * error retries the whole batch; after MaximumRetryAttempts the batch is discarded as on AWS: its invocation
+ * record goes to the mapping's on-failure destination (an SQS queue) and the reader moves past it.
  * Checkpoints are kept in a file when given, so a restarted stack resumes where it stopped
  * instead of losing (LATEST) or replaying (TRIM_HORIZON) the stream.
  * Written here because serverless-offline-dynamodb-streams ignores batchItemFailures.
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
@@ -39,7 +41,85 @@ export interface StreamPollerOptions {
   parallelizationFactor?: number;
   /** Longest wait between empty reads of the shards (it backs off to this; wake() cuts it short). */
   maxIdleMs?: number;
+  /**
+   * BisectBatchOnFunctionError: AWS halves a failing batch (without using up retries) until the failing record is
+   * alone, so what it finally discards is that record; without it, the whole batch it retried is discarded.
+   */
+  bisectBatchOnFunctionError?: boolean;
+  /**
+   * Sends a discarded batch's invocation record to the mapping's on-failure destination (DestinationConfig.OnFailure;
+   * the local stack sends it to the SQS queue). Without one the batch is discarded with a log line only, as on AWS.
+   */
+  onFailure?: (record: StreamFailureRecord) => Promise<void>;
+  /** The account in the function ARN of an invocation record; default the local stack's 000000000000. */
+  accountId?: string;
   log?: (message: string) => void;
+}
+
+/**
+ * The invocation record Lambda sends to a stream mapping's on-failure destination (SQS: the message body, as JSON):
+ * the shape of the "Example Invocation Record" for a DynamoDB stream in the AWS Lambda Developer Guide, "Retain
+ * discarded records for a DynamoDB event source in Lambda"
+ * (https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html). The records themselves are not in it,
+ * only where they are in the stream. Times of arrival are the records' ApproximateCreationDateTime, to the second.
+ */
+export interface StreamFailureRecord {
+  requestContext: {
+    requestId: string;
+    functionArn: string;
+    condition: 'RetryAttemptsExhausted';
+    approximateInvokeCount: number;
+  };
+  /** functionError "Unhandled" when the function failed; absent when it answered with batchItemFailures. */
+  responseContext: { statusCode: number; executedVersion: string; functionError?: string };
+  version: '1.0';
+  timestamp: string;
+  DDBStreamBatchInfo: {
+    shardId: string;
+    startSequenceNumber: string;
+    endSequenceNumber: string;
+    approximateArrivalOfFirstRecord: string;
+    approximateArrivalOfLastRecord: string;
+    batchSize: number;
+    streamArn: string;
+  };
+}
+
+/** The invocation record of a discarded batch (its records in stream order). */
+export function streamFailureRecord(input: {
+  records: StreamRecord[];
+  shardId: string;
+  streamArn: string;
+  functionArn: string;
+  invokeCount: number;
+  functionError: boolean;
+  now: Date;
+  requestId?: string;
+}): StreamFailureRecord {
+  const first = input.records[0]?.dynamodb;
+  const last = input.records[input.records.length - 1]?.dynamodb;
+  // Whole seconds, as AWS writes them ("2019-11-14T00:13:19Z").
+  const arrival = (value: Date | undefined) => (value ?? input.now).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return {
+    requestContext: {
+      requestId: input.requestId ?? randomUUID(),
+      functionArn: input.functionArn,
+      condition: 'RetryAttemptsExhausted',
+      approximateInvokeCount: input.invokeCount,
+    },
+    responseContext: { statusCode: 200, executedVersion: '$LATEST', ...(input.functionError ? { functionError: 'Unhandled' } : {}) },
+    version: '1.0',
+    timestamp: input.now.toISOString(),
+    DDBStreamBatchInfo: {
+      shardId: input.shardId,
+      startSequenceNumber: first?.SequenceNumber ?? '',
+      endSequenceNumber: last?.SequenceNumber ?? '',
+      approximateArrivalOfFirstRecord: arrival(first?.ApproximateCreationDateTime),
+      approximateArrivalOfLastRecord: arrival(last?.ApproximateCreationDateTime),
+      batchSize: input.records.length,
+      streamArn: input.streamArn,
+    },
+  };
 }
 
 interface ShardState {
@@ -182,7 +262,7 @@ export class StreamPoller {
       if (!shard.iterator) shard.closed = true;
       return false;
     }
-    const { failedFrom, error } = await this.invokeInLanes(records);
+    const { failedFrom, error, functionError } = await this.invokeInLanes(records);
     if (failedFrom === undefined) {
       shard.attempts = 0;
       shard.iterator = page.NextShardIterator;
@@ -193,16 +273,55 @@ export class StreamPoller {
     }
     shard.attempts++;
     const retriesLeft = this.options.maximumRetryAttempts < 0 || shard.attempts <= this.options.maximumRetryAttempts;
+    // What came before the failed record succeeded: the reader stands past it (as Lambda checkpoints there).
+    const from = Math.max(
+      0,
+      records.findIndex((record) => record.dynamodb?.SequenceNumber === failedFrom),
+    );
+    const before = records[from - 1]?.dynamodb?.SequenceNumber;
+    if (before) {
+      shard.lastSequenceNumber = before;
+      this.saveCheckpoint(shardId, before);
+    }
     if (retriesLeft) {
       if (error) this.options.log?.(`${this.options.functionName} failed (attempt ${shard.attempts}): ${error}`);
       shard.iterator = await this.iterator(shardId, 'AT_SEQUENCE_NUMBER', failedFrom);
       await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** shard.attempts, 2000)));
     } else {
-      // As on AWS after MaximumRetryAttempts: give up on the failing record and move past it.
-      this.options.log?.(`${this.options.functionName}: skipping stream record ${failedFrom} after ${shard.attempts} attempts`);
+      // As on AWS after MaximumRetryAttempts: discard the batch (to the on-failure destination) and move past it.
+      const discarded = this.options.bisectBatchOnFunctionError ? records.slice(from, from + 1) : records.slice(from);
+      const range = discarded.map((record) => record.dynamodb?.SequenceNumber as string);
+      const end = range[range.length - 1] as string;
+      const what = range.length === 1 ? `stream record ${end}` : `stream records ${range[0]}..${end} (${range.length})`;
+      if (this.options.onFailure) {
+        const record = streamFailureRecord({
+          records: discarded,
+          shardId,
+          streamArn: this.streamArn,
+          functionArn: `arn:aws:lambda:${this.options.region}:${this.options.accountId ?? '000000000000'}:function:${this.options.functionName}`,
+          invokeCount: shard.attempts,
+          functionError,
+          now: new Date(),
+        });
+        try {
+          await this.options.onFailure(record);
+        } catch (sendError) {
+          // Not past it until its record is kept: the batch is tried again, then the send.
+          this.options.log?.(
+            `${this.options.functionName}: could not send ${what} to its on-failure destination: ${(sendError as Error).message}`,
+          );
+          shard.iterator = await this.iterator(shardId, 'AT_SEQUENCE_NUMBER', failedFrom);
+          await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** shard.attempts, 2000)));
+          return true;
+        }
+        this.options.log?.(`${this.options.functionName}: ${what} sent to the on-failure destination after ${shard.attempts} attempts`);
+      } else {
+        this.options.log?.(`${this.options.functionName}: skipping ${what} after ${shard.attempts} attempts (no on-failure destination)`);
+      }
       shard.attempts = 0;
-      this.saveCheckpoint(shardId, failedFrom);
-      shard.iterator = await this.iterator(shardId, 'AFTER_SEQUENCE_NUMBER', failedFrom);
+      shard.lastSequenceNumber = end;
+      this.saveCheckpoint(shardId, end);
+      shard.iterator = await this.iterator(shardId, 'AFTER_SEQUENCE_NUMBER', end);
     }
     return true;
   }
@@ -212,7 +331,7 @@ export class StreamPoller {
    * default). Returns the first record (in page order) to retry from, if any lane failed: the records after
    * it come again, those of other lanes too, which idempotent consumers absorb (AWS also re-delivers).
    */
-  private async invokeInLanes(records: StreamRecord[]): Promise<{ failedFrom?: string; error?: string }> {
+  private async invokeInLanes(records: StreamRecord[]): Promise<{ failedFrom?: string; error?: string; functionError: boolean }> {
     const position = new Map(records.map((record, index) => [record.dynamodb?.SequenceNumber as string, index]));
     const outcomes = await Promise.all(
       lanesByItemKey(records, this.options.parallelizationFactor ?? 1).map(async (lane) => {
@@ -224,11 +343,16 @@ export class StreamPoller {
       }),
     );
     const failed = outcomes.filter((outcome) => outcome.failedFrom !== undefined);
-    if (failed.length === 0) return {};
+    if (failed.length === 0) return { functionError: false };
     const first = failed.reduce((a, b) =>
       (position.get(a.failedFrom as string) ?? 0) <= (position.get(b.failedFrom as string) ?? 0) ? a : b,
     );
-    return { failedFrom: first.failedFrom, error: failed.find((outcome) => outcome.error)?.error };
+    return {
+      failedFrom: first.failedFrom,
+      error: failed.find((outcome) => outcome.error)?.error,
+      // The lane the batch is retried for threw (or timed out), rather than answering with batchItemFailures.
+      functionError: first.error !== undefined,
+    };
   }
 }
 
