@@ -15,4 +15,7 @@ mode=function
 jwks=$(AWS_ENDPOINT_URL_SSM=$LOCALSTACK_ENDPOINT step 120 npx tsx functions/users/scripts/ensure-jwt-keys.ts --stage localstack --region "$AWS_REGION" --print-jwks)
 step 900 $SERVERLESS deploy --stage localstack --param "authorizerMode=$mode" --param "jwtPublicJwks=$jwks"
 step 180 $SERVERLESS invoke -f seedCatalogs --stage localstack
+# userOrders answers GET /users/{userId} behind a 2 s circuit breaker, shorter than a LocalStack cold start
+# (a container): its first environment is started now, not by a user's request (localstack/warm.ts).
+step 120 npx tsx localstack/warm.ts localstack
 step 60 npx tsx localstack/api-url.ts localstack
