@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ListQueuesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { loadTemplate, localStackModel, type CfnTemplate, type LocalStackModel } from './cloudformation.js';
 import { isPackageCurrent, markPackageCurrent, packageInputsDigest } from './build-reuse.js';
 import { LocalEventBus } from './eventbridge/local-event-bus.js';
@@ -338,6 +338,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     if (pollers.length > 0) log(`Delivering ${pollers.length} queue(s) to their functions.`);
 
+    // A discarded batch's invocation record goes to the mapping's on-failure queue, as Lambda sends it.
+    const sendToQueue = (name: string) => {
+      const queueUrl = queueUrls.get(name);
+      if (!queueUrl) throw new Error(`On-failure destination queue ${name} is not a queue of the template`);
+      return async (record: unknown) => {
+        await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(record) }));
+      };
+    };
     const streams = new DynamoDBStreamsClient({ endpoint: directEndpoint, region: REGION, credentials: LOCAL_CREDENTIALS });
     stops.push(async () => streams.destroy());
     const streamPollers = model.eventSourceMappings
@@ -354,7 +362,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             startingPosition: mapping.startingPosition,
             maximumRetryAttempts: mapping.maximumRetryAttempts,
             parallelizationFactor: mapping.parallelizationFactor,
+            bisectBatchOnFunctionError: mapping.bisectBatchOnFunctionError,
+            ...(mapping.onFailureQueueName ? { onFailure: sendToQueue(mapping.onFailureQueueName) } : {}),
             region: REGION,
+            accountId: ACCOUNT_ID,
             invoke,
             ...(options.inMemory ? {} : { checkpointFile: join(dataDir, `stream-checkpoints-${stage}.json`) }),
             log,

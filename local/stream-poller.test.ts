@@ -154,7 +154,7 @@ function poller(stream: FakeStream, options: Partial<StreamPollerOptions> & Pick
 async function until(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; log: ${logs.join(' | ')}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last log lines: ${logs.slice(-3).join(' | ')}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
