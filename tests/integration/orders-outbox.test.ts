@@ -51,7 +51,7 @@ describeLocal('orders outbox (table stream -> bus) and sweeper', () => {
     await storeOrder(doc, n.ordersTable, order); // exactly what placeOrder writes; nobody publishes
     const settled = (await waitUntilSettled(read, [order.orderId])).get(order.orderId);
     expect(settled).toMatchObject({ status: 'CONFIRMED', unitPrice: 1234, totalPrice: 2468 });
-    expect(settled?.pendingShard).toBeUndefined();
+    expect(settled?.sweepShard).toBeUndefined();
     expect(await stockOf(doc, n.catalogsTable, product)).toBe(48);
   });
 

@@ -50,7 +50,13 @@ import {
 } from './saga-helpers.js';
 
 const PORTS = Object.fromEntries(Object.entries(TEST_PORTS).map(([name, port]) => [name, port + 5])) as typeof TEST_PORTS;
-const SAFETY_NET_PARAMS = ['sweepRate=rate(2 seconds)', 'sweepOlderThanSeconds=3', 'sagaQueueVisibilityTimeout=2', 'sagaMaxReceiveCount=2'];
+const SAFETY_NET_PARAMS = [
+  'sweepRate=rate(2 seconds)',
+  'sweepOlderThanSeconds=3',
+  'sweepMaxBackoffSeconds=6',
+  'sagaQueueVisibilityTimeout=2',
+  'sagaMaxReceiveCount=2',
+];
 
 async function call(base: string, method: string, path: string, body?: unknown, token?: string) {
   const response = await fetch(`${base}${path}`, {

@@ -4,13 +4,20 @@ import { transactWrite } from '../../shared/dynamodb.js';
 import { PageTokens, type Page } from '../../shared/pagination.js';
 import { ORDER_ID_PATTERN, orderIdShard } from '../domain/order-id.js';
 import type { Order, Settlement } from '../domain/order.js';
-import type { ApplySettlementResult, CreateOrderResult, IdempotencyClaim, OrderRepository } from '../domain/order-service.js';
+import type {
+  ApplySettlementResult,
+  CreateOrderResult,
+  IdempotencyClaim,
+  OrderRepository,
+  StuckOrder,
+  SweepCandidate,
+} from '../domain/order-service.js';
 
 /**
  * Item layout in the orders table (generic keys):
  * - an order:             pk=ORDER#<orderId>  sk=ORDER                entity ORDER; the saga reaches it by id alone,
  *                         gsi1pk=USER#<userId> gsi1sk=ORDER#<orderId> (UserOrdersIndex: a user's orders, newest first),
- *                         pendingShard + createdAt while PENDING (PendingIndex, sparse: what the sweeper reads)
+ *                         sweepShard + sweepAt while PENDING (SweepIndex, sparse: what the sweeper reads; see below)
  * - an idempotency claim: pk=USER#<userId>    sk=IDEMPOTENCY#<key>    entity IDEMPOTENCY, expiresAt (TTL)
  */
 export const orderKey = (orderId: string) => ({
@@ -27,9 +34,22 @@ export const idempotencyKey = (userId: string, key: string) => ({
 });
 
 export const USER_ORDERS_INDEX = 'UserOrdersIndex';
-export const PENDING_INDEX = 'PendingIndex';
-export const PENDING_SHARDS = 4;
-export const pendingShardOf = (orderId: string) => `PENDING#${orderIdShard(orderId, PENDING_SHARDS)}`;
+/**
+ * The sweeper's index, sparse: a PENDING order is in `SWEEP#<0-3>` (spread, so no one partition takes every
+ * new order) keyed by `sweepAt`, the time its quiet period counts from (its creation, then each
+ * re-announcement plus the back-off); the sweeper reads only the due part, oldest first. An order it gave up
+ * on moves to `STUCK` (with `stuckAt`), out of the sweep, listed for an operator. A settled order leaves.
+ */
+export const SWEEP_INDEX = 'SweepIndex';
+export const SWEEP_SHARDS = 4;
+export const STUCK_SHARD = 'STUCK';
+export const sweepShardOf = (orderId: string) => `SWEEP#${orderIdShard(orderId, SWEEP_SHARDS)}`;
+
+/** The stuck list goes on after an order's place in it. */
+const stuckPageTokens = new PageTokens(
+  ['orderId', 'sweepAt'],
+  ({ orderId, sweepAt }) => typeof orderId === 'string' && ORDER_ID_PATTERN.test(orderId) && typeof sweepAt === 'string',
+);
 
 /** A user's order list goes on after an order id; the partition is always the caller's, whatever the token says. */
 export const orderPageTokens = new PageTokens(['orderId'], ({ orderId }) => typeof orderId === 'string' && ORDER_ID_PATTERN.test(orderId));
@@ -40,9 +60,11 @@ export interface OrderItem extends Order {
   entity: 'ORDER';
   gsi1pk: string;
   gsi1sk: string;
-  pendingShard?: string;
+  sweepShard?: string;
+  sweepAt?: string;
   announcements?: number;
   lastAnnouncedAt?: string;
+  stuckAt?: string;
 }
 
 export function orderItemOf(order: Order): OrderItem {
@@ -51,7 +73,7 @@ export function orderItemOf(order: Order): OrderItem {
     entity: 'ORDER',
     ...userOrdersKey(order.userId, order.orderId),
     ...order,
-    ...(order.status === 'PENDING' ? { pendingShard: pendingShardOf(order.orderId) } : {}),
+    ...(order.status === 'PENDING' ? { sweepShard: sweepShardOf(order.orderId), sweepAt: order.createdAt } : {}),
   };
 }
 
@@ -179,7 +201,7 @@ export class DynamoDbOrderRepository implements OrderRepository {
           new UpdateCommand({
             TableName: this.tableName,
             Key: orderKey(orderId),
-            UpdateExpression: `SET ${sets.join(', ')} REMOVE pendingShard`,
+            UpdateExpression: `SET ${sets.join(', ')} REMOVE sweepShard, sweepAt`,
             ConditionExpression: '#status = :pending AND productId = :productId AND qty = :qty',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: values,
@@ -202,53 +224,121 @@ export class DynamoDbOrderRepository implements OrderRepository {
     throw new Error(`order ${orderId} could not be settled`);
   }
 
-  async findPending(createdBefore: string, limit: number): Promise<Order[]> {
+  async findDue(quietSince: string, limit: number): Promise<SweepCandidate[]> {
     const shards = await Promise.all(
-      Array.from({ length: PENDING_SHARDS }, (_, shard) =>
+      Array.from({ length: SWEEP_SHARDS }, (_, shard) =>
         this.client.send(
           new QueryCommand({
             TableName: this.tableName,
-            IndexName: PENDING_INDEX,
-            KeyConditionExpression: 'pendingShard = :shard AND createdAt < :before',
-            ExpressionAttributeValues: {
-              ':shard': `PENDING#${shard}`,
-              ':before': createdBefore,
-            },
+            IndexName: SWEEP_INDEX,
+            KeyConditionExpression: 'sweepShard = :shard AND sweepAt < :since',
+            ExpressionAttributeValues: { ':shard': `SWEEP#${shard}`, ':since': quietSince },
+            ProjectionExpression: 'orderId, sweepAt, announcements',
             Limit: limit,
           }),
         ),
       ),
     );
     return shards
-      .flatMap((result) => result.Items ?? [])
-      .map(toOrder)
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
-      .slice(0, limit);
+      .flatMap((result) => (result.Items ?? []) as Array<Pick<OrderItem, 'orderId' | 'sweepAt' | 'announcements'>>)
+      .sort((a, b) => String(a.sweepAt).localeCompare(String(b.sweepAt)))
+      .slice(0, limit)
+      .map(({ orderId, announcements }) => ({ orderId, announcements: announcements ?? 0 }));
   }
 
-  async reannounce(order: Order, at: string, maxAnnouncements: number): Promise<'reannounced' | 'settled' | 'exhausted'> {
+  async reannounce(candidate: SweepCandidate, at: string, nextSweepAt: string): Promise<'reannounced' | 'skipped'> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: orderKey(order.orderId),
-          UpdateExpression: 'SET announcements = if_not_exists(announcements, :zero) + :one, lastAnnouncedAt = :at',
-          ConditionExpression: '#status = :pending AND (attribute_not_exists(announcements) OR announcements < :max)',
+          Key: orderKey(candidate.orderId),
+          // Any change of a PENDING order is announced again by the outbox (the stream).
+          UpdateExpression: 'SET announcements = :next, lastAnnouncedAt = :at, sweepAt = :sweepAt',
+          // As the sweep read it: a concurrent sweep, a settlement or a redrive wins.
+          ConditionExpression:
+            '#status = :pending AND begins_with(sweepShard, :sweep) AND ' +
+            (candidate.announcements === 0 ? '(attribute_not_exists(announcements) OR announcements = :seen)' : 'announcements = :seen'),
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
-            ':zero': 0,
-            ':one': 1,
+            ':next': candidate.announcements + 1,
             ':at': at,
+            ':sweepAt': nextSweepAt,
             ':pending': 'PENDING',
-            ':max': maxAnnouncements,
+            ':sweep': 'SWEEP#',
+            ':seen': candidate.announcements,
           },
         }),
       );
       return 'reannounced';
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const current = await this.byId(order.orderId);
-      return current?.status === 'PENDING' ? 'exhausted' : 'settled';
+      if (error instanceof ConditionalCheckFailedException) return 'skipped';
+      throw error;
+    }
+  }
+
+  async markStuck(orderId: string, at: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: orderKey(orderId),
+          UpdateExpression: 'SET sweepShard = :stuck, sweepAt = :at, stuckAt = :at',
+          ConditionExpression: '#status = :pending AND begins_with(sweepShard, :sweep)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':stuck': STUCK_SHARD, ':at': at, ':pending': 'PENDING', ':sweep': 'SWEEP#' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async listStuck(limit: number, nextToken?: string): Promise<Page<StuckOrder>> {
+    const after = stuckPageTokens.decode(nextToken);
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: SWEEP_INDEX,
+        KeyConditionExpression: 'sweepShard = :stuck',
+        ExpressionAttributeValues: { ':stuck': STUCK_SHARD },
+        Limit: limit + 1,
+        ...(after ? { ExclusiveStartKey: { ...orderKey(String(after.orderId)), sweepShard: STUCK_SHARD, sweepAt: after.sweepAt } } : {}),
+      }),
+    );
+    const items = Items.slice(0, limit);
+    const page = items.map((item) => ({
+      order: toOrder(item),
+      announcements: (item.announcements as number | undefined) ?? 0,
+      stuckAt: item.stuckAt as string,
+    }));
+    return Items.length > limit ? { items: page, nextToken: stuckPageTokens.after(items[limit - 1] as object) } : { items: page };
+  }
+
+  async redrive(orderId: string, at: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: orderKey(orderId),
+          // Back in the sweep with a fresh count; the change itself makes the outbox announce it now.
+          UpdateExpression: 'SET sweepShard = :shard, sweepAt = :at, announcements = :zero, lastAnnouncedAt = :at REMOVE stuckAt',
+          ConditionExpression: '#status = :pending AND sweepShard = :stuck',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':shard': sweepShardOf(orderId),
+            ':at': at,
+            ':zero': 0,
+            ':pending': 'PENDING',
+            ':stuck': STUCK_SHARD,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
     }
   }
 }

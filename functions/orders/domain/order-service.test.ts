@@ -1,84 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError } from '../../shared/domain-errors.js';
-import { PageTokens, type Page } from '../../shared/pagination.js';
+import { InMemoryOrderRepository } from '../adapters/in-memory-order-repository.js';
 import { newOrderId } from './order-id.js';
-import {
-  MismatchedOutcomeError,
-  OrderService,
-  UnknownOrderError,
-  fingerprintOf,
-  type CreateOrderResult,
-  type IdempotencyClaim,
-  type OrderRepository,
-  type ApplySettlementResult,
-} from './order-service.js';
-import type { Order, Settlement } from './order.js';
-
-const pageTokens = new PageTokens(['orderId']);
-
-/** An in-memory OrderRepository with the same conditional semantics as the DynamoDB adapter. */
-class InMemoryOrders implements OrderRepository {
-  orders = new Map<string, Order & { announcements?: number }>();
-  claims = new Map<string, { orderId: string; fingerprint: string; expiresAt: number }>();
-  constructor(private readonly nowSeconds: () => number) {}
-
-  async create(order: Order, claim?: IdempotencyClaim): Promise<CreateOrderResult> {
-    const claimKey = claim && `${order.userId}/${claim.key}`;
-    const held = claimKey ? this.claims.get(claimKey) : undefined;
-    if (held && held.expiresAt >= this.nowSeconds())
-      return {
-        kind: 'key-taken',
-        orderId: held.orderId,
-        fingerprint: held.fingerprint,
-      };
-    this.orders.set(order.orderId, { ...order });
-    if (claim && claimKey)
-      this.claims.set(claimKey, {
-        orderId: order.orderId,
-        fingerprint: claim.fingerprint,
-        expiresAt: claim.expiresAt,
-      });
-    return { kind: 'created' };
-  }
-  async get(userId: string, orderId: string) {
-    const order = this.orders.get(orderId);
-    return order && order.userId === userId ? { ...order } : undefined;
-  }
-  async list(userId: string, limit: number, nextToken?: string): Promise<Page<Order>> {
-    const all = [...this.orders.values()].filter((o) => o.userId === userId).sort((a, b) => b.orderId.localeCompare(a.orderId));
-    const after = pageTokens.decode(nextToken)?.orderId;
-    const start = after ? all.findIndex((o) => o.orderId === after) + 1 : 0;
-    const items = all.slice(start, start + limit);
-    return start + limit < all.length ? { items, nextToken: pageTokens.after(items[limit - 1]!) } : { items };
-  }
-  async applySettlement(
-    orderId: string,
-    expected: { productId: string; qty: number },
-    settlement: Settlement,
-  ): Promise<ApplySettlementResult> {
-    const order = this.orders.get(orderId);
-    if (!order) return { kind: 'missing' };
-    if (order.productId !== expected.productId || order.qty !== expected.qty) return { kind: 'mismatched', order: { ...order } };
-    if (order.status !== 'PENDING') return { kind: 'not-pending', order: { ...order } };
-    const settled = { ...order, ...settlement };
-    this.orders.set(orderId, settled);
-    return { kind: 'settled', order: { ...settled } };
-  }
-  async findPending(createdBefore: string, limit: number) {
-    return [...this.orders.values()].filter((o) => o.status === 'PENDING' && o.createdAt < createdBefore).slice(0, limit);
-  }
-  async reannounce(order: Order, _at: string, max: number) {
-    const stored = this.orders.get(order.orderId);
-    if (stored?.status !== 'PENDING') return 'settled' as const;
-    if ((stored.announcements ?? 0) >= max) return 'exhausted' as const;
-    stored.announcements = (stored.announcements ?? 0) + 1;
-    return 'reannounced' as const;
-  }
-}
+import { MismatchedOutcomeError, OrderService, UnknownOrderError, fingerprintOf, quietPeriodSeconds } from './order-service.js';
 
 function setup(start = Date.UTC(2026, 2, 1, 10)) {
   let now = start;
-  const repo = new InMemoryOrders(() => Math.floor(now / 1000));
+  const repo = new InMemoryOrderRepository([], () => Math.floor(now / 1000));
   const service = new OrderService(repo, () => new Date(now), newOrderId);
   return { repo, service, advance: (ms: number) => (now += ms) };
 }
@@ -105,7 +33,7 @@ describe('placing an order', () => {
       correlationId: 'c1',
       createdAt: '2026-03-01T10:00:00.000Z',
     });
-    expect(repo.orders.get(order.orderId)).toEqual(order);
+    expect(await repo.get(order.userId, order.orderId)).toEqual(order);
   });
 
   it('with an Idempotency-Key, a repeat with the same body returns the same order and stores nothing', async () => {
@@ -268,7 +196,9 @@ describe('settling an order with the catalog answer', () => {
 });
 
 describe('sweeping PENDING orders', () => {
-  it('re-announces only orders older than the cutoff, and reports an order stuck after the maximum', async () => {
+  const options = { olderThanSeconds: 60, maxAnnouncements: 2, maxBackoffSeconds: 60, limit: 10 };
+
+  it('re-announces only orders quiet past the age, and moves an order to the stuck list after the maximum', async () => {
     const { service, repo, advance } = setup();
     const old = await service.place({ ...place, requestBody: {} });
     advance(120_000);
@@ -281,32 +211,34 @@ describe('sweeping PENDING orders', () => {
       outcome: { kind: 'RESERVED', unitPrice: 1 },
     });
 
-    expect(
-      await service.sweepPending({
-        olderThanSeconds: 60,
-        maxAnnouncements: 2,
-        limit: 10,
-      }),
-    ).toEqual({ reannounced: [old.orderId], stuck: [] });
-    await service.sweepPending({
-      olderThanSeconds: 60,
-      maxAnnouncements: 2,
-      limit: 10,
-    });
-    expect(
-      await service.sweepPending({
-        olderThanSeconds: 60,
-        maxAnnouncements: 2,
-        limit: 10,
-      }),
-    ).toEqual({ reannounced: [], stuck: [old.orderId] });
-    expect(repo.orders.get(fresh.orderId)?.status).toBe('PENDING');
+    expect(await service.sweepPending(options)).toEqual({ reannounced: [old.orderId], stuck: [] });
+    // Quiet again for its period: announced once more, then given up on.
+    expect(await service.sweepPending(options)).toEqual({ reannounced: [], stuck: [] });
     advance(61_000);
-    const later = await service.sweepPending({
-      olderThanSeconds: 60,
-      maxAnnouncements: 2,
-      limit: 10,
-    });
-    expect(later.reannounced).toEqual([fresh.orderId]);
+    expect(await service.sweepPending(options)).toEqual({ reannounced: [old.orderId, fresh.orderId], stuck: [] });
+    advance(61_000);
+    expect(await service.sweepPending(options)).toEqual({ reannounced: [fresh.orderId], stuck: [old.orderId] });
+    expect((await service.listStuck(10)).items.map((s) => s.order.orderId)).toEqual([old.orderId]);
+    expect(repo.orders.get(old.orderId)?.status).toBe('PENDING');
+  });
+
+  it('a redriven order is announced at once and swept again from a fresh count', async () => {
+    const { service, repo, advance } = setup();
+    const order = await service.place({ ...place, requestBody: {} });
+    await repo.markStuck(order.orderId, new Date().toISOString());
+    expect(await service.redriveStuck([order.orderId, 'not-stuck'])).toEqual({ redriven: [order.orderId], notStuck: ['not-stuck'] });
+    expect(repo.orders.get(order.orderId)).toMatchObject({ announcements: 0, sweepShard: expect.stringMatching(/^SWEEP#/) });
+    advance(61_000);
+    expect((await service.sweepPending(options)).reannounced).toEqual([order.orderId]);
+  });
+
+  it.each([
+    [0, 60],
+    [1, 120],
+    [2, 240],
+    [4, 900],
+    [30, 900],
+  ])('waits, after %i announcements, %i s before the next (60 s doubled, at most 900)', (announcements, seconds) => {
+    expect(quietPeriodSeconds(announcements, { olderThanSeconds: 60, maxBackoffSeconds: 900 })).toBe(seconds);
   });
 });

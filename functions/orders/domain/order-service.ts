@@ -39,13 +39,51 @@ export interface OrderRepository {
    * write: only if it is PENDING and for this product and quantity.
    */
   applySettlement(orderId: string, expected: { productId: string; qty: number }, settlement: Settlement): Promise<ApplySettlementResult>;
-  /** PENDING orders created before `createdBefore` (ISO time), oldest first, at most `limit`. */
-  findPending(createdBefore: string, limit: number): Promise<Order[]>;
+  /** PENDING orders the sweeper watches that have been quiet since before `quietSince` (ISO time), longest first, at most `limit`. */
+  findDue(quietSince: string, limit: number): Promise<SweepCandidate[]>;
   /**
-   * Marks a PENDING order for another announcement (the outbox publishes it again), unless it is no
-   * longer PENDING or was already re-announced `maxAnnouncements` times.
+   * Marks the order for another announcement (the outbox publishes it again) and starts its next quiet
+   * period at `nextSweepAt`, only if it is still PENDING, watched, and announced as often as the candidate says.
    */
-  reannounce(order: Order, at: string, maxAnnouncements: number): Promise<'reannounced' | 'settled' | 'exhausted'>;
+  reannounce(candidate: SweepCandidate, at: string, nextSweepAt: string): Promise<'reannounced' | 'skipped'>;
+  /** Takes a PENDING order out of the sweep, into the stuck list; false if it is no longer PENDING and watched. */
+  markStuck(orderId: string, at: string): Promise<boolean>;
+  /** The stuck list, longest stuck first. */
+  listStuck(limit: number, nextToken?: string): Promise<Page<StuckOrder>>;
+  /** Puts a stuck order back in the sweep with a fresh count, announcing it now; false if it is not stuck. */
+  redrive(orderId: string, at: string): Promise<boolean>;
+}
+
+/** A PENDING order the sweeper found due, and how often it has re-announced it so far. */
+export interface SweepCandidate {
+  orderId: string;
+  announcements: number;
+}
+
+export interface StuckOrder {
+  order: Order;
+  announcements: number;
+  stuckAt: string;
+}
+
+export interface SweepOptions {
+  /** Quiet this long after its creation, an order is announced again. */
+  olderThanSeconds: number;
+  /** Re-announcements before an order is left to an operator (the stuck list). */
+  maxAnnouncements: number;
+  /** Each re-announcement doubles the quiet period before the next, up to this. */
+  maxBackoffSeconds: number;
+  /** Orders looked at in one run. */
+  limit: number;
+}
+
+/**
+ * How long the sweeper leaves an order quiet after its `announcements`-th re-announcement before the next:
+ * `olderThan` doubled each time, capped. A consumer that is down for a time T so receives each pending
+ * order about log2(cap / olderThan) + T / cap times, not T / (sweep interval).
+ */
+export function quietPeriodSeconds(announcements: number, options: Pick<SweepOptions, 'olderThanSeconds' | 'maxBackoffSeconds'>): number {
+  return Math.min(options.olderThanSeconds * 2 ** announcements, Math.max(options.maxBackoffSeconds, options.olderThanSeconds));
 }
 
 export interface PlaceOrder {
@@ -156,24 +194,41 @@ export class OrderService {
   }
 
   /**
-   * The outbox's safety net: asks the outbox to announce again every order still PENDING after
-   * `olderThanSeconds` (its OrderPlaced, or the catalog's answer, was lost, e.g. with an in-memory
-   * queue that was restarted). An order announced `maxAnnouncements` times is reported as stuck.
+   * The outbox's safety net: asks the outbox to announce again every PENDING order that has been quiet
+   * for its period (its OrderPlaced, or the catalog's answer, was lost, e.g. with an in-memory queue that
+   * was restarted), backing off each time (`quietPeriodSeconds`). An order announced `maxAnnouncements`
+   * times leaves the sweep for the stuck list, so it can never crowd newer orders out of a run.
    */
-  async sweepPending(options: { olderThanSeconds: number; maxAnnouncements: number; limit: number }): Promise<{
-    reannounced: string[];
-    stuck: string[];
-  }> {
+  async sweepPending(options: SweepOptions): Promise<{ reannounced: string[]; stuck: string[] }> {
     const now = this.now();
-    const cutoff = new Date(now.getTime() - options.olderThanSeconds * 1000).toISOString();
-    const pending = await this.orders.findPending(cutoff, options.limit);
+    // An order is due when its quiet period, counted from `sweepAt`, is over: `sweepAt` is kept at
+    // (last announcement + period - olderThan), so one range condition finds every due order.
+    const quietSince = new Date(now.getTime() - options.olderThanSeconds * 1000).toISOString();
+    const due = await this.orders.findDue(quietSince, options.limit);
     const reannounced: string[] = [];
     const stuck: string[] = [];
-    for (const order of pending) {
-      const outcome = await this.orders.reannounce(order, now.toISOString(), options.maxAnnouncements);
-      if (outcome === 'reannounced') reannounced.push(order.orderId);
-      else if (outcome === 'exhausted') stuck.push(order.orderId);
+    for (const candidate of due) {
+      if (candidate.announcements >= options.maxAnnouncements) {
+        if (await this.orders.markStuck(candidate.orderId, now.toISOString())) stuck.push(candidate.orderId);
+        continue;
+      }
+      const period = quietPeriodSeconds(candidate.announcements + 1, options);
+      const nextSweepAt = new Date(now.getTime() + (period - options.olderThanSeconds) * 1000).toISOString();
+      if ((await this.orders.reannounce(candidate, now.toISOString(), nextSweepAt)) === 'reannounced') reannounced.push(candidate.orderId);
     }
     return { reannounced, stuck };
+  }
+
+  listStuck(limit: number, nextToken?: string): Promise<Page<StuckOrder>> {
+    return this.orders.listStuck(limit, nextToken);
+  }
+
+  /** Puts stuck orders back in the sweep (each announced again at once); says which were stuck. */
+  async redriveStuck(orderIds: readonly string[]): Promise<{ redriven: string[]; notStuck: string[] }> {
+    const at = this.now().toISOString();
+    const redriven: string[] = [];
+    const notStuck: string[] = [];
+    for (const orderId of orderIds) ((await this.orders.redrive(orderId, at)) ? redriven : notStuck).push(orderId);
+    return { redriven, notStuck };
   }
 }

@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { apiEvent, authorizedBy, lambdaContext } from '../../../tests/support/lambda.js';
-import type { Page } from '../../shared/pagination.js';
 import { newOrderId } from '../domain/order-id.js';
-import { OrderService, type OrderRepository } from '../domain/order-service.js';
+import { InMemoryOrderRepository } from '../adapters/in-memory-order-repository.js';
+import { OrderService } from '../domain/order-service.js';
 import type { Order } from '../domain/order.js';
 import { createHandler } from './get-order.js';
 
@@ -24,30 +24,15 @@ const REJECTED: Order = { ...base, orderId: id(2), status: 'REJECTED', reason: '
 const PENDING: Order = { ...base, orderId: id(3), status: 'PENDING' };
 const OTHERS: Order = { ...base, orderId: id(4), userId: OTHER, status: 'PENDING' };
 
-/** Records every read; an order is found only under its own user, as the adapter's key is. */
-class InMemoryOrders implements OrderRepository {
+/** The shared fake with these orders, recording every read. */
+class InMemoryOrders extends InMemoryOrderRepository {
   reads: { userId: string; orderId: string }[] = [];
-  orders = new Map([CONFIRMED, REJECTED, PENDING, OTHERS].map((o) => [o.orderId, o]));
-
-  async get(userId: string, orderId: string) {
+  constructor() {
+    super([CONFIRMED, REJECTED, PENDING, OTHERS]);
+  }
+  override async get(userId: string, orderId: string) {
     this.reads.push({ userId, orderId });
-    const order = this.orders.get(orderId);
-    return order?.userId === userId ? { ...order } : undefined;
-  }
-  list(): Promise<Page<Order>> {
-    throw new Error('not used by this handler');
-  }
-  create(): Promise<never> {
-    throw new Error('not used by this handler');
-  }
-  applySettlement(): Promise<never> {
-    throw new Error('not used by this handler');
-  }
-  findPending(): Promise<Order[]> {
-    throw new Error('not used by this handler');
-  }
-  reannounce(): Promise<never> {
-    throw new Error('not used by this handler');
+    return super.get(userId, orderId);
   }
 }
 

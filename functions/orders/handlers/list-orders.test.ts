@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { apiEvent, authorizedBy, lambdaContext } from '../../../tests/support/lambda.js';
 import { PageTokens, type Page, type PageCursor } from '../../shared/pagination.js';
 import { newOrderId } from '../domain/order-id.js';
-import { OrderService, type OrderRepository } from '../domain/order-service.js';
+import { InMemoryOrderRepository } from '../adapters/in-memory-order-repository.js';
+import { OrderService } from '../domain/order-service.js';
 import type { Order } from '../domain/order.js';
 import { createHandler } from './list-orders.js';
 
@@ -33,36 +34,12 @@ const PENDING = order(3);
 
 const pageTokens = new PageTokens(['orderId']);
 
-/**
- * A user's orders newest first, paged by `{orderId}` tokens as the DynamoDB adapter's; records every list
- * call (a token that is not one throws first). Which order ids a token may hold: dynamodb-order-repository.test.ts.
- */
-class InMemoryOrders implements OrderRepository {
+/** The shared fake (a user's orders newest first, `{orderId}` tokens as the adapter's), recording every list call (a bad token throws first). */
+class InMemoryOrders extends InMemoryOrderRepository {
   lists: { userId: string; limit: number; cursor: PageCursor | undefined }[] = [];
-  constructor(readonly orders: Order[]) {}
-
-  async list(userId: string, limit: number, nextToken?: string): Promise<Page<Order>> {
-    const cursor = pageTokens.decode(nextToken);
-    this.lists.push({ userId, limit, cursor });
-    const mine = this.orders.filter((o) => o.userId === userId).sort((a, b) => b.orderId.localeCompare(a.orderId));
-    const start = cursor ? mine.findIndex((o) => o.orderId === cursor.orderId) + 1 : 0;
-    const items = mine.slice(start, start + limit);
-    return start + limit < mine.length ? { items, nextToken: pageTokens.after(items[limit - 1]!) } : { items };
-  }
-  get(): Promise<Order | undefined> {
-    throw new Error('not used by this handler');
-  }
-  create(): Promise<never> {
-    throw new Error('not used by this handler');
-  }
-  applySettlement(): Promise<never> {
-    throw new Error('not used by this handler');
-  }
-  findPending(): Promise<Order[]> {
-    throw new Error('not used by this handler');
-  }
-  reannounce(): Promise<never> {
-    throw new Error('not used by this handler');
+  override async list(userId: string, limit: number, nextToken?: string): Promise<Page<Order>> {
+    this.lists.push({ userId, limit, cursor: pageTokens.decode(nextToken) });
+    return super.list(userId, limit, nextToken);
   }
 }
 

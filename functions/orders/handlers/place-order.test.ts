@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { apiEvent, authorizedBy, lambdaContext } from '../../../tests/support/lambda.js';
-import type { Page } from '../../shared/pagination.js';
-import { OrderService, type CreateOrderResult, type IdempotencyClaim, type OrderRepository } from '../domain/order-service.js';
+import { InMemoryOrderRepository } from '../adapters/in-memory-order-repository.js';
+import { OrderService, type CreateOrderResult, type IdempotencyClaim } from '../domain/order-service.js';
 import type { Order } from '../domain/order.js';
 import { createHandler } from './place-order.js';
 
@@ -11,40 +11,18 @@ const OTHER = 'user-2';
 const NOW = '2026-03-01T10:00:00.000Z';
 const ORDER_ID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
 
-/** Orders and idempotency claims (per user) in memory, as the adapter keeps them; records every create. */
-class InMemoryOrders implements OrderRepository {
-  orders = new Map<string, Order>();
-  claims = new Map<string, { orderId: string; fingerprint: string }>();
+/** The shared fake, recording every create. */
+class InMemoryOrders extends InMemoryOrderRepository {
   creates: { order: Order; claim: IdempotencyClaim | undefined }[] = [];
-
-  async create(order: Order, claim?: IdempotencyClaim): Promise<CreateOrderResult> {
+  override async create(order: Order, claim?: IdempotencyClaim): Promise<CreateOrderResult> {
     this.creates.push({ order, claim });
-    const held = claim && this.claims.get(`${order.userId}/${claim.key}`);
-    if (held) return { kind: 'key-taken', ...held };
-    this.orders.set(order.orderId, { ...order });
-    if (claim) this.claims.set(`${order.userId}/${claim.key}`, { orderId: order.orderId, fingerprint: claim.fingerprint });
-    return { kind: 'created' };
-  }
-  async get(userId: string, orderId: string) {
-    const order = this.orders.get(orderId);
-    return order?.userId === userId ? { ...order } : undefined;
-  }
-  list(): Promise<Page<Order>> {
-    throw new Error('not used by this handler');
-  }
-  applySettlement(): Promise<never> {
-    throw new Error('not used by this handler');
-  }
-  findPending(): Promise<Order[]> {
-    throw new Error('not used by this handler');
-  }
-  reannounce(): Promise<never> {
-    throw new Error('not used by this handler');
+    return super.create(order, claim);
   }
 }
 
 function setup() {
-  const repository = new InMemoryOrders();
+  // The claims expire by the same clock the service stamps them with.
+  const repository = new InMemoryOrders([], () => Math.floor(Date.parse(NOW) / 1000));
   const handler = createHandler(() => new OrderService(repository, () => new Date(NOW)));
   const call = async (body: unknown, extra: Partial<APIGatewayProxyEvent> = {}, userId = USER) => {
     const response = await handler(

@@ -1,0 +1,222 @@
+/**
+ * What every OrderRepository does, whatever holds the data: run against the in-memory fake (unit) and the
+ * DynamoDB adapter on DynamoDB Local (tests/integration/order-repository.test.ts), so the fake the unit
+ * tests stand on cannot drift from the adapter. The sweeper's cases run OrderService over the repository
+ * with a clock of their own.
+ */
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { InvalidPageTokenError } from '../../shared/domain-errors.js';
+import { newOrderId } from '../domain/order-id.js';
+import { OrderService, type OrderRepository, type SweepOptions } from '../domain/order-service.js';
+import type { Order, Settlement } from '../domain/order.js';
+
+/** A repository on empty storage. */
+export type OrderRepositoryFactory = () => Promise<OrderRepository>;
+
+const T0 = Date.UTC(2026, 11, 1, 12);
+const iso = (ms: number) => new Date(ms).toISOString();
+let sequence = 0;
+const pending = (overrides: Partial<Order> = {}, atMs = T0): Order => ({
+  orderId: newOrderId(atMs + sequence++),
+  userId: `u-${randomUUID()}`,
+  productId: 'P-1',
+  qty: 2,
+  status: 'PENDING',
+  createdAt: iso(atMs),
+  correlationId: 'corr-contract',
+  ...overrides,
+});
+const confirmed = (at = iso(T0 + 1000)): Settlement => ({ status: 'CONFIRMED', unitPrice: 700, totalPrice: 1400, settledAt: at });
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+export function describeOrderRepositoryContract(name: string, repository: OrderRepositoryFactory) {
+  describe(`OrderRepository contract: ${name}`, () => {
+    describe('orders', () => {
+      it('stores an order; only its user gets it', async () => {
+        const repo = await repository();
+        const order = pending();
+        expect(await repo.create(order)).toEqual({ kind: 'created' });
+        expect(await repo.get(order.userId, order.orderId)).toEqual(order);
+        expect(await repo.get('someone-else', order.orderId)).toBeUndefined();
+        expect(await repo.get(order.userId, newOrderId(T0 - 1))).toBeUndefined();
+      });
+
+      it('an Idempotency-Key claim held by an order refuses a second order and names the first', async () => {
+        const repo = await repository();
+        const first = pending();
+        const claim = { key: 'k-1', fingerprint: 'f-1', expiresAt: nowSeconds() + 3600 };
+        expect(await repo.create(first, claim)).toEqual({ kind: 'created' });
+        const second = pending({ userId: first.userId });
+        expect(await repo.create(second, { ...claim, fingerprint: 'f-2' })).toEqual({
+          kind: 'key-taken',
+          orderId: first.orderId,
+          fingerprint: 'f-1',
+        });
+        expect(await repo.get(first.userId, second.orderId)).toBeUndefined();
+        // The same key of another user is another claim.
+        expect(await repo.create(pending(), claim)).toEqual({ kind: 'created' });
+      });
+
+      it('an expired claim no longer counts: a new order takes the key over', async () => {
+        const repo = await repository();
+        const first = pending();
+        await repo.create(first, { key: 'k-old', fingerprint: 'f-1', expiresAt: nowSeconds() - 10 });
+        const second = pending({ userId: first.userId });
+        expect(await repo.create(second, { key: 'k-old', fingerprint: 'f-2', expiresAt: nowSeconds() + 3600 })).toEqual({
+          kind: 'created',
+        });
+        expect(
+          await repo.create(pending({ userId: first.userId }), { key: 'k-old', fingerprint: 'f-3', expiresAt: nowSeconds() + 3600 }),
+        ).toEqual({
+          kind: 'key-taken',
+          orderId: second.orderId,
+          fingerprint: 'f-2',
+        });
+      });
+
+      it("lists a user's orders newest first over exact pages, and refuses a token it did not hand out", async () => {
+        const repo = await repository();
+        const userId = `u-${randomUUID()}`;
+        const mine = Array.from({ length: 5 }, (_, i) => pending({ userId }, T0 + i * 1000));
+        for (const order of mine) await repo.create(order);
+        await repo.create(pending());
+        const seen: string[] = [];
+        let token: string | undefined;
+        do {
+          const page = await repo.list(userId, 2, token);
+          if (page.nextToken) expect(page.items).toHaveLength(2);
+          seen.push(...page.items.map((o) => o.orderId));
+          token = page.nextToken;
+        } while (token);
+        expect(seen).toEqual(mine.map((o) => o.orderId).reverse());
+        const foreign = Buffer.from(JSON.stringify({ orderId: 'not-an-order-id' })).toString('base64url');
+        await expect(repo.list(userId, 2, foreign)).rejects.toBeInstanceOf(InvalidPageTokenError);
+      });
+    });
+
+    describe('settling', () => {
+      it('settles a PENDING order once; then says not-pending and changes nothing', async () => {
+        const repo = await repository();
+        const order = pending();
+        await repo.create(order);
+        const result = await repo.applySettlement(order.orderId, { productId: 'P-1', qty: 2 }, confirmed());
+        expect(result).toEqual({ kind: 'settled', order: { ...order, ...confirmed() } });
+        const again = await repo.applySettlement(
+          order.orderId,
+          { productId: 'P-1', qty: 2 },
+          { status: 'REJECTED', reason: 'OUT_OF_STOCK', settledAt: iso(T0 + 2000) },
+        );
+        expect(again).toEqual({ kind: 'not-pending', order: { ...order, ...confirmed() } });
+      });
+
+      it('an answer for another product or quantity is mismatched (not not-pending), and an unknown order missing', async () => {
+        const repo = await repository();
+        const order = pending();
+        await repo.create(order);
+        expect(await repo.applySettlement(order.orderId, { productId: 'P-2', qty: 2 }, confirmed())).toEqual({ kind: 'mismatched', order });
+        expect(await repo.applySettlement(order.orderId, { productId: 'P-1', qty: 3 }, confirmed())).toEqual({ kind: 'mismatched', order });
+        expect(await repo.applySettlement(newOrderId(T0 - 5), { productId: 'P-1', qty: 2 }, confirmed())).toEqual({ kind: 'missing' });
+      });
+    });
+
+    describe('the sweep', () => {
+      it('finds a PENDING order once it has been quiet long enough, and a settled one never', async () => {
+        const repo = await repository();
+        const order = pending();
+        const settled = pending();
+        await repo.create(order);
+        await repo.create(settled);
+        await repo.applySettlement(settled.orderId, { productId: 'P-1', qty: 2 }, confirmed());
+        expect(await repo.findDue(iso(T0), 10)).toEqual([]);
+        expect(await repo.findDue(iso(T0 + 1), 10)).toEqual([{ orderId: order.orderId, announcements: 0 }]);
+      });
+
+      it('re-announces as the sweep read it: counts up, moves the quiet period, and skips a stale or settled candidate', async () => {
+        const repo = await repository();
+        const order = pending();
+        await repo.create(order);
+        const [candidate] = await repo.findDue(iso(T0 + 1), 10);
+        expect(await repo.reannounce(candidate!, iso(T0 + 60_000), iso(T0 + 120_000))).toBe('reannounced');
+        expect(await repo.reannounce(candidate!, iso(T0 + 60_000), iso(T0 + 120_000))).toBe('skipped');
+        expect(await repo.findDue(iso(T0 + 120_000), 10)).toEqual([]);
+        expect(await repo.findDue(iso(T0 + 120_001), 10)).toEqual([{ orderId: order.orderId, announcements: 1 }]);
+        await repo.applySettlement(order.orderId, { productId: 'P-1', qty: 2 }, confirmed());
+        expect(await repo.reannounce({ orderId: order.orderId, announcements: 1 }, iso(T0), iso(T0))).toBe('skipped');
+      });
+
+      it('a stuck order leaves the sweep for the stuck list; a redrive puts it back with a fresh count', async () => {
+        const repo = await repository();
+        const order = pending();
+        await repo.create(order);
+        expect(await repo.markStuck(order.orderId, iso(T0 + 5000))).toBe(true);
+        expect(await repo.markStuck(order.orderId, iso(T0 + 6000))).toBe(false);
+        expect(await repo.findDue(iso(T0 + 10_000_000), 10)).toEqual([]);
+        expect(await repo.listStuck(10)).toEqual({ items: [{ order, announcements: 0, stuckAt: iso(T0 + 5000) }] });
+        expect(await repo.redrive(order.orderId, iso(T0 + 7000))).toBe(true);
+        expect(await repo.redrive(order.orderId, iso(T0 + 7000))).toBe(false);
+        expect(await repo.listStuck(10)).toEqual({ items: [] });
+        expect(await repo.findDue(iso(T0 + 7001), 10)).toEqual([{ orderId: order.orderId, announcements: 0 }]);
+        // A settled order is neither stuck nor redriven.
+        await repo.applySettlement(order.orderId, { productId: 'P-1', qty: 2 }, confirmed());
+        expect(await repo.markStuck(order.orderId, iso(T0))).toBe(false);
+        expect(await repo.redrive(order.orderId, iso(T0))).toBe(false);
+      });
+
+      it('pages the stuck list exactly, longest stuck first', async () => {
+        const repo = await repository();
+        const orders = Array.from({ length: 3 }, () => pending());
+        for (const [i, order] of orders.entries()) {
+          await repo.create(order);
+          await repo.markStuck(order.orderId, iso(T0 + i * 1000));
+        }
+        const first = await repo.listStuck(2);
+        expect(first.items.map((s) => s.order.orderId)).toEqual(orders.slice(0, 2).map((o) => o.orderId));
+        const second = await repo.listStuck(2, first.nextToken);
+        expect(second).toEqual({ items: [expect.objectContaining({ order: orders[2] })] });
+      });
+    });
+
+    describe('the sweeper (OrderService) over this repository', () => {
+      const sweeperOver = async (options: Partial<SweepOptions> = {}) => {
+        let now = T0;
+        const service = new OrderService(await repository(), () => new Date(now), newOrderId);
+        const sweepOptions: SweepOptions = { olderThanSeconds: 60, maxAnnouncements: 10, maxBackoffSeconds: 900, limit: 500, ...options };
+        return {
+          service,
+          place: () => service.place({ userId: `u-${randomUUID()}`, productId: 'P-1', qty: 1, correlationId: 'c', requestBody: {} }),
+          sweep: () => service.sweepPending(sweepOptions),
+          advance: (seconds: number) => (now += seconds * 1000),
+        };
+      };
+
+      it('is never starved: more stuck orders than a run looks at do not keep a new order from being announced', async () => {
+        const { service, place, sweep, advance } = await sweeperOver({ maxAnnouncements: 1, maxBackoffSeconds: 60, limit: 5 });
+        const old = await Promise.all(Array.from({ length: 12 }, place));
+        const runs = [];
+        for (let i = 0; i < 6; i++) {
+          advance(61);
+          runs.push(await sweep());
+        }
+        expect(new Set(runs.flatMap((r) => r.stuck))).toEqual(new Set(old.map((o) => o.orderId)));
+        const fresh = await place();
+        advance(61);
+        expect((await sweep()).reannounced).toEqual([fresh.orderId]);
+        const stuck = await service.listStuck(100);
+        expect(stuck.items).toHaveLength(12);
+      });
+
+      it('backs off: an order nobody answers for ten minutes is announced 3 times, not 9', async () => {
+        const { place, sweep, advance } = await sweeperOver();
+        const orders = await Promise.all(Array.from({ length: 3 }, place));
+        const announcements = new Map<string, number[]>();
+        for (let second = 60; second <= 600; second += 60) {
+          advance(60);
+          for (const id of (await sweep()).reannounced) announcements.set(id, [...(announcements.get(id) ?? []), second]);
+        }
+        // Due once quiet for more than 60 s, then 120 s, then 240 s after each announcement: at 120, 300 and 600 s.
+        for (const order of orders) expect(announcements.get(order.orderId)).toEqual([120, 300, 600]);
+      });
+    });
+  });
+}
