@@ -8,6 +8,8 @@
 import { beforeAll, expect, it } from 'vitest';
 import { newOrderId } from '../../functions/orders/domain/order-id.js';
 import type { Order } from '../../functions/orders/domain/order.js';
+import { orderItemOf } from '../../functions/orders/adapters/dynamodb-order-repository.js';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../support/aws.js';
 import { describeLocal } from '../support/env.js';
 import {
@@ -84,5 +86,68 @@ describeLocal('orders outbox (table stream -> bus) and sweeper', () => {
     expect(sweep.reannounced).not.toContain(order.orderId);
     expect(sweep.stuck).not.toContain(order.orderId);
     expect((await waitUntilSettled(read, [order.orderId])).get(order.orderId)?.announcements).toBeUndefined();
+  });
+
+  it('an operator lists the stuck orders and re-drives one through the sweeper function; a bad input fails loudly', async () => {
+    // A product the catalog cannot answer for (its stock is not a number), so the order stays PENDING.
+    const blocked = `STUCK-${run}`;
+    await createProduct(doc, n.catalogsTable, { productId: blocked, stock: 3, unitPrice: 50 });
+    await doc.send(
+      new UpdateCommand({
+        TableName: n.catalogsTable,
+        Key: { pk: `PRODUCT#${blocked}`, sk: 'PRODUCT' },
+        UpdateExpression: 'SET stock = :s',
+        ExpressionAttributeValues: { ':s': 'three' },
+      }),
+    );
+    const order = { ...newOrder(1), productId: blocked };
+    const stuckAt = new Date(Date.now() - 60_000).toISOString();
+    await doc.send(
+      new PutCommand({
+        TableName: n.ordersTable,
+        Item: { ...orderItemOf(order), sweepShard: 'STUCK', sweepAt: stuckAt, stuckAt, announcements: 10 },
+      }),
+    );
+    const listed = await invokeFunction<{ stuck: Array<{ order: Order; announcements: number; stuckAt: string }> }>(
+      n.fn('sweepPendingOrders'),
+      {
+        stuck: 'list',
+        limit: 1000,
+      },
+    );
+    expect(listed.stuck.find((s) => s.order.orderId === order.orderId)).toEqual({
+      order: expect.objectContaining({ orderId: order.orderId, status: 'PENDING' }),
+      announcements: 10,
+      stuckAt,
+    });
+
+    expect(await invokeFunction(n.fn('sweepPendingOrders'), { redrive: [order.orderId] })).toEqual({
+      redriven: [order.orderId],
+      notStuck: [],
+    });
+    expect(await read(order.orderId)).toMatchObject({
+      status: 'PENDING',
+      announcements: 0,
+      sweepShard: expect.stringMatching(/^SWEEP#[0-3]$/),
+    });
+    expect(await read(order.orderId)).not.toHaveProperty('stuckAt');
+    expect(await invokeFunction(n.fn('sweepPendingOrders'), { redrive: [order.orderId] })).toEqual({
+      redriven: [],
+      notStuck: [order.orderId],
+    });
+    await expect(invokeFunction(n.fn('sweepPendingOrders'), { olderThan: 5 })).rejects.toThrow(/invalid sweeper input/);
+
+    // The catalog can answer again: the re-driven order settles, its stock taken once.
+    await doc.send(
+      new UpdateCommand({
+        TableName: n.catalogsTable,
+        Key: { pk: `PRODUCT#${blocked}`, sk: 'PRODUCT' },
+        UpdateExpression: 'SET stock = :s',
+        ExpressionAttributeValues: { ':s': 3 },
+      }),
+    );
+    await invokeFunction(n.fn('sweepPendingOrders'), { olderThanSeconds: 0 });
+    expect((await waitUntilSettled(read, [order.orderId])).get(order.orderId)).toMatchObject({ status: 'CONFIRMED', unitPrice: 50 });
+    expect(await stockOf(doc, n.catalogsTable, blocked)).toBe(2);
   });
 });
