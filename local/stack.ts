@@ -284,7 +284,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     log(`Creating ${model.tables.length} table(s) and ${model.queues.length} queue(s) from the template ...`);
     for (const table of model.tables) {
-      const outcome = await ensureTable(dynamodbClient, table);
+      // A table kept from an earlier start that the template changed beyond repair stops the start (TableSchemaDriftError).
+      const outcome = await ensureTable(dynamodbClient, table, { dataDir: options.dataDir ?? '.local/' });
       log(`  table ${String(table.properties.TableName)}: ${outcome}`);
     }
     const queueArn = (name: string) => `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:${name}`;
