@@ -5,6 +5,12 @@
  * request that may happen to be valid, a documented success), never a 5xx or a stack trace; and nothing the
  * API shows may change: products and stock, the users list, the fuzz users' orders and sessions.
  *
+ * Where the gateway does not apply the template's gateway responses (LocalStack: its own `{"message":"Missing
+ * Authentication Token"}` for an unknown route, no `code`), E2E_GATEWAY_RESPONSES=status-only (localstack/e2e.sh
+ * sets it) has the answers the gateway made itself checked for their status and JSON but not for `code` (the
+ * rule: fuzz-cases.ts GatewayResponses; its own tests: "the answer rule" below). The run says so, and how many
+ * answers were checked that way; nothing is left out.
+ *
  * Seeded: FUZZ_SEED (default below) and FUZZ_RUNS give the same cases against any stage; FUZZ_PATH replays
  * the counterexample fast-check reports. FUZZ_CONCURRENCY: requests in flight (default 8). FUZZ_REPORT: a JSON
  * file to write the failing answers to, by class, with the statuses of every kind and variant and the slowest cases.
@@ -20,10 +26,21 @@ import { Agent as HttpAgent, request as httpRequest, type OutgoingHttpHeaders } 
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import * as fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allRoutes } from '../../functions/platform/api-description.js';
+import { allRoutes, apiDescription } from '../../functions/platform/api-description.js';
 import { baseUrl } from '../support/env.js';
 import { api, type ApiResponse } from '../support/http.js';
-import { fuzzCases, operationsOf, problemsOf, serialize, type Answer, type FuzzCase, type Operation } from './fuzz-cases.js';
+import {
+  checkedForStatusOnly,
+  fuzzCases,
+  gatewayErrorType,
+  gatewayResponsesOf,
+  operationsOf,
+  problemsOf,
+  serialize,
+  type Answer,
+  type FuzzCase,
+  type Operation,
+} from './fuzz-cases.js';
 import { b64url, decodePart, hs256, unsigned } from './token-forge.js';
 
 const DEFAULT_SEED = 20_261_202;
@@ -31,6 +48,10 @@ const SEED = Number(process.env.FUZZ_SEED ?? DEFAULT_SEED);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1_500);
 const REPLAY_PATH = process.env.FUZZ_PATH;
 const CONCURRENCY = Number(process.env.FUZZ_CONCURRENCY ?? 8);
+/** Whether the stage's gateway applies the template's gateway responses (fuzz-cases.ts GatewayResponses). */
+const GATEWAY = gatewayResponsesOf(process.env.E2E_GATEWAY_RESPONSES);
+const STATUS_ONLY_NOTE =
+  'E2E_GATEWAY_RESPONSES=status-only: this gateway does not apply the template’s gateway responses, so the answers it makes itself (x-amzn-ErrorType) are checked for status and JSON, not for the contract’s "code"';
 
 /** The document carries no body limits: the routes' own (functions/shared/http/handler.ts DEFAULT_MAX_BODY_BYTES otherwise). */
 const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
@@ -341,19 +362,20 @@ function failureMessage({ c, rendered, answer, problems }: Outcome): string {
   ].join('\n');
 }
 
+function countBy<T>(items: T[], key: (item: T) => string): string {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return [...counts]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, n]) => `${name} ${n}`)
+    .join(', ');
+}
+
 /** Prints the spread and every failure class (one example each); with FUZZ_REPORT, writes the details too. */
 function summarise(cases: FuzzCase[], outcomes: Map<string, Outcome>, seconds: string): void {
-  const count = (key: (c: FuzzCase) => string) =>
-    Object.entries(
-      cases.reduce<Record<string, number>>((acc, c) => {
-        acc[key(c)] = (acc[key(c)] ?? 0) + 1;
-        return acc;
-      }, {}),
-    )
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([name, n]) => `${name} ${n}`)
-      .join(', ');
+  const count = (key: (c: FuzzCase) => string) => countBy(cases, key);
   const failed = [...outcomes.values()].filter((o) => o.problems.length > 0);
+  const statusOnly = [...outcomes.values()].filter((o) => checkedForStatusOnly(o.answer, GATEWAY));
   const classes = new Map<string, Outcome[]>();
   for (const outcome of failed) classes.set(classOf(outcome), [...(classes.get(classOf(outcome)) ?? []), outcome]);
   console.log(
@@ -361,6 +383,11 @@ function summarise(cases: FuzzCase[], outcomes: Map<string, Outcome>, seconds: s
       `fuzz: seed ${SEED}, ${cases.length} cases (${outcomes.size} distinct) against ${baseUrl()} in ${seconds} s, ${CONCURRENCY} at a time`,
       `by operation: ${count((c) => c.op)}`,
       `by kind: ${count((c) => c.kind)}`,
+      ...(GATEWAY === 'status-only'
+        ? [
+            `${STATUS_ONLY_NOTE}: ${statusOnly.length} answers checked so${statusOnly.length > 0 ? ` (${countBy(statusOnly, (o) => `${gatewayErrorType(o.answer)} ${o.answer.status}`)})` : ''}`,
+          ]
+        : []),
       `${failed.length} failing answers in ${classes.size} classes${classes.size > 0 ? ':' : ''}`,
       ...[...classes].map(([name, members]) => {
         const [example] = members as [Outcome];
@@ -406,6 +433,111 @@ async function inPool<T>(items: T[], concurrency: number, work: (item: T) => Pro
 
 // ---------------------------------------------------------------------------------------------------------
 
+// The rule itself, on answers as each gateway gives them: needs no stage (runs wherever the suite runs, LocalStack's
+// included, so its output shows which rule was applied there).
+describe('fuzz: the answer rule', () => {
+  const operations = operationsOf(apiDescription('/', 'test') as Record<string, any>, maxBodyBytes);
+  const byId = new Map(operations.map((op) => [op.id, op]));
+  const unknownRoute: FuzzCase = {
+    op: 'unknownRoute',
+    kind: 'route.unknown',
+    variant: '/admin',
+    method: 'GET',
+    path: '/admin',
+    headers: [],
+    mustFail: true,
+  };
+  const json = { 'content-type': 'application/json' };
+  /** LocalStack 4.14's own answer to an unknown route: the template's 404, its own body, no `code` (gateway_exception.py). */
+  const localStackNotFound: Answer = {
+    status: 404,
+    headers: { ...json, 'x-amzn-errortype': 'MissingAuthenticationTokenException' },
+    text: '{"message": "Missing Authentication Token"}',
+  };
+  /** The same refusal with the template applied (AWS, the local gateway). */
+  const templated: Answer = { status: 404, headers: json, text: '{"message":"No such route (method and path)","code":"NOT_FOUND"}' };
+
+  it('where gateway responses apply, a gateway-made answer without "code" fails, and the templated one passes', () => {
+    expect(problemsOf(unknownRoute, localStackNotFound, undefined, 'applied')).toContain('no "code" (an upper-case word)');
+    expect(problemsOf(unknownRoute, localStackNotFound, undefined)).toContain('no "code" (an upper-case word)');
+    expect(problemsOf(unknownRoute, templated, undefined, 'applied')).toEqual([]);
+  });
+
+  it('status-only: the gateway-made answer is checked for its status, JSON and message, not "code"', () => {
+    expect(problemsOf(unknownRoute, localStackNotFound, undefined, 'status-only')).toEqual([]);
+    // The template's status not applied either: LocalStack's default 403 for MISSING_AUTHENTICATION_TOKEN.
+    expect(problemsOf(unknownRoute, { ...localStackNotFound, status: 403 }, undefined, 'status-only')).toEqual([
+      "a 403 for the gateway's MissingAuthenticationTokenException, where the template gives 404",
+    ]);
+    expect(problemsOf(unknownRoute, { ...localStackNotFound, text: 'Missing Authentication Token' }, undefined, 'status-only')).toEqual([
+      'the body is not a JSON object',
+    ]);
+    expect(
+      problemsOf(
+        unknownRoute,
+        { ...localStackNotFound, headers: { ...localStackNotFound.headers, 'content-type': 'text/plain' } },
+        undefined,
+        'status-only',
+      ),
+    ).toEqual(['content-type "text/plain" is not JSON']);
+    expect(problemsOf(unknownRoute, { ...localStackNotFound, text: '{"error":"x"}' }, undefined, 'status-only')).toEqual([
+      'no string "message"',
+    ]);
+    expect(problemsOf(unknownRoute, { ...localStackNotFound, status: 502 }, undefined, 'status-only')).toContain(
+      "a 502 (a server error for a client's request)",
+    );
+    // ACCESS_DENIED: LocalStack writes `Message`; 429: no Retry-After, since it applies no headers.
+    const denied = {
+      status: 403,
+      headers: { ...json, 'x-amzn-errortype': 'AccessDeniedException' },
+      text: '{"Message":"User is not authorized"}',
+    };
+    expect(problemsOf(unknownRoute, denied, undefined, 'status-only')).toEqual([]);
+    const throttled = {
+      status: 429,
+      headers: { ...json, 'x-amzn-errortype': 'TooManyRequestsException' },
+      text: '{"message":"Too Many Requests"}',
+    };
+    expect(problemsOf(unknownRoute, throttled, undefined, 'status-only')).toEqual([]);
+  });
+
+  it('status-only: an answer the gateway did not make (no x-amzn-ErrorType) still needs the full shape', () => {
+    const fromFunction: Answer = { status: 400, headers: json, text: '{"message":"Invalid request body"}' };
+    expect(problemsOf(unknownRoute, fromFunction, undefined, 'status-only')).toEqual(['no "code" (an upper-case word)']);
+    expect(
+      problemsOf(
+        unknownRoute,
+        { status: 429, headers: json, text: '{"message":"x","code":"TOO_MANY_ATTEMPTS"}' },
+        undefined,
+        'status-only',
+      ),
+    ).toEqual(['a 429 without Retry-After (seconds)']);
+  });
+
+  it('reads E2E_GATEWAY_RESPONSES strictly', () => {
+    expect([undefined, '', 'applied'].map(gatewayResponsesOf)).toEqual(['applied', 'applied', 'applied']);
+    expect(gatewayResponsesOf('status-only')).toBe('status-only');
+    expect(() => gatewayResponsesOf('status')).toThrow(/E2E_GATEWAY_RESPONSES=status/);
+  });
+
+  it('a token forged from the fuzz user’s own is refused with 401 only: a 403 is a verifier that took another sub', () => {
+    const cases = fc.sample(fuzzCases(operations).arbitrary, { seed: DEFAULT_SEED, numRuns: 3_000 });
+    const forged = cases.filter(
+      (c) => c.kind === 'auth.bad' && c.headers.some(([name, value]) => name === 'authorization' && value.includes('{{token:')),
+    );
+    expect(forged.map((c) => c.variant)).toContain('sub changed');
+    expect(new Set(forged.map((c) => c.status))).toEqual(new Set([401]));
+    expect(cases.filter((c) => c.kind === 'auth.ignored' && c.status !== undefined)).toEqual([]);
+    const subChanged = forged.find((c) => c.variant === 'sub changed') as FuzzCase;
+    const op = byId.get(subChanged.op);
+    const forbidden: Answer = { status: 403, headers: json, text: '{"message":"You may only access your own user","code":"FORBIDDEN"}' };
+    expect(problemsOf(subChanged, forbidden, op)).toEqual(['a 403 where only a 401 will do']);
+    expect(problemsOf(subChanged, { status: 401, headers: json, text: '{"message":"Unauthorized","code":"UNAUTHORIZED"}' }, op)).toEqual(
+      [],
+    );
+  });
+});
+
 describe('fuzz: every route and method of GET /openapi.json', () => {
   let operations: Operation[];
   let generated: ReturnType<typeof fuzzCases>;
@@ -416,6 +548,7 @@ describe('fuzz: every route and method of GET /openapi.json', () => {
   let before: Awaited<ReturnType<typeof snapshot>>;
 
   beforeAll(async () => {
+    if (GATEWAY === 'status-only') console.log(`fuzz: ${STATUS_ONLY_NOTE}`);
     // Through node:http, not fetch: sampling blocks the event loop for seconds, and fetch would then reuse a
     // kept-alive socket the server has closed meanwhile (its keep-alive timeout passes unseen).
     const base = new URL(baseUrl());
@@ -455,7 +588,7 @@ describe('fuzz: every route and method of GET /openapi.json', () => {
         const rendered = render(c, me, other);
         const started = Date.now();
         const answer = await send(rendered);
-        return { c, rendered, answer, problems: problemsOf(c, answer, byId.get(c.op)), ms: Date.now() - started };
+        return { c, rendered, answer, problems: problemsOf(c, answer, byId.get(c.op), GATEWAY), ms: Date.now() - started };
       };
       let live = 0;
       const property = fc.asyncProperty(arbitrary, async (c) => {
