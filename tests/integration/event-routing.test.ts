@@ -1,6 +1,7 @@
 /**
  * The local EventBridge against the real SQS emulator: PutEvents over HTTP with the AWS SDK,
- * routed by rule patterns to the queues their targets name; an unmatched event reaches no queue.
+ * routed by rule patterns to the queues their targets name, each bus by its own rules only; an unmatched
+ * event reaches no queue.
  */
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
@@ -12,7 +13,12 @@ import { describeLocal } from '../support/env.js';
 describeLocal('local event bus routing (real SQS emulator)', () => {
   const sqs = sqsClient();
   const run = Date.now().toString(36);
-  const queues = { placed: `routing-placed-${run}`, bigOrders: `routing-big-${run}`, notUsers: `routing-not-users-${run}` };
+  const queues = {
+    placed: `routing-placed-${run}`,
+    bigOrders: `routing-big-${run}`,
+    notUsers: `routing-not-users-${run}`,
+    otherBus: `routing-other-bus-${run}`,
+  };
   const urls = new Map<string, string>();
   let bus: LocalEventBus;
 
@@ -24,7 +30,7 @@ describeLocal('local event bus routing (real SQS emulator)', () => {
       port: 0,
       region: 'us-east-1',
       accountId: '000000000000',
-      eventBuses: ['routing-test'],
+      eventBuses: ['routing-test', 'another-bus'],
       sqs,
       queueUrl: (name) => urls.get(name) as string,
       rules: [
@@ -54,7 +60,7 @@ describeLocal('local event bus routing (real SQS emulator)', () => {
           eventBusName: 'another-bus',
           enabled: true,
           eventPattern: { source: ['ecommerce.orders'] },
-          targets: [{ id: 'd', queueName: queues.placed }],
+          targets: [{ id: 'd', queueName: queues.otherBus }],
         },
       ],
     });
@@ -132,11 +138,24 @@ describeLocal('local event bus routing (real SQS emulator)', () => {
     for (const name of Object.values(queues)) expect(await depth(name)).toBe(0);
   });
 
-  it('rules of another bus do not see the event', async () => {
-    await put('ecommerce.catalogs', 'StockReserved', { data: {} });
-    expect(await drain(queues.placed)).toHaveLength(0);
-    await drain(queues.notUsers); // matched by anything-but? no: it has no correlationId
-    expect(await depth(queues.notUsers)).toBe(0);
+  it("each bus's rules see only that bus's events: an event this bus's rules all match, put on another bus, reaches only that bus's rule", async () => {
+    // Matched by every rule of routing-test (Placed, Big, NotUsers) and by another-bus's OtherBus.
+    const detail = { metadata: { correlationId: 'c-other-bus' }, data: { orderId: 'o-other-bus', qty: 150 } };
+    const onOther = await put('ecommerce.orders', 'OrderPlaced', detail, 'another-bus');
+    expect(onOther.FailedEntryCount).toBe(0);
+    // positive control: the event was routed, on its own bus
+    expect((await drain(queues.otherBus)).map((message) => message.id)).toEqual([onOther.Entries?.[0]?.EventId]);
+    for (const name of [queues.placed, queues.bigOrders, queues.notUsers]) expect(await drain(name), name).toEqual([]);
+
+    // and the other way round: the same event on routing-test reaches its three rules, not another-bus's
+    const onThis = await put('ecommerce.orders', 'OrderPlaced', detail);
+    expect(onThis.FailedEntryCount).toBe(0);
+    for (const name of [queues.placed, queues.bigOrders, queues.notUsers])
+      expect(
+        (await drain(name)).map((message) => message.id),
+        name,
+      ).toEqual([onThis.Entries?.[0]?.EventId]);
+    expect(await drain(queues.otherBus)).toEqual([]);
   });
 
   it('rejects malformed entries per entry, as PutEvents does, and routes nothing for them', async () => {
