@@ -1,0 +1,152 @@
+/**
+ * Reads that must not grow with the orders: GET /catalogs (public), GET /users and GET /users/{id}/orders,
+ * timed on a fresh stack and again after `--orders` orders went through the whole saga. Each order is
+ * placed over HTTP and settled by the stack (the outbox, the catalog's reservation in its ledger, the
+ * settlement), so every item the saga writes is there, as a shop's tables would hold them. Figures and
+ * the after/before ratio of each median are printed, never asserted (target: every ratio <= 1.2).
+ *
+ *   npx tsx bench/scale.ts [--orders 20000] [--requests 300] [--concurrency 50]
+ *
+ * Its own local stack, in memory, on ports 3240/3242/8240/9564/4250. 20,000 orders take about 6 minutes
+ * on 2 cores (the saga settles about 60 a second there).
+ */
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { startLocalStack, type RunningStack } from '../local/stack.js';
+import { SAGA_FUNCTIONS, createProduct, names, queueDepth, sleep, warmUp } from '../tests/integration/saga-helpers.js';
+import { ms, summarize } from './stats.js';
+
+const BENCH_PORTS = { http: 3240, lambda: 3242, dynamodb: 8240, sqs: 9564, eventBridge: 4250 };
+
+interface Session {
+  userId: string;
+  token: string;
+}
+
+async function call(baseUrl: string, method: string, path: string, body?: unknown, token?: string) {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text === '' ? undefined : (JSON.parse(text) as any) };
+}
+
+async function session(baseUrl: string): Promise<Session> {
+  const email = `scale-${randomUUID()}@example.com`;
+  const pwd = `pw-${randomUUID()}`;
+  if ((await call(baseUrl, 'POST', '/users', { email, name: 'Scale', pwd })).status !== 201) throw new Error('sign-up failed');
+  const login = await call(baseUrl, 'POST', '/login', { email, password: pwd });
+  if (login.status !== 200) throw new Error(`log-in failed: ${login.status}`);
+  return { userId: login.body.userId, token: login.body.token };
+}
+
+/** The three reads, `requests` times each, one at a time (latency, not throughput); each answer must be a 200. */
+async function timeReads(baseUrl: string, reader: Session, requests: number) {
+  const reads: Array<[string, string, string | undefined]> = [
+    ['GET /catalogs', '/catalogs', undefined],
+    ['GET /users', '/users', reader.token],
+    ['GET /users/{id}/orders', `/users/${reader.userId}/orders`, reader.token],
+  ];
+  const result: Record<string, ReturnType<typeof summarize>> = {};
+  for (const [name, path, token] of reads) {
+    for (let i = 0; i < 30; i++) await call(baseUrl, 'GET', path, undefined, token); // warm the worker and the JIT
+    const samples: number[] = [];
+    for (let i = 0; i < requests; i++) {
+      const started = performance.now();
+      const answer = await call(baseUrl, 'GET', path, undefined, token);
+      samples.push(performance.now() - started);
+      if (answer.status !== 200) throw new Error(`${name}: ${answer.status}`);
+    }
+    result[name] = summarize(samples);
+  }
+  return result;
+}
+
+export async function measureScale(options: { orders: number; requests: number; concurrency: number }) {
+  const stack: RunningStack = await startLocalStack({ inMemory: true, ports: BENCH_PORTS, log: () => undefined });
+  try {
+    Object.assign(process.env, stack.env);
+    const n = names(stack.stage);
+    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+    const sqs = new SQSClient({});
+    await warmUp(
+      SAGA_FUNCTIONS.map((name) => n.fn(name)),
+      stack.endpoints.lambda,
+    );
+    const buyers: Session[] = [];
+    for (let i = 0; i < 20; i += 5) buyers.push(...(await Promise.all(Array.from({ length: 5 }, () => session(stack.baseUrl)))));
+    const reader = buyers[0] as Session;
+    // Half the orders are reserved, half rejected OUT_OF_STOCK: both leave an answer in the catalog's ledger.
+    const productId = `SCALE-${randomUUID().slice(0, 8)}`;
+    await createProduct(doc, n.catalogsTable, { productId, stock: Math.floor(options.orders / 2), unitPrice: 100 });
+    // The reader has a few orders before, so its list is a full page both times.
+    for (let i = 0; i < 25; i++) await call(stack.baseUrl, 'POST', `/users/${reader.userId}/orders`, { productId, qty: 1 }, reader.token);
+    await drained(sqs, stack, n);
+
+    const before = await timeReads(stack.baseUrl, reader, options.requests);
+
+    const started = performance.now();
+    let next = 0;
+    let failures = 0;
+    await Promise.all(
+      Array.from({ length: options.concurrency }, async () => {
+        while (next < options.orders) {
+          const buyer = buyers[next++ % buyers.length] as Session;
+          const placed = await call(stack.baseUrl, 'POST', `/users/${buyer.userId}/orders`, { productId, qty: 1 }, buyer.token);
+          if (placed.status !== 201) failures++;
+        }
+      }),
+    );
+    const placedSeconds = (performance.now() - started) / 1000;
+    await drained(sqs, stack, n);
+    const settledSeconds = (performance.now() - started) / 1000;
+
+    const after = await timeReads(stack.baseUrl, reader, options.requests);
+    return { before, after, placedSeconds, settledSeconds, failures };
+  } finally {
+    await stack.stop();
+  }
+}
+
+/** Both saga queues empty for a few polls in a row: every order placed so far is settled. */
+async function drained(sqs: SQSClient, stack: RunningStack, n: ReturnType<typeof names>) {
+  const urls = [n.catalogsInbox, n.ordersInbox].map((name) => stack.queueUrls.get(name) as string);
+  for (let quiet = 0; quiet < 5;) {
+    const depth = (await Promise.all(urls.map((url) => queueDepth(sqs, url)))).reduce((a, b) => a + b, 0);
+    quiet = depth === 0 ? quiet + 1 : 0;
+    await sleep(depth === 0 ? 200 : 1000);
+  }
+}
+
+if (resolve(process.argv[1] ?? '') === resolve(import.meta.filename)) {
+  const { values } = parseArgs({
+    options: {
+      orders: { type: 'string', default: '20000' },
+      requests: { type: 'string', default: '300' },
+      concurrency: { type: 'string', default: '50' },
+    },
+  });
+  const options = { orders: Number(values.orders), requests: Number(values.requests), concurrency: Number(values.concurrency) };
+  const result = await measureScale(options);
+  console.log(
+    `${options.orders} orders placed over HTTP in ${result.placedSeconds.toFixed(0)} s (${result.failures} refused), all settled after ${result.settledSeconds.toFixed(0)} s`,
+  );
+  console.log(`| read | 0 orders: p50 / p90 | ${options.orders} orders: p50 / p90 | ratio of medians |`);
+  console.log('| --- | --- | --- | --- |');
+  for (const name of Object.keys(result.before)) {
+    const before = result.before[name] as ReturnType<typeof summarize>;
+    const after = result.after[name] as ReturnType<typeof summarize>;
+    console.log(
+      `| ${name} | ${ms(before.p50)} / ${ms(before.p90)} | ${ms(after.p50)} / ${ms(after.p90)} | ${(after.p50 / before.p50).toFixed(2)} |`,
+    );
+  }
+}
