@@ -29,12 +29,12 @@ import { cpuSince, processLabel, processTreeCpu } from './process-cpu.js';
 
 const BENCH_PORTS = { http: 3220, lambda: 3222, dynamodb: 8220, sqs: 9544, eventBridge: 4230 };
 
-interface Session {
+export interface Session {
   userId: string;
   token: string;
 }
 
-class Api {
+export class Api {
   constructor(private readonly baseUrl: string) {}
 
   async call(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }> {

@@ -18,39 +18,13 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { startLocalStack, type RunningStack } from '../local/stack.js';
 import { SAGA_FUNCTIONS, createProduct, names, queueDepth, sleep, warmUp } from '../tests/integration/saga-helpers.js';
+import { Api, type Session } from './saga.js';
 import { ms, summarize } from './stats.js';
 
 const BENCH_PORTS = { http: 3240, lambda: 3242, dynamodb: 8240, sqs: 9564, eventBridge: 4250 };
 
-interface Session {
-  userId: string;
-  token: string;
-}
-
-async function call(baseUrl: string, method: string, path: string, body?: unknown, token?: string) {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: {
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? undefined : (JSON.parse(text) as any) };
-}
-
-async function session(baseUrl: string): Promise<Session> {
-  const email = `scale-${randomUUID()}@example.com`;
-  const pwd = `pw-${randomUUID()}`;
-  if ((await call(baseUrl, 'POST', '/users', { email, name: 'Scale', pwd })).status !== 201) throw new Error('sign-up failed');
-  const login = await call(baseUrl, 'POST', '/login', { email, password: pwd });
-  if (login.status !== 200) throw new Error(`log-in failed: ${login.status}`);
-  return { userId: login.body.userId, token: login.body.token };
-}
-
 /** The three reads, `requests` times each, one at a time (latency, not throughput); each answer must be a 200. */
-async function timeReads(baseUrl: string, reader: Session, requests: number) {
+async function timeReads(api: Api, reader: Session, requests: number) {
   const reads: Array<[string, string, string | undefined]> = [
     ['GET /catalogs', '/catalogs', undefined],
     ['GET /users', '/users', reader.token],
@@ -58,11 +32,11 @@ async function timeReads(baseUrl: string, reader: Session, requests: number) {
   ];
   const result: Record<string, ReturnType<typeof summarize>> = {};
   for (const [name, path, token] of reads) {
-    for (let i = 0; i < 30; i++) await call(baseUrl, 'GET', path, undefined, token); // warm the worker and the JIT
+    for (let i = 0; i < 30; i++) await api.call('GET', path, undefined, token); // warm the worker and the JIT
     const samples: number[] = [];
     for (let i = 0; i < requests; i++) {
       const started = performance.now();
-      const answer = await call(baseUrl, 'GET', path, undefined, token);
+      const answer = await api.call('GET', path, undefined, token);
       samples.push(performance.now() - started);
       if (answer.status !== 200) throw new Error(`${name}: ${answer.status}`);
     }
@@ -75,6 +49,7 @@ export async function measureScale(options: { orders: number; requests: number; 
   const stack: RunningStack = await startLocalStack({ inMemory: true, ports: BENCH_PORTS, log: () => undefined });
   try {
     Object.assign(process.env, stack.env);
+    const api = new Api(stack.baseUrl);
     const n = names(stack.stage);
     const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
     const sqs = new SQSClient({});
@@ -83,16 +58,16 @@ export async function measureScale(options: { orders: number; requests: number; 
       stack.endpoints.lambda,
     );
     const buyers: Session[] = [];
-    for (let i = 0; i < 20; i += 5) buyers.push(...(await Promise.all(Array.from({ length: 5 }, () => session(stack.baseUrl)))));
+    for (let i = 0; i < 20; i += 5) buyers.push(...(await Promise.all(Array.from({ length: 5 }, () => api.session()))));
     const reader = buyers[0] as Session;
     // Half the orders are reserved, half rejected OUT_OF_STOCK: both leave an answer in the catalog's ledger.
     const productId = `SCALE-${randomUUID().slice(0, 8)}`;
     await createProduct(doc, n.catalogsTable, { productId, stock: Math.floor(options.orders / 2), unitPrice: 100 });
     // The reader has a few orders before, so its list is a full page both times.
-    for (let i = 0; i < 25; i++) await call(stack.baseUrl, 'POST', `/users/${reader.userId}/orders`, { productId, qty: 1 }, reader.token);
+    for (let i = 0; i < 25; i++) await api.call('POST', `/users/${reader.userId}/orders`, { productId, qty: 1 }, reader.token);
     await drained(sqs, stack, n);
 
-    const before = await timeReads(stack.baseUrl, reader, options.requests);
+    const before = await timeReads(api, reader, options.requests);
 
     const started = performance.now();
     let next = 0;
@@ -101,7 +76,7 @@ export async function measureScale(options: { orders: number; requests: number; 
       Array.from({ length: options.concurrency }, async () => {
         while (next < options.orders) {
           const buyer = buyers[next++ % buyers.length] as Session;
-          const placed = await call(stack.baseUrl, 'POST', `/users/${buyer.userId}/orders`, { productId, qty: 1 }, buyer.token);
+          const placed = await api.call('POST', `/users/${buyer.userId}/orders`, { productId, qty: 1 }, buyer.token);
           if (placed.status !== 201) failures++;
         }
       }),
@@ -110,7 +85,7 @@ export async function measureScale(options: { orders: number; requests: number; 
     await drained(sqs, stack, n);
     const settledSeconds = (performance.now() - started) / 1000;
 
-    const after = await timeReads(stack.baseUrl, reader, options.requests);
+    const after = await timeReads(api, reader, options.requests);
     return { before, after, placedSeconds, settledSeconds, failures };
   } finally {
     await stack.stop();
