@@ -6,7 +6,9 @@
 #   stack          the integration and end-to-end suites against the main local stack (gateway authorizer)
 #   own-stacks     the suites that start stacks of their own (npm start; a stack stopped and restarted)
 #   function-auth  the token suites against a second stack whose functions check tokens themselves
-# Then each run's totals and the slowest test files (scripts/test-summary.mjs), so a slow new test is seen.
+# Then each run's totals and the slowest test files (scripts/test-summary.mjs), so a slow new test is seen, and the
+# skip guard: a lane that skipped a test scripts/known-skips.mjs does not list for it fails the run (a broken set-up
+# shows as skips, not failures).
 # Arguments go to every vitest run (`npm test -- tests/e2e/users.test.ts`). TEST_REPORT_DIR=<dir> keeps the
 # JSON reports there.
 set -uo pipefail
@@ -15,9 +17,14 @@ cd "$(dirname "$0")/.."
 reports="${TEST_REPORT_DIR:-$(mktemp -d)}"
 mkdir -p "$reports"
 rm -f "$reports"/*.json "$reports"/*.status
-# With a filter, a project may have nothing to run: that is not a failure then.
+# With a filter, a project may have nothing to run: that is not a failure then. A test-name filter (-t) skips
+# every other test: the skip guard then reports unlisted skips without failing the run.
 extra=()
 if [ "$#" -gt 0 ]; then extra=(--passWithNoTests); fi
+summary_flags=()
+for arg in "$@"; do
+  case $arg in -t | -t=* | --testNamePattern | --testNamePattern=*) summary_flags=(--name-filter) ;; esac
+done
 
 vitest() {
   local report=$1
@@ -38,7 +45,7 @@ lane() {
 
 started=$(date +%s)
 # Two lanes at a time, each next lane starting as soon as a slot frees: all four at once loaded 2 cores so far
-# (load 10-15) that functions hit their timeouts and 10 s refresh tokens lapsed between refreshes. The two
+# (load 10-15) that functions hit their timeouts and short-lived refresh tokens lapsed between refreshes. The two
 # longest go first; against a deployed API (E2E_BASE_URL) there are no local stacks of the tests' own to start.
 lanes=(stack checks)
 if [ -z "${E2E_BASE_URL:-}" ]; then lanes+=(own-stacks function-auth); fi
@@ -67,5 +74,5 @@ for name in "${lanes[@]}"; do
   [ "$code" = 0 ] || status=1
   echo "lane $name: $([ "$code" = 0 ] && echo passed || echo "FAILED (exit $code)")"
 done
-node scripts/test-summary.mjs "$reports" "$(($(date +%s) - started))"
+node scripts/test-summary.mjs "$reports" "$(($(date +%s) - started))" "${summary_flags[@]}" || status=1
 exit $status
