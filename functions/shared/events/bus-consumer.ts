@@ -6,12 +6,15 @@
 import { BatchProcessor, EventType as BatchEventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { lambdaHandler, logger, metrics } from '../observability.js';
-import { EventContractError, parseEvent, type EventEnvelope, type EventType } from './contracts.js';
+import { EventContractError, eventSources, parseEvent, type EventEnvelope, type EventType } from './contracts.js';
 
 /** An event from a consumer's queue, narrowed by its detail-type. */
 export type ConsumedEvent<T extends EventType> = {
-  [K in T]: { type: K; envelope: EventEnvelope<K>; messageId: string };
+  [K in T]: { type: K; envelope: EventEnvelope<K>; messageId: string; source: string };
 }[T];
+
+/** Whether the event comes from the context that owns its detail-type (contracts' `eventSources`). */
+export const fromItsOwner = (event: { type: EventType; source: string }): boolean => event.source === eventSources[event.type];
 
 /**
  * What EventBridge puts on an SQS target: the whole event, `detail` holding our envelope. Anything
@@ -29,7 +32,8 @@ export function busEventOf<T extends EventType>(record: Pick<SQSRecord, 'body' |
   if (type === undefined)
     throw new EventContractError(`unexpected detail-type ${JSON.stringify(detailType)} (accepts ${accepted.join(', ')})`);
   const envelope = parseEvent(type, (event as { detail?: unknown }).detail);
-  return { type, envelope, messageId: record.messageId } as ConsumedEvent<T>;
+  const source = (event as { source?: unknown }).source;
+  return { type, envelope, messageId: record.messageId, source: typeof source === 'string' ? source : '' } as ConsumedEvent<T>;
 }
 
 export function busEventConsumer<T extends EventType>(
@@ -42,6 +46,19 @@ export function busEventConsumer<T extends EventType>(
     let event: ConsumedEvent<T> | undefined;
     try {
       event = busEventOf(record, accepted);
+      // Only the owner of a detail-type may announce it (a bus rule matches on source too, but anyone who
+      // can put events on the bus, or send to the queue, could forge one): dropped, never processed or retried.
+      if (!fromItsOwner(event)) {
+        logger.error('event dropped: its source does not own its detail-type', {
+          messageId: record.messageId,
+          detailType: event.type,
+          source: event.source,
+          owner: eventSources[event.type],
+          eventId: event.envelope.metadata.eventId,
+        });
+        metrics.addMetric('eventsFromWrongSource', 'Count', 1);
+        return;
+      }
       await handle(event);
     } catch (error) {
       const context = {
