@@ -1,7 +1,8 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { HttpError } from './errors.js';
-import { callerIdOf, requireSelf } from './handler.js';
+import { callerIdOf, MAX_CONTEXT_LIFETIME_SECONDS } from './caller.js';
+import { requireSelf } from './handler.js';
 
 const event = (authorizer: Record<string, unknown> | undefined) => ({ requestContext: { authorizer } }) as unknown as APIGatewayProxyEvent;
 const later = Math.floor(Date.now() / 1000) + 600;
@@ -20,6 +21,33 @@ describe('callerIdOf', () => {
     expect(callerIdOf(event({ userId: 'u1', tokenExpiresAt: String(past) }))).toBeUndefined(); // REST APIs pass strings
     expect(callerIdOf(event({ userId: 'u1', tokenExpiresAt: String(later) }))).toBe('u1');
     expect(callerIdOf(event({ userId: 'u1', tokenExpiresAt: 'soon' }))).toBeUndefined();
+  });
+
+  // A context without a valid expiry did not come from our authorizer (it always passes the token's exp):
+  // taken as a caller, it would be trusted for ever.
+  it.each([
+    ['no tokenExpiresAt', {}],
+    ['an empty tokenExpiresAt', { tokenExpiresAt: '' }],
+    ['null', { tokenExpiresAt: null }],
+    ['a boolean', { tokenExpiresAt: true }],
+    ['a fraction', { tokenExpiresAt: `${later}.5` }],
+    ['a negative number', { tokenExpiresAt: -later }],
+    ['an exponent', { tokenExpiresAt: '1e12' }],
+    ['Infinity', { tokenExpiresAt: Infinity }],
+    ['"Infinity"', { tokenExpiresAt: 'Infinity' }],
+    ['a hexadecimal string', { tokenExpiresAt: `0x${later.toString(16)}` }],
+    ['digits with spaces', { tokenExpiresAt: ` ${later} ` }],
+    ['an expiry further ahead than any token lives', { tokenExpiresAt: Math.floor(Date.now() / 1000) + MAX_CONTEXT_LIFETIME_SECONDS + 60 }],
+  ])('names no caller for a context with %s', (_name, expiry) => {
+    expect(callerIdOf(event({ userId: 'u1', ...expiry }))).toBeUndefined();
+  });
+
+  it('reads the expiry against the clock it is given', () => {
+    const at = 1_900_000_000;
+    expect(callerIdOf(event({ userId: 'u1', tokenExpiresAt: at }), at * 1000 - 1)).toBe('u1');
+    expect(callerIdOf(event({ userId: 'u1', tokenExpiresAt: at }), at * 1000)).toBeUndefined();
+    expect(callerIdOf(event({ userId: 'u1', tokenExpiresAt: String(at) }), (at - MAX_CONTEXT_LIFETIME_SECONDS) * 1000)).toBe('u1');
+    expect(callerIdOf(event({ userId: 'u1', tokenExpiresAt: String(at) }), (at - MAX_CONTEXT_LIFETIME_SECONDS - 1) * 1000)).toBeUndefined();
   });
 });
 

@@ -50,7 +50,7 @@ describe('httpHandler', () => {
     const res = await call(
       event({
         requestContext: {
-          authorizer: { userId: 'u-1', claims: { sub: 'forged' } },
+          authorizer: { userId: 'u-1', tokenExpiresAt: String(Math.floor(Date.now() / 1000) + 600), claims: { sub: 'forged' } },
         } as never,
       }),
     );

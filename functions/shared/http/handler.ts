@@ -8,6 +8,7 @@ import { accessTokenVerifierFromEnv, bearerToken, TokenRejectedError, type Acces
 import { lambdaHandler, logger, metrics } from '../observability.js';
 import type { Page } from '../pagination.js';
 import * as z from '../schema.js';
+import { callerIdOf } from './caller.js';
 import { corsAllowedOrigins } from './cors.js';
 import { forbidden, HttpError, httpErrorOf, unauthorized } from './errors.js';
 import { parseOrThrow } from './validation.js';
@@ -64,21 +65,6 @@ export interface HttpHandlerOptions<TBody, TPath, TQuery> {
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
 
 /**
- * Reads our own authorizer context keys only: serverless-offline adds unverified claims beside them.
- * API Gateway caches an authorizer decision per token (custom.authorizer.resultTtlInSeconds), so a
- * cached Allow could outlive the token; the authorizer passes the token's expiry (`tokenExpiresAt`,
- * epoch seconds) and an expired one counts as no caller.
- */
-export function callerIdOf(event: APIGatewayProxyEvent): string | undefined {
-  const authorizer = event.requestContext?.authorizer;
-  const value: unknown = authorizer?.userId;
-  if (typeof value !== 'string' || value === '') return undefined;
-  const expiresAt: unknown = authorizer?.tokenExpiresAt;
-  if (expiresAt !== undefined && !(Number(expiresAt) * 1000 > Date.now())) return undefined;
-  return value;
-}
-
-/**
  * Where the API's routes start as the caller reached it, from the request path the gateway reports
  * (requestContext.path) and the resource path (path):
  * - AWS, `https://<api>.execute-api.<region>.amazonaws.com/dev/docs`: `/dev/docs` and `/docs`, so `/dev/`
@@ -132,6 +118,7 @@ export function requireCaller<T extends { callerId: string | undefined }>(reques
 }
 
 export { userIdParam } from './route.js';
+export { callerIdOf } from './caller.js';
 
 /** For `{userId}` routes: the caller, who must be that user; 403 otherwise (whether or not the user exists). */
 export function requireSelf<T extends { callerId: string | undefined }>(request: T, userId: string): string {

@@ -25,7 +25,7 @@ export function allowPolicy(userId: string, methodArn: string, tokenExpiresAt: n
         },
       ],
     },
-    // Handlers read the caller from here only (functions/shared/http/handler.ts callerIdOf).
+    // Handlers read the caller from here only (functions/shared/http/caller.ts callerIdOf).
     context: { userId, tokenExpiresAt },
   };
 }

@@ -93,6 +93,8 @@ describe('GET /users', () => {
       ['only an Authorization header, which gateway mode never reads', { headers: { Authorization: 'Bearer forged.token.here' } }],
       ['an authorizer context without userId', { requestContext: { authorizer: { principalId: CALLER } } as never }],
       ['an empty userId', authorizedBy('')],
+      ['an authorizer context without tokenExpiresAt', { requestContext: { authorizer: { userId: CALLER } } as never }],
+      ['a malformed tokenExpiresAt', { requestContext: { authorizer: { userId: CALLER, tokenExpiresAt: 'never' } } as never }],
       [
         'an expired token behind a cached Allow',
         { requestContext: { authorizer: { userId: CALLER, tokenExpiresAt: String(Math.floor(Date.now() / 1000) - 1) } } as never },
