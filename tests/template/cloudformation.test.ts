@@ -369,12 +369,12 @@ describe('packaged CloudFormation (stage dev)', () => {
       expect(methods).toContain(`${setting.HttpMethod} ${setting.ResourcePath}`);
   });
 
-  it('keeps sessions in their own table, reached only by the log-in and session roles', () => {
+  it('keeps sessions in their own table, reached only by the roles of log-in, refresh, log-out and revoke-all', () => {
     const sessionsTable = { 'Fn::GetAtt': ['UsersSessionsTable', 'Arn'] };
     const rolesReaching = ofType('AWS::IAM::Role')
       .filter(([, role]) => JSON.stringify(role.Properties?.Policies ?? []).includes(JSON.stringify(sessionsTable)))
       .map(([id]) => id);
-    expect(rolesReaching.sort()).toEqual(['UsersLoginRole', 'UsersSessionsRole']);
+    expect(rolesReaching.sort()).toEqual(['UsersLoginRole', 'UsersLogoutRole', 'UsersRefreshRole', 'UsersRevokeSessionsRole']);
     const table = template.Resources.UsersSessionsTable?.Properties;
     expect(table?.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
     expect(table?.StreamSpecification).toBeUndefined();
