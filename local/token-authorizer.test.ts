@@ -185,6 +185,30 @@ describe('TokenAuthorizers (cache and outcomes)', () => {
     expect(calls).toHaveLength(5);
   });
 
+  it('an invocation that throws (offline unreachable) fails that request, leaves no unhandled rejection, and is not kept', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      let reachable = false;
+      const calls: string[] = [];
+      const authorizers = new TokenAuthorizers(async (functionName) => {
+        calls.push(functionName);
+        if (!reachable) throw new Error('connect ECONNREFUSED 127.0.0.1:3002');
+        return { ok: true, payload: allowAll('alice') };
+      });
+      await expect(authorizers.authorize(authorizer, 'Bearer a', arn('GET', '/x'))).rejects.toThrow(/ECONNREFUSED/);
+      // Node reports a rejection nobody handled once the microtasks have run: give it a turn of the event loop.
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(unhandled).toEqual([]);
+      reachable = true;
+      expect(await authorizers.authorize(authorizer, 'Bearer a', arn('GET', '/x'))).toMatchObject({ outcome: 'allow' });
+      expect(calls).toHaveLength(2);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it("a policy that does not cover the request's method ARN is 403, and is kept like any policy", async () => {
     const { authorizers, calls } = setup(() => ({
       ok: true,

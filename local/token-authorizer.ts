@@ -145,11 +145,15 @@ export class TokenAuthorizers {
     });
     if (authorizer.ttlSeconds > 0) {
       // Kept from the start, so that concurrent requests with one new token invoke once; refusals and
-      // failures are not kept (the next request asks again).
+      // failures are not kept (the next request asks again), nor is an invocation that threw (offline
+      // unreachable): its rejection goes to the callers of this answer, and is handled here too.
       this.answers.set(key, { until: this.now() + authorizer.ttlSeconds * 1000, answer });
+      const forget = () => {
+        if (this.answers.get(key)?.answer === answer) this.answers.delete(key);
+      };
       void answer.then((settled) => {
-        if (typeof settled === 'string' && this.answers.get(key)?.answer === answer) this.answers.delete(key);
-      });
+        if (typeof settled === 'string') forget();
+      }, forget);
       if (this.answers.size > this.maxEntries) this.answers.delete(this.answers.keys().next().value as string);
     }
     return answer;
