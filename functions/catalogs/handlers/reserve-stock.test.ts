@@ -135,7 +135,7 @@ describe('reserveStock', () => {
       expect(response.batchItemFailures).toEqual([]);
       expect(catalog.log).toEqual(['start order-a', 'end order-a', 'start order-b', 'end order-b']);
       expect(catalog.products.get('HOT')?.stock).toBe(1);
-      expect(publisher.published.map((event) => [event.detailType, event.detail.data.orderId])).toEqual([
+      expect(publisher.published.map((event) => [event.detailType, (event.detail.data as { orderId: string }).orderId])).toEqual([
         ['StockReserved', 'order-a'],
         ['StockReserved', 'order-b'],
       ]);
@@ -158,7 +158,9 @@ describe('reserveStock', () => {
       );
       expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'a' }]);
       expect(catalog.log).toEqual(['start order-a', 'end order-a', 'start order-b', 'end order-b']);
-      expect(publisher.published.map((event) => [event.detailType, event.detail.data.orderId])).toEqual([['StockReserved', 'order-b']]);
+      expect(publisher.published.map((event) => [event.detailType, (event.detail.data as { orderId: string }).orderId])).toEqual([
+        ['StockReserved', 'order-b'],
+      ]);
       expect(catalog.products.get('HOT')?.stock).toBe(4);
     });
   });
