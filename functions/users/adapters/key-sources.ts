@@ -6,10 +6,10 @@
  * Loaders cache what they read for a while (rotation reaches every instance within that time) and keep
  * serving the last good keys if a refresh fails, so an SSM hiccup does not log everyone out.
  */
-import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { parseKeySet, type JwtKeySet } from '../auth/key-set.js';
 import { logger } from '../../shared/observability.js';
 import { FileKeyStore } from './file-key-store.js';
+import { GetParameterCommand, ParameterNotFound, SsmParameterClient } from './ssm-parameter-client.js';
 
 /** What the key scripts work with: the file store and the SSM store. */
 export interface KeySetStore {
@@ -67,8 +67,8 @@ export function cachedLoader<T>(load: () => Promise<T>, ttlMs: number, nowMs: ()
   };
 }
 
-let ssmClient: SSMClient | undefined;
-const ssm = () => (ssmClient ??= new SSMClient({}));
+let ssmClient: SsmParameterClient | undefined;
+const ssm = () => (ssmClient ??= new SsmParameterClient());
 
 async function readParameter(name: string, withDecryption: boolean): Promise<string> {
   try {

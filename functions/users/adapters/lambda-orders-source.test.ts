@@ -1,6 +1,6 @@
 // The users side of the users -> orders query: what reaches clients is what the contract allows.
-import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
+import type { LambdaInvokeClient } from './lambda-invoke-client.js';
 import { lambdaOrdersSource } from './lambda-orders-source.js';
 
 const ORDER = { orderId: 'o1', userId: 'u1', productId: 'CATALOG-001', qty: 2, status: 'PENDING', createdAt: '2026-05-01T00:00:00.000Z' };
@@ -13,7 +13,7 @@ function answering(payload: unknown, functionError?: string) {
       asked.push(JSON.parse(Buffer.from(command.input.Payload).toString('utf8')));
       return { Payload: Buffer.from(JSON.stringify(payload)), FunctionError: functionError };
     },
-  } as unknown as LambdaClient;
+  } as unknown as LambdaInvokeClient;
   return { client, asked };
 }
 

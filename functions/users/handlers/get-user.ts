@@ -1,5 +1,5 @@
 import type { UserService } from '../domain/user-service.js';
-import { userWithOrdersService } from '../wiring.js';
+import { userWithOrdersService } from '../wiring/get-user.js';
 import { httpHandler, requireSelf, json } from '../../shared/http/handler.js';
 import * as routes from '../routes.js';
 

@@ -1,5 +1,5 @@
 import type { UserService } from '../domain/user-service.js';
-import { loginService } from '../wiring.js';
+import { loginService } from '../wiring/login.js';
 import { httpHandler } from '../../shared/http/handler.js';
 import * as routes from '../routes.js';
 import { sessionResponse } from './session-http.js';

@@ -1,5 +1,5 @@
 import type { SessionService } from '../domain/sessions.js';
-import { refreshService } from '../wiring.js';
+import { refreshService } from '../wiring/refresh-token.js';
 import { httpHandler } from '../../shared/http/handler.js';
 import * as routes from '../routes.js';
 import { sessionResponse } from './session-http.js';

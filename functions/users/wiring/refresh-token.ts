@@ -1,0 +1,8 @@
+// POST /token/refresh's wiring (functions/users/wiring.ts says why it is a module of its own).
+import { SessionService } from '../domain/sessions.js';
+import { sessionParts } from '../wiring.js';
+import { accessTokenIssuer } from './token-issuer.js';
+
+let refresh: SessionService | undefined;
+/** Spends a refresh token for a new pair: signs access tokens, so it has the signing keys. */
+export const refreshService = () => (refresh ??= new SessionService({ ...sessionParts(), tokens: accessTokenIssuer() }));
