@@ -1,13 +1,13 @@
 // The sessions table's adapters against DynamoDB Local (the stack's table): the conditional writes
 // that make rotation single-use and the attempt counters exact under concurrency, for real.
 import { randomUUID } from 'node:crypto';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, expect, it } from 'vitest';
 import { dynamoDocumentClient } from '../../functions/shared/dynamodb.js';
 import { InvalidRefreshTokenError } from '../../functions/shared/domain-errors.js';
 import { DynamoDbLoginAttempts } from '../../functions/users/adapters/dynamodb-login-attempts.js';
 import { DynamoDbSessionStore } from '../../functions/users/adapters/dynamodb-session-store.js';
-import { SessionService, type RefreshTokenRecord } from '../../functions/users/domain/sessions.js';
+import { SessionService, refreshTokenHash, type RefreshTokenRecord } from '../../functions/users/domain/sessions.js';
 import { describeLocal, stage } from '../support/env.js';
 
 const table = () => `ecommerce-${stage()}-sessions`;
@@ -15,6 +15,44 @@ let client: ReturnType<typeof dynamoDocumentClient>;
 let store: DynamoDbSessionStore;
 let attempts: DynamoDbLoginAttempts;
 const now = () => Math.floor(Date.now() / 1000);
+
+/** The item at exactly these keys (read consistently), or undefined. */
+async function itemAt(pk: string, sk: string) {
+  const { Item } = await client.send(new GetCommand({ TableName: table(), Key: { pk, sk }, ConsistentRead: true }));
+  return Item;
+}
+
+/** Every item under one partition key, to the last page. */
+async function itemsUnder(pk: string) {
+  const items: Array<Record<string, unknown>> = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({
+        TableName: table(),
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** Every item of the table, to the last page (the table grows with every suite's sessions). */
+async function wholeTable() {
+  const items: Array<Record<string, unknown>> = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: table(), ConsistentRead: true, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
 
 const record = (userId: string, familyId: string, overrides: Partial<RefreshTokenRecord> = {}): RefreshTokenRecord => ({
   tokenHash: randomUUID().replaceAll('-', ''),
@@ -59,8 +97,9 @@ describeLocal('sessions table on DynamoDB Local', () => {
     expect(await store.findToken(first.tokenHash)).toMatchObject({ status: 'ACTIVE' }); // the transaction changed nothing
     const ghost = randomUUID();
     await store.revokeFamily(userId, ghost, now());
-    const { Items } = await client.send(new ScanCommand({ TableName: table(), ConsistentRead: true }));
-    expect((Items ?? []).filter((item) => String(item.sk).includes(ghost))).toEqual([]);
+    // Where the family would be, and everything under the user: the one real family only.
+    expect(await itemAt(`USER#${userId}`, `FAMILY#${ghost}`)).toBeUndefined();
+    expect((await itemsUnder(`USER#${userId}`)).map((item) => item.sk)).toEqual([`FAMILY#${first.familyId}`]);
   });
 
   it('revokes all of a user’s families (past one page of the query), and only theirs', async () => {
@@ -83,11 +122,19 @@ describeLocal('sessions table on DynamoDB Local', () => {
     const second = await sessions.refresh(first.refreshToken);
     await expect(sessions.refresh(first.refreshToken)).rejects.toBeInstanceOf(InvalidRefreshTokenError);
     await expect(sessions.refresh(second.refreshToken)).rejects.toBeInstanceOf(InvalidRefreshTokenError);
-    const { Items } = await client.send(new ScanCommand({ TableName: table(), ConsistentRead: true }));
-    const stored = JSON.stringify(Items);
-    expect(stored).toContain(userId);
-    expect(stored).not.toContain(first.refreshToken);
-    expect(stored).not.toContain(second.refreshToken);
+    // The session's items: its family under the user, each token under its hash.
+    const family = await itemsUnder(`USER#${userId}`);
+    expect(family).toEqual([expect.objectContaining({ entity: 'SESSION_FAMILY', status: 'REVOKED' })]);
+    const tokens = [
+      await itemAt(`TOKEN#${refreshTokenHash(first.refreshToken)}`, 'TOKEN'),
+      await itemAt(`TOKEN#${refreshTokenHash(second.refreshToken)}`, 'TOKEN'),
+    ];
+    for (const token of tokens) expect(token).toMatchObject({ entity: 'REFRESH_TOKEN', userId });
+    // Neither token in the clear anywhere in the table: every item, to the last page (this session's among them).
+    const everything = JSON.stringify(await wholeTable());
+    expect(everything).toContain(refreshTokenHash(second.refreshToken));
+    expect(everything).not.toContain(first.refreshToken);
+    expect(everything).not.toContain(second.refreshToken);
   });
 
   it('attempt counters: 20 concurrent reservations with a limit of 5 reserve exactly 5', async () => {

@@ -2,10 +2,10 @@
 // the credential/user split and paging, for real.
 import { randomUUID } from 'node:crypto';
 import { beforeAll, expect, it } from 'vitest';
-import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoDocumentClient } from '../../functions/shared/dynamodb.js';
 import { ConflictError } from '../../functions/shared/domain-errors.js';
-import { DynamoDbUserRepository, credentialKey } from '../../functions/users/adapters/dynamodb-user-repository.js';
+import { DynamoDbUserRepository, USERS_INDEX, credentialKey } from '../../functions/users/adapters/dynamodb-user-repository.js';
 import { DynamoDbLoginAttempts } from '../../functions/users/adapters/dynamodb-login-attempts.js';
 import { Argon2PasswordHasher } from '../../functions/users/auth/password-hasher.js';
 import { LoginAttemptGuard } from '../../functions/users/domain/login-attempts.js';
@@ -99,7 +99,12 @@ describeLocal('users repository on DynamoDB Local', () => {
   });
 
   it('lists users only ({userId, name}), paging exactly, never credentials', async () => {
-    for (let i = 0; i < 5; i++) await register(newUser('list'));
+    const registered: User[] = [];
+    for (let i = 0; i < 5; i++) {
+      const user = newUser('list');
+      await register(user);
+      registered.push(user);
+    }
     const seen: string[] = [];
     let nextToken: string | undefined;
     let pages = 0;
@@ -111,9 +116,35 @@ describeLocal('users repository on DynamoDB Local', () => {
       nextToken = page.nextToken;
       pages++;
     } while (nextToken && pages < 1000);
-    const scan = await client.send(new ScanCommand({ TableName: table(), ConsistentRead: true }));
-    const userIds = (scan.Items ?? []).filter((i) => i.entity === 'USER').map((i) => i.userId as string);
-    expect(seen.sort()).toEqual(userIds.sort());
+    expect(seen).toEqual(expect.arrayContaining(registered.map((user) => user.userId)));
+    // The index in DynamoDB's own pages, to the last: the same users in the same order (oldest first), each once.
+    const indexed: string[] = [];
+    let from: Record<string, unknown> | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: table(),
+          IndexName: USERS_INDEX,
+          KeyConditionExpression: '#entity = :user',
+          ExpressionAttributeNames: { '#entity': 'entity' },
+          ExpressionAttributeValues: { ':user': 'USER' },
+          ExclusiveStartKey: from,
+        }),
+      );
+      indexed.push(...(page.Items ?? []).map((i) => i.userId as string));
+      from = page.LastEvaluatedKey;
+    } while (from);
+    expect(seen).toEqual(indexed);
+    // And the table's own account of its users, every page of it (it holds every suite's users and credentials):
+    // the index misses none.
+    const userIds: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const scan = await client.send(new ScanCommand({ TableName: table(), ConsistentRead: true, ExclusiveStartKey: start }));
+      userIds.push(...(scan.Items ?? []).filter((i) => i.entity === 'USER').map((i) => i.userId as string));
+      start = scan.LastEvaluatedKey;
+    } while (start);
+    expect([...seen].sort()).toEqual(userIds.sort());
   });
 
   it('the service with the real hasher: 20 concurrent sign-ups with one email give one user and 19 conflicts', async () => {
