@@ -9,14 +9,17 @@ import type { ServiceRequest } from './requests.js';
 export interface CapturedRequest extends ServiceRequest {
   method: string;
   body: Buffer;
+  /** What the SDK threw on the answer, if it threw. */
+  error?: unknown;
 }
 
-/** Runs `send` against a local endpoint that answers every request with `status` and `body`; returns what it received. */
+/** Runs `send` against a local endpoint that answers every request with `answer`; returns what it received and what the SDK threw. */
 export async function captureSdkRequest(
   send: (endpoint: string) => Promise<unknown>,
   answer: { status: number; headers?: Record<string, string>; body: string } = { status: 200, body: '{}' },
 ): Promise<CapturedRequest> {
   let captured: CapturedRequest | undefined;
+  let thrown: unknown;
   const server = createServer((req: IncomingMessage, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -28,12 +31,14 @@ export async function captureSdkRequest(
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   try {
-    await send(`http://127.0.0.1:${(server.address() as AddressInfo).port}`).catch(() => undefined);
+    await send(`http://127.0.0.1:${(server.address() as AddressInfo).port}`).catch((error: unknown) => {
+      thrown = error;
+    });
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
   if (!captured) throw new Error('the SDK sent no request');
-  return captured;
+  return Object.assign(captured, { error: thrown });
 }
 
 /** Credentials as a function's are signed locally: its name as the access key id, any secret. */
