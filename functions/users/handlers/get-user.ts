@@ -1,7 +1,7 @@
 import type { UserService } from '../domain/user-service.js';
 import { userWithOrdersService } from '../wiring/get-user.js';
 import { httpHandler, requireSelf, json } from '../../shared/http/handler.js';
-import * as routes from '../routes.js';
+import * as routes from '../routes/get-user.js';
 
 export const createHandler = (users: () => Pick<UserService, 'getUserWithOrders'> = userWithOrdersService) =>
   httpHandler({

@@ -1,7 +1,7 @@
 import type { UserService } from '../domain/user-service.js';
 import { listUsersService } from '../wiring.js';
 import { httpHandler, requireCaller, listResponse } from '../../shared/http/handler.js';
-import * as routes from '../routes.js';
+import * as routes from '../routes/list-users.js';
 
 export const createHandler = (users: () => Pick<UserService, 'listUsers'> = listUsersService) =>
   httpHandler({

@@ -1,7 +1,7 @@
 import type { UserService } from '../domain/user-service.js';
 import { loginService } from '../wiring/login.js';
 import { httpHandler } from '../../shared/http/handler.js';
-import * as routes from '../routes.js';
+import * as routes from '../routes/login.js';
 import { sessionResponse } from './session-http.js';
 
 export const createHandler = (users: () => Pick<UserService, 'login'> = loginService) =>

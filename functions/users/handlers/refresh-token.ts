@@ -1,7 +1,7 @@
 import type { SessionService } from '../domain/sessions.js';
 import { refreshService } from '../wiring/refresh-token.js';
 import { httpHandler } from '../../shared/http/handler.js';
-import * as routes from '../routes.js';
+import * as routes from '../routes/refresh-token.js';
 import { sessionResponse } from './session-http.js';
 
 export const createHandler = (sessions: () => Pick<SessionService, 'refresh'> = refreshService) =>

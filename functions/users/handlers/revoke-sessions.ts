@@ -1,7 +1,7 @@
 import type { SessionService } from '../domain/sessions.js';
 import { signOutService } from '../wiring.js';
 import { httpHandler, requireSelf } from '../../shared/http/handler.js';
-import * as routes from '../routes.js';
+import * as routes from '../routes/revoke-sessions.js';
 
 export const createHandler = (sessions: () => Pick<SessionService, 'revokeAll'> = signOutService) =>
   httpHandler({

@@ -1,7 +1,7 @@
 import type { UserService } from '../domain/user-service.js';
 import { signUpService } from '../wiring.js';
 import { httpHandler, json } from '../../shared/http/handler.js';
-import * as routes from '../routes.js';
+import * as routes from '../routes/sign-up.js';
 
 export const createHandler = (users: () => Pick<UserService, 'register'> = signUpService) =>
   httpHandler({
