@@ -1,12 +1,15 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { GetParameterCommand, ParameterAlreadyExists, ParameterNotFound, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { describe, expect, it } from 'vitest';
+import { GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { afterAll, describe, expect, it } from 'vitest';
 import { newKeySet, prepareNextKey, promoteNextKey, publicJwks } from '../auth/key-set.js';
 import { SsmKeyStore } from '../adapters/ssm-key-store.js';
 import { ensureKeys } from './ensure-jwt-keys.js';
 import { publicKeysParameterName, signingKeysParameterName } from './key-store-target.js';
-import { rotationStep } from './rotate-jwt-keys.js';
+import { deployedTokenTtl, positiveSeconds, retireTokenTtl, rotationStep, tokenTtlOfTemplate } from './rotate-jwt-keys.js';
 
 /** Enough of SSM's Get/PutParameter semantics (types, Overwrite) to check what the scripts write. */
 class FakeSsm {
@@ -103,7 +106,116 @@ describe('rotate-jwt-keys timing', () => {
     expect(rotationStep('retire', promoted, at('2026-01-01T02:15:00Z')).previous).toEqual([]);
   });
 
+  it('never retires on a token lifetime that is not a positive whole number (NaN used to pass the guard)', () => {
+    const promoted = promoteNextKey(prepared, new Date('2026-01-01T01:00:00Z'));
+    for (const tokenTtlSeconds of [Number.NaN, Number('15m'), 0, -900, 900.5, Infinity]) {
+      expect(() => rotationStep('retire', promoted, { ...at('2026-01-01T01:00:01Z'), tokenTtlSeconds })).toThrow(/positive whole number/);
+    }
+  });
+
   it('refuses unknown steps', () => {
     expect(() => rotationStep('delete-everything', base, at('2026-01-01T00:00:00Z'))).toThrow(/unknown step/);
+  });
+});
+
+describe("retire reads the stage's token lifetime", () => {
+  it.each(['15m', '', '0', '-900', '900.5', '1e3', ' 900', '0900', '0x384', '99999999999'])('refuses --token-ttl-seconds %j', (text) => {
+    expect(() => positiveSeconds('--token-ttl-seconds', text)).toThrow(
+      `--token-ttl-seconds must be a positive whole number of seconds, got "${text}"`,
+    );
+  });
+
+  it('takes digits', () => {
+    expect(positiveSeconds('--token-ttl-seconds', '900')).toBe(900);
+  });
+
+  const fn = (name: string, ttl: unknown) => ({
+    Type: 'AWS::Lambda::Function',
+    Properties: { FunctionName: name, Environment: { Variables: { JWT_TTL_SECONDS: ttl, OTHER: 'x' } } },
+  });
+  const template = (loginTtl: unknown, refreshTtl: unknown = loginTtl, stage = 'dev') => ({
+    Resources: {
+      LoginLambdaFunction: fn(`ecommerce-${stage}-login`, loginTtl),
+      RefreshTokenLambdaFunction: fn(`ecommerce-${stage}-refreshToken`, refreshTtl),
+      ListUsersLambdaFunction: fn(`ecommerce-${stage}-listUsers`, '99999'),
+      Table: { Type: 'AWS::DynamoDB::Table', Properties: {} },
+    },
+  });
+
+  it("from a packaged template: the longest JWT_TTL_SECONDS of the stage's log-in and refresh functions", () => {
+    expect(tokenTtlOfTemplate(template('900'), 'ecommerce-dev-')).toBe(900);
+    expect(tokenTtlOfTemplate(template('900', '1800'), 'ecommerce-dev-')).toBe(1800);
+    expect(() => tokenTtlOfTemplate(template('900'), 'ecommerce-prod-')).toThrow(/no function named ecommerce-prod-login/);
+    expect(() => tokenTtlOfTemplate(template('15m'), 'ecommerce-dev-')).toThrow(
+      /JWT_TTL_SECONDS of ecommerce-dev-login must be a positive whole number/,
+    );
+    expect(() => tokenTtlOfTemplate(template({ Ref: 'Ttl' }), 'ecommerce-dev-')).toThrow(/positive whole number/);
+  });
+
+  it('from the deployed stage: the log-in and refresh functions of the stage', async () => {
+    const asked: string[] = [];
+    const lambda = {
+      send: async (command: GetFunctionConfigurationCommand) => {
+        asked.push(command.input.FunctionName as string);
+        return { Environment: { Variables: { JWT_TTL_SECONDS: command.input.FunctionName?.endsWith('login') ? '900' : '1200' } } };
+      },
+    } as unknown as LambdaClient;
+    expect(await deployedTokenTtl(lambda, 'ecommerce-dev-')).toBe(1200);
+    expect(asked.sort()).toEqual(['ecommerce-dev-login', 'ecommerce-dev-refreshToken']);
+  });
+
+  it('waits out the longer of the stage and the option; the option alone only when the stage cannot be read', async () => {
+    const stage = async () => 900;
+    const unreadable = async (): Promise<number> => {
+      throw new Error('AccessDeniedException');
+    };
+    expect(await retireTokenTtl(undefined, stage)).toEqual({ ttlSeconds: 900 });
+    expect(await retireTokenTtl('600', stage)).toMatchObject({ ttlSeconds: 900, note: expect.stringMatching(/waiting out 900 s/) });
+    expect(await retireTokenTtl('3600', stage)).toMatchObject({ ttlSeconds: 3600 });
+    expect(await retireTokenTtl('3600', unreadable)).toMatchObject({ ttlSeconds: 3600, note: expect.stringMatching(/could not be read/) });
+    await expect(retireTokenTtl(undefined, unreadable)).rejects.toThrow(/give --template <packaged template> or --token-ttl-seconds/);
+    await expect(retireTokenTtl('15m', stage)).rejects.toThrow(/--token-ttl-seconds must be a positive whole number/);
+  });
+
+  describe('the command', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rotate-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const keys = join(dir, 'jwt-keys.json');
+    const packaged = join(dir, 'template.json');
+    // Promoted 20 minutes ago: within a 15-minute lifetime's wait (900 s + 300 s key cache + 300 s authorizer cache).
+    const promotedAt = new Date(Date.now() - 20 * 60_000);
+    const set = promoteNextKey(prepareNextKey(newKeySet(promotedAt), promotedAt), promotedAt);
+    writeFileSync(keys, JSON.stringify(set));
+    writeFileSync(packaged, JSON.stringify(template('900', '900', 'local'))); // a key file is the local stage's
+    const TSX = resolve(import.meta.dirname, '../../../node_modules/.bin/tsx');
+    const SCRIPT = resolve(import.meta.dirname, 'rotate-jwt-keys.ts');
+    const run = (...args: string[]) =>
+      new Promise<{ code: number; stderr: string }>((done) => {
+        execFile(TSX, [SCRIPT, 'retire', '--source', `file:${keys}`, ...args], { cwd: dir }, (error, _stdout, stderr) =>
+          done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr }),
+        );
+      });
+
+    it('refuses a malformed --token-ttl-seconds with a clear message, a non-zero exit and the keys untouched', async () => {
+      const result = await run('--token-ttl-seconds', '15m', '--template', packaged);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('--token-ttl-seconds must be a positive whole number of seconds, got "15m"');
+      expect(JSON.parse(readFileSync(keys, 'utf8'))).toEqual(set);
+    });
+
+    it("waits out the stage's lifetime from its template, and needs one (the local stage's .serverless/ by default)", async () => {
+      const early = await run('--template', packaged);
+      expect(early.code).toBe(1);
+      expect(early.stderr).toMatch(/still verifies unexpired tokens; retire 1500 s after promote/);
+      const noTemplate = await run();
+      expect(noTemplate.code).toBe(1);
+      expect(noTemplate.stderr).toMatch(/no template at \.serverless\/cloudformation-template-update-stack\.json.*give --template/);
+      expect(JSON.parse(readFileSync(keys, 'utf8'))).toEqual(set);
+
+      const longAgo = new Date(Date.now() - 26 * 60_000);
+      writeFileSync(keys, JSON.stringify(promoteNextKey(prepareNextKey(newKeySet(longAgo), longAgo), longAgo)));
+      expect((await run('--template', packaged)).code).toBe(0);
+      expect(JSON.parse(readFileSync(keys, 'utf8')).previous).toEqual([]);
+    }, 30_000);
   });
 });

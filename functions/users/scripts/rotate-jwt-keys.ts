@@ -9,12 +9,19 @@
  * already publishes the next key (--api-url: its JWKS route). Steps refuse to run too early (so no valid
  * token is cut off and every verifier knows the new key) unless --force is given, which is for
  * emergencies (a leaked key).
+ * `retire` waits out the stage's own access-token lifetime (JWT_TTL_SECONDS of its token-issuing functions):
+ * on AWS and LocalStack read from the deployed log-in and refresh functions, locally from the local stage's
+ * compiled template (.serverless/, what `npm start` packaged), or from a packaged template given with
+ * --template. `--token-ttl-seconds N` (a positive whole number) raises it, or stands in when the stage
+ * cannot be read.
  *
  *   npx tsx functions/users/scripts/rotate-jwt-keys.ts prepare --stage dev --region eu-west-1
  *   npx serverless deploy --stage dev --region eu-west-1
  *   npx tsx functions/users/scripts/rotate-jwt-keys.ts promote --stage dev --region eu-west-1 --api-url https://<api>/dev
  */
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { prepareNextKey, promoteNextKey, retirePreviousKeys, type JwtKeySet } from '../auth/key-set.js';
 import { DEFAULT_KEY_CACHE_MS } from '../adapters/key-sources.js';
 import { describeKeys } from './ensure-jwt-keys.js';
@@ -31,6 +38,76 @@ export interface RotationTiming {
   force: boolean;
   /** promote: the key ids the deployed stage publishes (its JWKS route), i.e. what its verifiers trust. */
   deployedKids?: readonly string[];
+}
+
+/** A positive whole number of seconds (digits only: `15m`, `1e3`, `-5`, `900.5` are refused), or an error naming the option. */
+export function positiveSeconds(option: string, text: string): number {
+  const value = /^[1-9][0-9]{0,9}$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value)) throw new Error(`${option} must be a positive whole number of seconds, got "${text}"`);
+  return value;
+}
+
+/** The functions that issue access tokens: the lifetime they sign into `exp` is what a retired key's tokens live. */
+const TOKEN_ISSUERS = ['login', 'refreshToken'];
+
+/**
+ * The access-token lifetime of a stage's compiled template (`serverless package`): the largest JWT_TTL_SECONDS
+ * of its token-issuing functions. `functionPrefix` (`<service>-<stage>-`) makes sure it is the stage meant.
+ */
+export function tokenTtlOfTemplate(template: unknown, functionPrefix: string): number {
+  const resources = Object.values(
+    (template as { Resources?: Record<string, { Type?: string; Properties?: Record<string, unknown> }> })?.Resources ?? {},
+  );
+  const ttls = resources
+    .filter((resource) => resource.Type === 'AWS::Lambda::Function')
+    .map((resource) => resource.Properties ?? {})
+    .filter((props) => TOKEN_ISSUERS.some((name) => props.FunctionName === `${functionPrefix}${name}`))
+    .map((props) => {
+      const value = (props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.JWT_TTL_SECONDS;
+      return positiveSeconds(`JWT_TTL_SECONDS of ${String(props.FunctionName)}`, String(value));
+    });
+  if (ttls.length === 0) throw new Error(`the template has no function named ${functionPrefix}login or ${functionPrefix}refreshToken`);
+  return Math.max(...ttls);
+}
+
+/** The access-token lifetime the deployed stage's log-in and refresh functions issue (their JWT_TTL_SECONDS). */
+export async function deployedTokenTtl(lambda: Pick<LambdaClient, 'send'>, functionPrefix: string): Promise<number> {
+  const ttls = await Promise.all(
+    TOKEN_ISSUERS.map(async (name) => {
+      const FunctionName = `${functionPrefix}${name}`;
+      const { Environment } = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName }));
+      return positiveSeconds(`JWT_TTL_SECONDS of ${FunctionName}`, String(Environment?.Variables?.JWT_TTL_SECONDS));
+    }),
+  );
+  return Math.max(...ttls);
+}
+
+/**
+ * The lifetime `retire` waits out: the stage's, or the one given, whichever is longer; the one given alone when the
+ * stage cannot be read (the operator vouches for it); neither: an error saying what to do.
+ */
+export async function retireTokenTtl(
+  given: string | undefined,
+  fromStage: () => Promise<number>,
+): Promise<{ ttlSeconds: number; note?: string }> {
+  const option = given === undefined ? undefined : positiveSeconds('--token-ttl-seconds', given);
+  let stage: number;
+  try {
+    stage = await fromStage();
+  } catch (error) {
+    if (option === undefined) {
+      throw new Error(
+        `cannot read the stage's token lifetime (${(error as Error).message}): give --template <packaged template> or --token-ttl-seconds <seconds>`,
+      );
+    }
+    return {
+      ttlSeconds: option,
+      note: `the stage's token lifetime could not be read (${(error as Error).message}); using --token-ttl-seconds ${option}`,
+    };
+  }
+  if (option === undefined || option === stage) return { ttlSeconds: stage };
+  const ttlSeconds = Math.max(option, stage);
+  return { ttlSeconds, note: `the stage issues tokens for ${stage} s, --token-ttl-seconds says ${option}: waiting out ${ttlSeconds} s` };
 }
 
 /** The step's new key set, or an error saying why it is too early. */
@@ -50,6 +127,9 @@ export function rotationStep(step: string, set: JwtKeySet, timing: RotationTimin
     }
     case 'retire': {
       // Tokens the previous key signed must have expired, including any cached authorizer decision.
+      if (!Number.isSafeInteger(timing.tokenTtlSeconds) || timing.tokenTtlSeconds <= 0) {
+        throw new Error(`the token lifetime must be a positive whole number of seconds, got ${timing.tokenTtlSeconds}`);
+      }
       const wait = timing.tokenTtlSeconds + KEY_CACHE_SECONDS + AUTHORIZER_CACHE_SECONDS;
       const young = set.previous.filter((p) => ageSeconds(p.retiredAt) < wait);
       if (young.length > 0 && !timing.force) {
@@ -74,12 +154,15 @@ async function main() {
     process.argv.slice(2),
     {
       force: { type: 'boolean', default: false },
-      'token-ttl-seconds': { type: 'string', default: '3600' },
+      'token-ttl-seconds': { type: 'string' },
+      template: { type: 'string' },
       'api-url': { type: 'string' },
     },
     true,
   );
   const step = positionals[0] ?? 'status';
+  // A malformed lifetime is refused before anything is read or changed.
+  if (values['token-ttl-seconds'] !== undefined) positiveSeconds('--token-ttl-seconds', values['token-ttl-seconds']);
   const store = storeFromOptions(values);
   const set = await store.read();
   if (!set) throw new Error(`no keys in ${store.describe()}: run ensure-jwt-keys.ts first`);
@@ -89,8 +172,14 @@ async function main() {
     for (const p of set.previous) console.log(`  previous ${p.kid} retired ${p.retiredAt}`);
     return;
   }
+  let tokenTtlSeconds = 0; // read for retire only
+  if (step === 'retire') {
+    const { ttlSeconds, note } = await retireTokenTtl(values['token-ttl-seconds'], () => stageTokenTtl(values));
+    if (note) console.error(`note: ${note}`);
+    tokenTtlSeconds = ttlSeconds;
+  }
   const next = rotationStep(step, set, {
-    tokenTtlSeconds: Number(values['token-ttl-seconds']),
+    tokenTtlSeconds,
     now: new Date(),
     force: values.force === true,
     ...(step === 'promote' && values['api-url'] ? { deployedKids: await deployedKids(values['api-url']) } : {}),
@@ -98,6 +187,37 @@ async function main() {
   await store.replace(next);
   console.log(`${step}: ${store.describe()} now has ${describeKeys(next)}`);
   if (step !== 'promote') console.log('Deploy the stage now, so its verifiers trust exactly these public keys.');
+}
+
+/** The stage's token lifetime: a packaged template (--template, or the local stage's .serverless/), else the deployed functions. */
+async function stageTokenTtl(values: {
+  stage?: string;
+  region?: string;
+  service?: string;
+  source?: string;
+  template?: string;
+  'endpoint-url'?: string;
+}): Promise<number> {
+  const service = values.service ?? 'ecommerce';
+  const stage = values.source ? 'local' : (values.stage as string);
+  const prefix = `${service}-${stage}-`;
+  const templatePath = values.template ?? (values.source ? '.serverless/cloudformation-template-update-stack.json' : undefined);
+  if (templatePath) {
+    let text: string;
+    try {
+      text = readFileSync(templatePath, 'utf8');
+    } catch (error) {
+      throw new Error(
+        `no template at ${templatePath} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): package the stage first`,
+      );
+    }
+    return tokenTtlOfTemplate(JSON.parse(text), prefix);
+  }
+  const lambda = new LambdaClient({
+    ...(values.region ? { region: values.region } : {}),
+    ...(values['endpoint-url'] ? { endpoint: values['endpoint-url'] } : {}),
+  });
+  return deployedTokenTtl(lambda, prefix);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
