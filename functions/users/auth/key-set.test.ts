@@ -11,6 +11,7 @@ import {
   retirePreviousKeys,
   generateSigningKey,
   KeySetError,
+  MAX_PREVIOUS_KEYS,
 } from './key-set.js';
 
 describe('the JWT key set', () => {
@@ -57,6 +58,20 @@ describe('the JWT key set', () => {
 
     const retired = retirePreviousKeys(promoted);
     expect(publicJwks(retired).keys.map((k) => k.kid)).toEqual([promoted.current.kid]);
+  });
+
+  it(`keeps at most ${MAX_PREVIOUS_KEYS} previous keys: a promote that would push one out is refused, or drops the oldest when forced`, () => {
+    const promote = (from: typeof set, force = false) => promoteNextKey(prepareNextKey(from), new Date(), force);
+    const twice = promote(promote(set));
+    expect(twice.previous).toHaveLength(MAX_PREVIOUS_KEYS);
+    const prepared = prepareNextKey(twice);
+    expect(publicJwks(prepared).keys).toHaveLength(MAX_PREVIOUS_KEYS + 2); // current, next and the previous keys: the JWKS at its largest
+    expect(() => promoteNextKey(prepared)).toThrow(/already keeps 2 previous keys \(at most 2\): retire them before promoting again/);
+
+    const forced = promoteNextKey(prepared, new Date(), true);
+    expect(forced.previous.map((p) => p.kid)).toEqual([twice.current.kid, twice.previous[0]?.kid]); // newest first; the oldest is gone
+    expect(publicJwks(forced).keys).toHaveLength(MAX_PREVIOUS_KEYS + 1);
+    expect(publicJwks(promote(retirePreviousKeys(forced))).keys).toHaveLength(2);
   });
 
   it('round-trips through JSON and validates what it reads', () => {

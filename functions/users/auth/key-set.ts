@@ -21,6 +21,14 @@ export { JWT_ALGORITHM, KeySetError, jwkThumbprint, parseJwks, type Jwks, type R
 
 export const DEFAULT_MODULUS_LENGTH = 2048;
 
+/**
+ * The most previous keys a key set keeps (so the JWKS holds at most current + next + 2 keys). Every verifier
+ * carries the JWKS in its environment, which Lambda caps at 4 KB with all its other variables
+ * (scripts/serverless-plugins/lambda-environment-size.mjs checks each function at package time); a previous
+ * key only has to outlive the tokens it signed, which one rotation's wait covers.
+ */
+export const MAX_PREVIOUS_KEYS = 2;
+
 export interface SigningKey {
   kid: string;
   /** PKCS#8 PEM. Only ever in the SecureString / the git-ignored local file and in memory. */
@@ -110,9 +118,18 @@ export function prepareNextKey(set: JwtKeySet, now = new Date(), modulusLength =
   return { ...set, next: generateSigningKey(now, modulusLength) };
 }
 
-/** Rotation step 2: the next key signs from now on; the old current key stays public as previous. */
-export function promoteNextKey(set: JwtKeySet, now = new Date()): JwtKeySet {
+/**
+ * Rotation step 2: the next key signs from now on; the old current key stays public as previous. The previous
+ * keys are capped at MAX_PREVIOUS_KEYS, newest first: a promote that would push one out is refused unless
+ * `dropOldest` (the rotation script's --force, for a leaked key), since that key may still verify live tokens.
+ */
+export function promoteNextKey(set: JwtKeySet, now = new Date(), dropOldest = false): JwtKeySet {
   if (!set.next) throw new KeySetError('no next key to promote; run the prepare step first');
+  if (set.previous.length >= MAX_PREVIOUS_KEYS && !dropOldest) {
+    throw new KeySetError(
+      `the key set already keeps ${set.previous.length} previous keys (at most ${MAX_PREVIOUS_KEYS}): retire them before promoting again`,
+    );
+  }
   const retired: PreviousKey = {
     kid: set.current.kid,
     publicJwk: publicJwkOf(set.current),
@@ -121,7 +138,7 @@ export function promoteNextKey(set: JwtKeySet, now = new Date()): JwtKeySet {
   return {
     version: 1,
     current: set.next,
-    previous: [retired, ...set.previous],
+    previous: [retired, ...set.previous].slice(0, MAX_PREVIOUS_KEYS),
   };
 }
 

@@ -123,7 +123,7 @@ export function rotationStep(step: string, set: JwtKeySet, timing: RotationTimin
           `the deployed stage does not publish the next key ${set.next.kid} yet: deploy after prepare, then promote with --api-url <base URL> (or --force)`,
         );
       }
-      return promoteNextKey(set, timing.now);
+      return promoteNextKey(set, timing.now, timing.force);
     }
     case 'retire': {
       // Tokens the previous key signed must have expired, including any cached authorizer decision.
