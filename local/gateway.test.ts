@@ -2,7 +2,7 @@ import { createServer, request, type IncomingHttpHeaders, type Server } from 'no
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CfnTemplate } from './cloudformation.js';
-import { gatewayModel, routeOf, startGateway, type RunningGateway } from './gateway.js';
+import { gatewayModel, routeOf, startGateway, STARTING_ANSWER, type RunningGateway } from './gateway.js';
 
 const api = { Ref: 'Api' };
 const root = { 'Fn::GetAtt': ['Api', 'RootResourceId'] };
@@ -393,6 +393,66 @@ describe('local API gateway in front of serverless-offline', () => {
     const forwarded = seen.at(-1) as Seen;
     expect(forwarded.remoteAddress).toBe('127.0.0.3');
     expect(forwarded.rawHeaders).toEqual(expect.arrayContaining(['X-Forwarded-For', '203.0.113.9, 127.0.0.3']));
+  });
+});
+
+describe('local API gateway while serverless offline starts', () => {
+  const seen: Seen[] = [];
+  const offline = fakeOffline(seen);
+  let upstreamPort: number;
+  let gateway: RunningGateway;
+  const upstreamFailures: string[] = [];
+
+  beforeAll(async () => {
+    // Offline's port, not listening yet: as the stack starts the gateway before offline is up.
+    const reserved = createServer();
+    upstreamPort = await listen(reserved);
+    await new Promise((resolve) => reserved.close(resolve));
+    gateway = await startGateway({
+      model: gatewayModel(template),
+      port: 0,
+      upstreamPort,
+      upstreamStarting: true,
+      logUpstreamFailure: (message) => upstreamFailures.push(message),
+    });
+  });
+
+  afterAll(async () => {
+    await gateway.close();
+    await new Promise((resolve) => offline.close(resolve));
+  });
+
+  it('answers every request 503 SERVICE_UNAVAILABLE in the error shape, with Retry-After, and logs nothing', async () => {
+    for (const [path, method] of [
+      ['/fn', 'GET'],
+      ['/echo', 'POST'],
+      ['/nope', 'GET'],
+      ['/echo', 'OPTIONS'],
+    ] as const) {
+      const answer = await send(gateway.port, path, { method, ...(method === 'POST' ? { body: '{"a":1}' } : {}) });
+      expect(answer.status, `${method} ${path}`).toBe(503);
+      expect(answer.headers['content-type']).toBe('application/json');
+      expect(answer.headers['retry-after']).toBe('1');
+      expect(JSON.parse(answer.body)).toEqual({ message: STARTING_ANSWER.message, code: 'SERVICE_UNAVAILABLE' });
+    }
+    expect(upstreamFailures).toEqual([]);
+    expect(seen).toEqual([]);
+  });
+
+  it('gives an allowed origin its CORS header on that answer too', async () => {
+    const answer = await send(gateway.port, '/fn', { headers: { Origin: 'http://localhost:5173' } });
+    expect(answer.status).toBe(503);
+    expect(answer.headers['access-control-allow-origin']).toBe('http://localhost:5173');
+  });
+
+  it('once offline is up, forwards, and logs its failures again', async () => {
+    await new Promise<void>((resolve) => offline.listen(upstreamPort, '127.0.0.1', resolve));
+    gateway.upstreamUp();
+    const answer = await send(gateway.port, '/fn');
+    expect(answer.status).toBe(200);
+    expect(answer.body).toBe('{"ok":true}');
+    await send(gateway.port, '/offline/502');
+    expect(upstreamFailures).toEqual(["gateway: GET /offline/502: serverless offline answered 502 itself (no function's answer)"]);
   });
 });
 

@@ -11,6 +11,8 @@
  *   does (local/token-authorizer.ts); offline is started with --noAuth and told the outcome.
  * An answer is gateway-made when it has no x-correlation-id: our functions echo one on every answer
  * (functions/shared/http/handler.ts), offline's own answers never carry one.
+ * - While offline is still starting (`upstreamStarting`, until `upstreamUp()`), every request is answered 503
+ *   SERVICE_UNAVAILABLE with Retry-After, and nothing is logged: a client that asks early meets no failure.
  */
 import { Agent, STATUS_CODES, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -222,12 +224,20 @@ export interface GatewayOptions {
    * or offline's own 5xx): what API Gateway's execution log would say. The client sees only the gateway answer.
    */
   logUpstreamFailure?: (message: string) => void;
+  /** Offline is still starting: answer 503 (logging nothing) until `upstreamUp()`. Without it, offline is taken to be up. */
+  upstreamStarting?: boolean;
 }
 
 export interface RunningGateway {
   port: number;
+  /** Offline answers now: requests are forwarded from here on (and its failures logged). */
+  upstreamUp(): void;
   close(): Promise<void>;
 }
+
+/** What a request gets while offline starts: the contract's error shape, as an API that is not up yet. */
+export const STARTING_ANSWER = { message: 'The local API is starting: try again in a moment', code: 'SERVICE_UNAVAILABLE' } as const;
+const STARTING_RETRY_AFTER_SECONDS = '1';
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { model } = options;
@@ -339,7 +349,23 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     };
   };
 
+  let starting = options.upstreamStarting ?? false;
+  const answerStarting = (req: IncomingMessage, res: ServerResponse) => {
+    req.resume();
+    const body = JSON.stringify(STARTING_ANSWER);
+    const headers = merged(
+      [
+        ['Content-Type', 'application/json'],
+        ['Retry-After', STARTING_RETRY_AFTER_SECONDS],
+        ['Cache-Control', 'no-store'],
+      ],
+      corsHeaders(req),
+    );
+    send(res, 503, [...headers, ['Content-Length', String(Buffer.byteLength(body))]], body);
+  };
+
   const server = createServer((req, res) => {
+    if (starting) return answerStarting(req, res);
     const route = routeOf(model.routes, (req.url ?? '/').split('?')[0] as string);
     const authorizer = route?.authorizers[req.method ?? ''];
     if (authorizer) return authorizeThenForward(req, res, authorizer);
@@ -364,6 +390,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   return {
     port: (server.address() as AddressInfo).port,
+    upstreamUp: () => {
+      starting = false;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

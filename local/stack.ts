@@ -238,6 +238,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       upstreamPort: offlinePort,
       authorizers: { invoke, apiArn: `arn:aws:execute-api:${REGION}:${ACCOUNT_ID}:local/${stage}` },
       logUpstreamFailure: log,
+      // Until offline answers, requests get 503 SERVICE_UNAVAILABLE and no log line.
+      upstreamStarting: true,
     });
     stops.push(() => gateway.close());
     const baseUrl = `http://127.0.0.1:${ports.http}`;
@@ -308,6 +310,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(() => bus.stop());
 
     await offlineReady();
+    gateway.upstreamUp();
 
     await runSeedFunctions(join(ROOT, build.packageFolder), stage, invoke, log);
 
