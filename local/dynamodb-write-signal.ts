@@ -6,7 +6,8 @@
  * written are named: waking every poller on every write cost DynamoDB Local an empty stream read (~4 ms of
  * its CPU) per write and per other table.
  */
-import { Agent, createServer, request, type Server } from 'node:http';
+import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { admitted, readBody, signedAsStack, type Authorize } from './iam-gate.js';
 
 const WRITES = new Set([
   'PutItem',
@@ -26,6 +27,8 @@ export interface WriteSignalOptions {
   targetPort: number;
   /** The tables a write named (undefined: could not tell, for example a PartiQL statement). */
   onWrite: (tables: string[] | undefined) => void;
+  /** IAM as the caller's role allows (local/iam/); undefined: not enforced. */
+  authorize?: Authorize;
 }
 
 /** The tables a successful write request names (its body is DynamoDB's JSON); undefined when unknown. */
@@ -47,18 +50,27 @@ export function tablesWritten(operation: string, body: Buffer): string[] | undef
 
 export async function startWriteSignal(options: WriteSignalOptions): Promise<Server> {
   const agent = new Agent({ keepAlive: true });
-  const server = createServer((req, res) => {
+  const server = createServer((req, res) => void handle(req, res));
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
     const isWrite = WRITES.has(operation);
-    const chunks: Buffer[] = [];
-    if (isWrite) req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    // The whole body is read first: IAM needs it (the table, the keys), and a write names its tables in it.
+    const body = await readBody(req);
+    if (!admitted(options.authorize, 'dynamodb', req, body, res)) return;
     const upstream = request(
-      { host: '127.0.0.1', port: options.targetPort, method: req.method, path: req.url, headers: req.headers, agent },
+      {
+        host: '127.0.0.1',
+        port: options.targetPort,
+        method: req.method,
+        path: req.url,
+        headers: options.authorize ? signedAsStack(req.headers) : req.headers,
+        agent,
+      },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
         answer.on('end', () => {
-          if (answer.statusCode === 200 && isWrite) options.onWrite(tablesWritten(operation, Buffer.concat(chunks)));
+          if (answer.statusCode === 200 && isWrite) options.onWrite(tablesWritten(operation, body));
         });
       },
     );
@@ -67,8 +79,8 @@ export async function startWriteSignal(options: WriteSignalOptions): Promise<Ser
       res.writeHead(502, { 'content-type': 'application/x-amz-json-1.0' });
       res.end(JSON.stringify({ __type: 'LocalProxyError', message: `DynamoDB Local: ${error.message}` }));
     });
-    req.pipe(upstream);
-  });
+    upstream.end(body);
+  };
   server.on('close', () => agent.destroy());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

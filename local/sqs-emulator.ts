@@ -4,7 +4,9 @@
  * redrive, the local bus) is still picked up at once. The SDK speaks SQS's JSON protocol, which names the action
  * in the X-Amz-Target header, so the body is left to the emulator.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { Readable } from 'node:stream';
+import { admitted, readBody, type Authorize } from './iam-gate.js';
 import type { AddressInfo } from 'node:net';
 import { createRequestHandler } from 'local-aws-sqs';
 
@@ -15,6 +17,8 @@ export interface SqsEmulatorOptions {
   region: string;
   accountId: string;
   onSend: () => void;
+  /** IAM as the caller's role allows (local/iam/); undefined: not enforced. */
+  authorize?: Authorize;
 }
 
 export async function startSqsEmulator(options: SqsEmulatorOptions): Promise<Server> {
@@ -31,7 +35,17 @@ export async function startSqsEmulator(options: SqsEmulatorOptions): Promise<Ser
         if (res.statusCode === 200) options.onSend();
       });
     }
-    void requestHandler(req, res);
+    if (!options.authorize) return void requestHandler(req, res);
+    // Checked first, then the emulator reads the same body again from a copy of the request.
+    void readBody(req).then((body) => {
+      if (!admitted(options.authorize, 'sqs', req, body, res)) return;
+      const replay = Object.assign(Readable.from([body]), {
+        method: req.method,
+        url: req.url,
+        headers: req.headers,
+      }) as unknown as IncomingMessage;
+      void requestHandler(replay, res);
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

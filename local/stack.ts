@@ -27,6 +27,9 @@ import type { AuthorizerMode } from '../functions/shared/http/handler.js';
 import { FileKeyStore } from '../functions/users/adapters/file-key-store.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
 import { startWriteSignal } from './dynamodb-write-signal.js';
+import { createIamEnforcer, type IamEnforcer } from './iam/index.js';
+import { startLambdaEndpoint } from './lambda-endpoint.js';
+import type { Authorize } from './iam-gate.js';
 import { ProcessRecord } from './process-record.js';
 import { withPackageLock } from './package-lock-dir.js';
 
@@ -57,6 +60,11 @@ export interface LocalStackOptions {
    * default ports. Test stacks share one, so each packaging after the first reuses the bundles.
    */
   esbuildFolder?: string;
+  /**
+   * Enforce each function's IAM role at the local endpoints (local/iam/); default true. Each function signs its
+   * calls as itself; a call its role does not allow is answered as AWS answers it. `npm start -- --no-iam` turns it off.
+   */
+  iam?: boolean;
 }
 
 export type { AuthorizerMode };
@@ -181,6 +189,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       SLS_NOTIFICATIONS_MODE: 'off',
       // The local scheduler fires the template's schedules, not offline (scripts/serverless-plugins/offline-without-schedules.mjs).
       LOCAL_STACK_FIRES_SCHEDULES: '1',
+      // Each function signs its calls as itself (scripts/serverless-plugins/offline-function-identities.mjs).
+      ...(options.iam === false ? {} : { LOCAL_IAM_IDENTITIES: '1' }),
     };
 
     // Offline would take a stray AUTHORIZER variable of this shell as every request's authorizer context.
@@ -206,11 +216,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       markPackageCurrent(packageFolder, digest);
     }
     const model = localStackModel(template);
+    // Built before anything starts: a policy the local evaluator cannot judge stops the start here, loudly.
+    const iam: IamEnforcer | undefined =
+      options.iam === false
+        ? undefined
+        : createIamEnforcer(template, { region: REGION, accountId: ACCOUNT_ID, stackName: `ecommerce-${stage}` });
+    const authorize: Authorize = iam && ((service, request) => iam.authorize(service, request));
+    if (iam) log(`IAM enforced at the local endpoints: ${iam.functions.size} function(s), each signing as itself (--no-iam turns it off).`);
 
     // serverless offline takes longest to start (its framework's start-up): it starts now, beside the
     // emulators, and is waited for once they are up. Offline listens on a free port of its own; the gateway,
     // on the public port, answers what API Gateway would.
     const offlinePort = await freePort();
+    // Offline's Lambda port is private too: the public one checks each caller's role first (local/lambda-endpoint.ts).
+    const offlineLambdaPort = await freePort();
     log(`Starting serverless offline on 127.0.0.1:${offlinePort}, behind the local API gateway on 127.0.0.1:${ports.http} ...`);
     const offline = startProcess(
       process.execPath,
@@ -219,7 +238,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // A cold worker on a busy machine can exceed a short timeout; locally we give up timeouts instead.
       [
         SERVERLESS_BIN,
-        ...['offline', 'start', '--stage', stage, '--httpPort', String(offlinePort), '--lambdaPort', String(ports.lambda), '--noTimeout'],
+        ...[
+          'offline',
+          'start',
+          '--stage',
+          stage,
+          '--httpPort',
+          String(offlinePort),
+          '--lambdaPort',
+          String(offlineLambdaPort),
+          '--noTimeout',
+        ],
         // Idle function workers are kept 15 minutes, about as long as Lambda keeps an instance, not offline's 60 s:
         // otherwise the sweeper, every minute, loaded its bundle into a new worker each time (half the idle stack's CPU).
         ...['--terminateIdleLambdaTime', '900'],
@@ -231,7 +260,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     processes.add('serverless offline', offline.pid);
     stops.push(() => stopProcess(offline));
-    const invoke = lambdaInvoker(endpoints.lambda, LOCAL_CREDENTIALS, REGION);
+    // The stack's own invocations (pollers, schedules, the gateway's authorizers) are Lambda's, not a role's: straight to offline.
+    const invoke = lambdaInvoker(`http://127.0.0.1:${offlineLambdaPort}`, LOCAL_CREDENTIALS, REGION);
+    const lambdaEndpoint = await startLambdaEndpoint({ port: ports.lambda, offlinePort: offlineLambdaPort, authorize });
+    stops.push(() => new Promise<void>((resolve) => lambdaEndpoint.close(() => resolve())));
     const gateway = await startGateway({
       model: gatewayModel(template),
       port: ports.http,
@@ -269,6 +301,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       onWrite: (tables) => {
         for (const [table, wake] of wakeStreamPollers) if (!tables || tables.includes(table)) wake();
       },
+      authorize,
     });
     stops.push(() => new Promise<void>((done) => writeSignal.close(() => done())));
 
@@ -278,6 +311,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region: REGION,
       accountId: ACCOUNT_ID,
       onSend: () => wakeQueuePoller.forEach((wake) => wake()),
+      authorize,
     });
     stops.push(() => new Promise<void>((done) => sqsServer.close(() => done())));
     const sqs = new SQSClient({ endpoint: endpoints.sqs, region: REGION, credentials: LOCAL_CREDENTIALS });
@@ -305,6 +339,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       queueUrl: (name) => queueUrls.get(name) ?? `${endpoints.sqs}/${ACCOUNT_ID}/${name}`,
       onDelivered: (name) => wakeQueuePoller.get(name)?.(),
       log,
+      authorize,
     });
     await bus.start();
     stops.push(() => bus.stop());

@@ -13,6 +13,8 @@ const { values } = parseArgs({
     // Where the bundles are built (default `.esbuild`, or `.esbuild-<port>` with an offset): another start's
     // folder is reused as it stands, only what changed rebuilt (the npm start test shares the test stacks').
     'esbuild-folder': { type: 'string', default: process.env.LOCAL_ESBUILD_FOLDER },
+    // IAM is enforced at the local endpoints unless this is given (or LOCAL_IAM=off): local/iam/.
+    'no-iam': { type: 'boolean', default: process.env.LOCAL_IAM === 'off' },
   },
 });
 const authorizerMode = values['authorizer-mode'] as AuthorizerMode;
@@ -36,13 +38,21 @@ try {
     ports,
     verbose: values.verbose,
     authorizerMode,
+    iam: !values['no-iam'],
     ...(values['esbuild-folder'] ? { esbuildFolder: values['esbuild-folder'] } : {}),
     log,
   });
   log('');
   log(`API base URL: ${stack.baseUrl} (bearer tokens checked by the ${authorizerMode === 'gateway' ? 'gateway authorizer' : 'functions'})`);
   log(`  try: curl ${stack.baseUrl}/catalogs`);
-  log(`Local AWS endpoints: DynamoDB ${stack.endpoints.dynamodb}, SQS ${stack.endpoints.sqs}, EventBridge ${stack.endpoints.eventBridge}`);
+  log(
+    `Local AWS endpoints: DynamoDB ${stack.endpoints.dynamodb}, SQS ${stack.endpoints.sqs}, EventBridge ${stack.endpoints.eventBridge}, Lambda ${stack.endpoints.lambda}`,
+  );
+  log(
+    values['no-iam']
+      ? 'IAM not enforced (--no-iam).'
+      : 'IAM enforced: each function may call only what its role allows (sign as `ecommerce-local-<function>` to try one).',
+  );
   log('Ready. Press Ctrl-C to stop.');
 
   let stopping = false;

@@ -5,6 +5,7 @@
  * Delivery happens before the response, so a test that reads the queues right after sees the result.
  */
 import { randomUUID } from 'node:crypto';
+import { admitted, readBody, type Authorize } from '../iam-gate.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { RuleSpec } from '../cloudformation.js';
@@ -21,6 +22,8 @@ export interface EventBusOptions {
   /** Called after a message was sent to a queue (the stack wakes that queue's poller). */
   onDelivered?: (queueName: string) => void;
   log?: (message: string) => void;
+  /** IAM as the caller's role allows (local/iam/: events:PutEvents with events:source and events:detail-type); undefined: not enforced. */
+  authorize?: Authorize;
 }
 
 interface PutEventsEntry {
@@ -106,13 +109,13 @@ export class LocalEventBus {
     };
     try {
       const target = req.headers['x-amz-target'];
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const body = await readBody(req);
+      if (!admitted(this.options.authorize, 'events', req, body, res)) return;
       if (target !== 'AWSEvents.PutEvents') {
         send(400, { __type: 'UnknownOperationException', message: `Local event bus supports only PutEvents, not ${String(target)}` });
         return;
       }
-      const input = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Entries?: PutEventsEntry[] };
+      const input = JSON.parse(body.toString('utf8')) as { Entries?: PutEventsEntry[] };
       const entries = input.Entries ?? [];
       if (!Array.isArray(entries) || entries.length === 0 || entries.length > MAX_ENTRIES) {
         send(400, { __type: 'ValidationException', message: `Entries must hold 1 to ${MAX_ENTRIES} entries` });
