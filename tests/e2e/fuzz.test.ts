@@ -79,9 +79,11 @@ interface FuzzUser {
   email: string;
   userId: string;
   token: string;
+  /** The access token's lifetime (s). */
+  expiresIn: number;
   refreshToken: string;
   refreshExpiresIn: number;
-  /** When the current refresh token was asked for (ms). */
+  /** When the current tokens were asked for (ms). */
   issuedAt: number;
 }
 
@@ -93,8 +95,8 @@ async function newFuzzUser(tag: string): Promise<FuzzUser> {
   const issuedAt = Date.now();
   const login = await call('POST', '/login', { body: { email, password: pwd } });
   if (login.status !== 200) throw new Error(`log-in of the fuzz user failed: ${login.status} ${login.text}`);
-  const { userId, token, refreshToken, refreshExpiresIn } = login.body;
-  return { email, userId, token, refreshToken, refreshExpiresIn, issuedAt };
+  const { userId, token, expiresIn, refreshToken, refreshExpiresIn } = login.body;
+  return { email, userId, token, expiresIn, refreshToken, refreshExpiresIn, issuedAt };
 }
 
 /** Trades the refresh token for a new pair (429: waits as told); the error says why it could not. */
@@ -103,8 +105,8 @@ async function refresh(user: FuzzUser): Promise<void> {
     const issuedAt = Date.now();
     const res = await call('POST', '/token/refresh', { body: { refreshToken: user.refreshToken } });
     if (res.status === 200) {
-      const { token, refreshToken, refreshExpiresIn } = res.body;
-      Object.assign(user, { token, refreshToken, refreshExpiresIn, issuedAt });
+      const { token, expiresIn, refreshToken, refreshExpiresIn } = res.body;
+      Object.assign(user, { token, expiresIn, refreshToken, refreshExpiresIn, issuedAt });
       return;
     }
     if (res.status !== 429 || attempt >= 5) {
@@ -118,34 +120,51 @@ async function refresh(user: FuzzUser): Promise<void> {
 }
 
 /**
- * Keeps a session alive while the fuzz runs: a stage may give refresh tokens seconds (the test stacks give
- * 10), so it refreshes every quarter of that. A refresh that fails means a fuzz request ended the session.
+ * Keeps a session alive while the fuzz runs, so its requests always carry a live access token: the next refresh
+ * comes a quarter of the shorter lifetime after the last pair was asked for, the access token's (15 min unless a
+ * stage says otherwise) or the refresh token's (the test stacks give 60 s; near a session's absolute end it is
+ * less), and at least every 10 minutes. Three quarters of a lifetime stay for a refresh that is slow to answer
+ * (the suite's requests give up after 30 s). A refresh that fails means a fuzz request ended the session.
  */
+function refreshDelayMs(user: Pick<FuzzUser, 'expiresIn' | 'refreshExpiresIn' | 'issuedAt'>, now = Date.now()): number {
+  const lifetimeMs = Math.min(user.expiresIn, user.refreshExpiresIn) * 1_000;
+  return Math.max(0, Math.min(user.issuedAt + lifetimeMs / 4 - now, 10 * 60_000));
+}
+
 class SessionKeeper {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
   private failure: string | undefined;
+  private stopped = false;
 
   constructor(readonly user: FuzzUser) {}
 
   start(): void {
-    const every = (this.user.refreshExpiresIn * 1_000) / 4;
-    if (every > 10 * 60_000) return;
-    this.timer = setInterval(() => {
-      this.running = this.running.then(() => this.refresh());
-    }, every);
+    this.stopped = false;
+    this.schedule();
+  }
+
+  /** From the lifetimes of the pair last handed out: each refresh may answer with shorter ones. */
+  private schedule(): void {
+    if (this.stopped || this.failure) return;
+    this.timer = setTimeout(() => {
+      this.running = this.running.then(async () => {
+        await this.refresh();
+        this.schedule();
+      });
+    }, refreshDelayMs(this.user));
   }
 
   private async refresh(): Promise<void> {
     if (this.failure) return;
     await refresh(this.user).catch((error: Error) => {
       this.failure = error.message;
-      clearInterval(this.timer);
     });
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.stopped = true;
+    clearTimeout(this.timer);
   }
 
   /** Stops, and refreshes once more: the session must still be there. */
@@ -535,6 +554,21 @@ describe('fuzz: the answer rule', () => {
     expect(problemsOf(subChanged, { status: 401, headers: json, text: '{"message":"Unauthorized","code":"UNAUTHORIZED"}' }, op)).toEqual(
       [],
     );
+  });
+});
+
+describe('fuzz: the session keeper', () => {
+  const at = 1_000_000;
+  it('refreshes a quarter into the shorter lifetime: the test stacks’ 60 s refresh tokens, or the 15 min access token', () => {
+    expect(refreshDelayMs({ expiresIn: 900, refreshExpiresIn: 60, issuedAt: at }, at)).toBe(15_000);
+    expect(refreshDelayMs({ expiresIn: 900, refreshExpiresIn: 30 * 86_400, issuedAt: at }, at)).toBe(225_000);
+    // Counted from when the pair was asked for, so a slow answer does not push the next refresh out.
+    expect(refreshDelayMs({ expiresIn: 900, refreshExpiresIn: 60, issuedAt: at }, at + 10_000)).toBe(5_000);
+    expect(refreshDelayMs({ expiresIn: 900, refreshExpiresIn: 60, issuedAt: at }, at + 20_000)).toBe(0);
+  });
+
+  it('at least every 10 minutes, however long both tokens live', () => {
+    expect(refreshDelayMs({ expiresIn: 86_400, refreshExpiresIn: 30 * 86_400, issuedAt: at }, at)).toBe(600_000);
   });
 });
 
