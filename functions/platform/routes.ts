@@ -1,4 +1,4 @@
-// The platform's HTTP routes: health, the welcome message, and the API's own description and docs page.
+// The platform's HTTP routes: health, the welcome message, and the descriptions of the API and its events, with their pages.
 import { defineRoute } from '../shared/http/route.js';
 import * as z from '../shared/schema.js';
 
@@ -52,4 +52,24 @@ export const docsAsset = defineRoute({
   request: { path: z.object({ asset: z.string() }) },
   responses: { 200: { description: 'The asset', body: null, contentType: 'text/javascript' } },
   errors: { 404: 'NOT_FOUND: no such asset' },
+});
+
+export const asyncApi = defineRoute({
+  method: 'GET',
+  path: '/asyncapi.json',
+  tag: TAG,
+  summary: 'The events: the bus, the queues and every message (AsyncAPI 3.1)',
+  request: {},
+  responses: {
+    200: { description: 'The AsyncAPI document, generated from the event contracts', body: z.looseObject({ asyncapi: z.string() }) },
+  },
+});
+
+export const docsEvents = defineRoute({
+  method: 'GET',
+  path: '/docs/events',
+  tag: TAG,
+  summary: 'A page to read the events (rendered from the AsyncAPI document)',
+  request: {},
+  responses: { 200: { description: 'The page', body: null, contentType: 'text/html' } },
 });

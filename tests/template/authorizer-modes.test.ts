@@ -27,6 +27,9 @@ const PUBLIC_ROUTES = new Set([
   'GET /openapi.json',
   'GET /docs',
   'GET /docs/{asset}',
+  // The events' description and their page.
+  'GET /asyncapi.json',
+  'GET /docs/events',
 ]);
 
 const ROOT = resolve(import.meta.dirname, '..', '..');

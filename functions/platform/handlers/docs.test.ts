@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
 import { apiEvent, lambdaContext } from '../../../tests/support/lambda.js';
-import { ASSETS, CONTENT_SECURITY_POLICY, docsHandler, handler, PAGE_FILE, PERMISSIONS_POLICY } from './docs.js';
+import { CONTENT_SECURITY_POLICY, PERMISSIONS_POLICY } from '../page-headers.js';
+import { ASSETS, docsHandler, handler, PAGE_FILE } from './docs.js';
 
 const getPage = (overrides: Partial<APIGatewayProxyEvent> = {}) =>
   handler(apiEvent({ path: '/docs', resource: '/docs', ...overrides }), lambdaContext);
@@ -56,19 +57,22 @@ describe('GET /docs', () => {
     expect(body).not.toContain('{{');
     const urls = urlsOf(body);
     expect(urls.filter((url) => url === '/openapi.json')).toHaveLength(2);
-    const assets = urls.filter((url) => url.startsWith('/docs/'));
+    // The events: their page and their document (functions/platform/handlers/asyncapi.ts).
+    const events = ['/docs/events', '/asyncapi.json'];
+    expect(urls.filter((url) => events.includes(url)).sort()).toEqual([...events].sort());
+    const assets = urls.filter((url) => url.startsWith('/docs/') && !events.includes(url));
     expect(assets.map((url) => url.replace(/^\/docs\/([^?]+)\?v=[\w-]{16}$/, '$1')).sort()).toEqual([
       'docs-init.js',
       'swagger-ui-bundle.js',
       'swagger-ui.css',
     ]);
-    expect(urls.filter((url) => !url.startsWith('/docs/') && url !== '/openapi.json' && url !== 'data:,')).toEqual([]);
+    expect(urls.filter((url) => !url.startsWith('/docs/') && !['/openapi.json', '/asyncapi.json', 'data:,'].includes(url))).toEqual([]);
   });
 
   it.each(['/docs', '/docs/'])('on API Gateway (%s), its URLs start with the stage', async (path) => {
     const urls = urlsOf((await getPage(onStage(path))).body).filter((url) => url !== 'data:,');
     expect(urls.length).toBeGreaterThan(3);
-    for (const url of urls) expect(url).toMatch(/^\/dev\/(?:openapi\.json$|docs\/)/);
+    for (const url of urls) expect(url).toMatch(/^\/dev\/(?:openapi\.json$|asyncapi\.json$|docs\/)/);
   });
 });
 
@@ -83,7 +87,7 @@ describe('GET /docs/{asset}', () => {
 
   it('serves the files the page names for good, and any other URL of them revalidated', async () => {
     const { body } = await getPage();
-    for (const url of urlsOf(body).filter((u) => u.startsWith('/docs/'))) {
+    for (const url of urlsOf(body).filter((u) => u.startsWith('/docs/') && u !== '/docs/events')) {
       const [, name, v] = /^\/docs\/([^?]+)\?v=(.+)$/.exec(url) as RegExpExecArray;
       const response = await getAsset(name as string, v);
       expect(response.statusCode).toBe(200);

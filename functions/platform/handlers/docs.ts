@@ -7,10 +7,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import { httpHandler } from '../../shared/http/handler.js';
 import { notFound } from '../../shared/http/errors.js';
 import * as z from '../../shared/schema.js';
+import { escapeHtml, withPageHeaders } from '../page-headers.js';
 
 interface Asset {
   /** Where it lies, relative to the repository root, and alike to the function's package root. */
@@ -34,47 +35,6 @@ export const ASSETS: Readonly<Record<string, Asset>> = {
 
 export const PAGE_FILE = 'functions/platform/handlers/docs.html';
 
-/**
- * The page runs Swagger UI's bundle and one script of ours, both from here (no inline script); Swagger UI sets
- * inline styles and draws icons as data: images; "Try it" calls this stage (openapi.json's server).
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-/** Features Chrome knows (the security-headers middleware's default list names many it no longer does, each a console warning). */
-export const PERMISSIONS_POLICY = [
-  'accelerometer=()',
-  'autoplay=()',
-  'camera=()',
-  'display-capture=()',
-  'encrypted-media=()',
-  'fullscreen=()',
-  'geolocation=()',
-  'gyroscope=()',
-  'magnetometer=()',
-  'microphone=()',
-  'midi=()',
-  'payment=()',
-  'picture-in-picture=()',
-  'publickey-credentials-get=()',
-  'screen-wake-lock=()',
-  'usb=()',
-  'xr-spatial-tracking=()',
-].join(', ');
-
-const PAGE_HEADERS: Readonly<Record<string, string>> = {
-  'content-security-policy': CONTENT_SECURITY_POLICY,
-  'permissions-policy': PERMISSIONS_POLICY,
-};
-
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 interface Loaded {
@@ -82,8 +42,6 @@ interface Loaded {
   /** Of the content: the page asks for docs/<name>?v=<version>, so new content comes under a new URL. */
   version: string;
 }
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
 /**
  * `root`: where the files are. Lambda runs the function in its package root (/var/task), where the zip holds them
@@ -143,16 +101,8 @@ export function docsHandler(root: string = process.cwd()) {
     },
   });
 
-  // httpHandler's security headers give every HTML answer a CSP of default-src 'none', with a sandbox and trusted
-  // types: no script of the page would run. The page gets its own CSP (and permissions policy) instead; every
-  // other header stays.
-  return async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
-    const response = await inner(event, context);
-    const headers = response.headers ?? {};
-    if (!String(headers['content-type'] ?? '').startsWith('text/html')) return response;
-    const others = Object.entries(headers).filter(([name]) => !Object.hasOwn(PAGE_HEADERS, name.toLowerCase()));
-    return { ...response, headers: { ...Object.fromEntries(others), ...PAGE_HEADERS } };
-  };
+  // The page runs Swagger UI's bundle and one script of ours, both from here: the pages' CSP (../page-headers.ts).
+  return withPageHeaders(inner);
 }
 
 export const handler = docsHandler();
