@@ -10,21 +10,27 @@
  *    loses is what the local stack keeps in memory: queued messages (the SQS emulator) and events in flight on
  *    the local bus. What survives is what AWS keeps durably too: the tables and the stream position
  *    (checkpoints). After the restart the stream resumes from its checkpoint, and the sweeper re-announces the
- *    orders whose messages were lost; the consumers' idempotency makes every repeat harmless.
+ *    orders whose messages were lost. The consumers' idempotency would hide a replay from the stream's start, and
+ *    the sweeper a late start, so the test sets up what shows either: orders behind the checkpoint whose answers
+ *    the catalog forgot (a record of theirs relayed again would be answered anew), and orders written while the
+ *    stack was down, dated ahead so the sweeper never touches them (only the resumed stream can settle them).
  *
  * The stack's stage params shorten what AWS would take minutes over: the sweeper fires every 2 s (a local-only
  * rate) for orders PENDING over 3 s, and a saga message is received twice, 2 s apart, before the DLQ takes it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startDynamoDbLocal } from '../../local/dynamodb-local.js';
+import { stopProcess, waitFor } from '../../local/processes.js';
 import { LOCAL_CREDENTIALS, startLocalStack, type RunningStack } from '../../local/stack.js';
+import { orderKey } from '../../functions/orders/adapters/dynamodb-order-repository.js';
 import { orderEvent } from '../../functions/orders/domain/order-events.js';
 import { newOrderId } from '../../functions/orders/domain/order-id.js';
 import type { Order } from '../../functions/orders/domain/order.js';
@@ -89,6 +95,116 @@ describeLocal('orders saga safety net: the scheduled sweeper, and a stop and res
     );
   const n = names('local');
   let stack: RunningStack | undefined;
+
+  const setStock = (doc: DynamoDBDocumentClient, productId: string, stock: unknown) =>
+    doc.send(
+      new UpdateCommand({
+        TableName: n.catalogsTable,
+        Key: { pk: `PRODUCT#${productId}`, sk: 'PRODUCT' },
+        UpdateExpression: 'SET stock = :s',
+        ExpressionAttributeValues: { ':s': stock },
+      }),
+    );
+
+  /** A record of the orders table's stream: where it is (`shardKey`: stream ARN and shard), and which item it is of. */
+  interface StreamRecordAt {
+    shardKey: string;
+    sequenceNumber: bigint;
+    eventName: string | undefined;
+    pk: string | undefined;
+  }
+
+  /** The orders table's stream as it stands, every shard from its oldest record (only the given orders' records, if named). */
+  async function streamRecordsOf(s: RunningStack, orderIds?: string[]): Promise<StreamRecordAt[]> {
+    const options = { endpoint: s.endpoints.dynamodb, region: 'us-east-1', credentials: LOCAL_CREDENTIALS };
+    const dynamodb = new DynamoDBClient(options);
+    const streams = new DynamoDBStreamsClient(options);
+    const keys = orderIds && new Set(orderIds.map((orderId) => orderKey(orderId).pk));
+    try {
+      const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: n.ordersTable }));
+      const streamArn = Table?.LatestStreamArn as string;
+      const records: StreamRecordAt[] = [];
+      let startShard: string | undefined;
+      do {
+        const { StreamDescription } = await streams.send(
+          new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: startShard }),
+        );
+        for (const shard of StreamDescription?.Shards ?? []) {
+          const first = await streams.send(
+            new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
+          );
+          let iterator = first.ShardIterator;
+          while (iterator) {
+            const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+            for (const record of page.Records ?? []) {
+              const pk = record.dynamodb?.Keys?.pk?.S;
+              if (keys && !keys.has(pk as string)) continue;
+              records.push({
+                shardKey: `${streamArn}|${shard.ShardId}`,
+                sequenceNumber: BigInt(record.dynamodb?.SequenceNumber as string),
+                eventName: record.eventName,
+                pk,
+              });
+            }
+            iterator = (page.Records ?? []).length === 0 ? undefined : page.NextShardIterator;
+          }
+        }
+        startShard = StreamDescription?.LastEvaluatedShardId;
+      } while (startShard);
+      return records;
+    } finally {
+      dynamodb.destroy();
+      streams.destroy();
+    }
+  }
+
+  /** Where the stack keeps the stream readers' checkpoints (local/stack.ts): the relay's, by `shardKey`. */
+  const checkpointFile = join(dataDir, 'stream-checkpoints-local.json');
+  function relayCheckpoints(): Map<string, bigint> {
+    if (!existsSync(checkpointFile)) return new Map();
+    const saved = JSON.parse(readFileSync(checkpointFile, 'utf8')) as Record<string, string>;
+    const suffix = `|${n.fn('publishOrderEvents')}`;
+    return new Map(
+      Object.entries(saved)
+        .filter(([key]) => key.endsWith(suffix))
+        .map(([key, sequenceNumber]) => [key.slice(0, -suffix.length), BigInt(sequenceNumber)]),
+    );
+  }
+
+  /** Waits until the relay has checkpointed past every one of `records` (it handed them on, or discarded them). */
+  async function untilRelayed(records: StreamRecordAt[]) {
+    expect(records.length).toBeGreaterThan(0);
+    let behind = records;
+    for (let i = 0; i < 300 && behind.length > 0; i++) {
+      if (i > 0) await sleep(100);
+      let checkpoints: Map<string, bigint>;
+      try {
+        checkpoints = relayCheckpoints();
+      } catch {
+        continue; // read while the poller wrote it
+      }
+      behind = records.filter((record) => (checkpoints.get(record.shardKey) ?? -1n) < record.sequenceNumber);
+    }
+    expect(behind, 'stream records the relay has not checkpointed').toEqual([]);
+  }
+
+  /** Runs `work` on the stopped stack's tables: DynamoDB Local alone, on the stack's data, then stopped again. */
+  async function whileStopped(work: (doc: DynamoDBDocumentClient) => Promise<void>) {
+    const port = PORTS.dynamodb + 1; // the stack's own DynamoDB Local port, free while it is down
+    const dynamoDb = startDynamoDbLocal({
+      port,
+      dataPath: join(dataDir, 'dynamodb'),
+      onOutput: verbose ? (text) => console.log(`[DynamoDB Local alone] ${text.trim()}`) : () => undefined,
+    });
+    const raw = new DynamoDBClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
+    try {
+      await waitFor('DynamoDB Local', async () => !!(await raw.send(new ListTablesCommand({}))), 60_000, dynamoDb);
+      await work(DynamoDBDocumentClient.from(raw));
+    } finally {
+      raw.destroy();
+      await stopProcess(dynamoDb);
+    }
+  }
 
   beforeAll(async () => {
     stack = await start();
@@ -222,60 +338,138 @@ describeLocal('orders saga safety net: the scheduled sweeper, and a stop and res
     }
   }, 120_000);
 
-  it('every order stored before the stop settles after the restart; stock is taken once per confirmed order', async () => {
-    const productId = `RESTART-${randomUUID().slice(0, 8)}`;
-    let doc = client(stack as RunningStack);
-    await createProduct(doc, n.catalogsTable, { productId, stock: 30, unitPrice: 990 });
+  it('after a restart the stream resumes at its checkpoint: no record before it handed to the relay again, none after it lost; every order settles once', async () => {
     const { userId, token } = await signUp((stack as RunningStack).baseUrl, 'restart');
+    let doc = client(stack as RunningStack);
+    const sqs = new SQSClient({ endpoint: (stack as RunningStack).endpoints.sqs, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
+    const tag = randomUUID().slice(0, 8);
+    const product = async (name: string, stock: number, unitPrice: number) => {
+      const productId = `${name}-${tag}`;
+      await createProduct(doc, n.catalogsTable, { productId, stock, unitPrice });
+      return productId;
+    };
+    const place = async (productId: string) => {
+      const res = await call((stack as RunningStack).baseUrl, 'POST', `/users/${userId}/orders`, { productId, qty: 1 }, token);
+      expect(res.status).toBe(201);
+      return res.body.orderId as string;
+    };
+    const read = (orderId: string) => orderItem(doc, n.ordersTable, orderId);
+    const queues = (s: RunningStack) => [n.catalogsInbox, n.ordersInbox].map((name) => s.queueUrls.get(name) as string);
 
-    // 40 orders for a stock of 30, ten requests in flight; the stack is stopped as soon as the last is stored.
-    const base = (stack as RunningStack).baseUrl;
+    // Probes: three orders settled, their records behind the relay's checkpoint, no delivery of theirs in flight.
+    // Then the catalog forgets its answers to them: an OrderPlaced of theirs relayed again would be answered
+    // anew (stock taken, an answer recorded), where before it was a duplicate nobody could see.
+    const probeProduct = await product('PROBE', 5, 100);
+    const probes = [await place(probeProduct), await place(probeProduct), await place(probeProduct)];
+    for (const order of (await waitUntilSettled(read, probes)).values()) expect(order).toMatchObject({ status: 'CONFIRMED' });
+    await waitUntilDrained(sqs, queues(stack as RunningStack));
+    await untilRelayed(await streamRecordsOf(stack as RunningStack, probes));
+    for (const orderId of probes) {
+      await doc.send(new DeleteCommand({ TableName: n.catalogsLedgerTable, Key: { pk: `RESERVATION#${orderId}`, sk: 'RESERVATION' } }));
+    }
+
+    // Lost: two orders whose OrderPlaced the relay has handed on (checkpointed), for a product the catalog cannot
+    // answer for yet: their messages are in the queues when the stack stops, and a stop loses them.
+    const lostProduct = await product('LOST', 5, 200);
+    await setStock(doc, lostProduct, 'not a number');
+    const lost = [await place(lostProduct), await place(lostProduct)];
+    await untilRelayed((await streamRecordsOf(stack as RunningStack, lost)).filter((r) => r.eventName === 'INSERT'));
+
+    // A burst: 40 orders for a stock of 30, ten requests in flight; the stack stops as soon as the last is stored,
+    // wherever each order's saga stands.
+    const burstProduct = await product('BURST', 30, 990);
     let next = 0;
-    const placed: string[] = [];
+    const burst: string[] = [];
     await Promise.all(
       Array.from({ length: 10 }, async () => {
         while (next < 40) {
           next++;
-          const res = await call(base, 'POST', `/users/${userId}/orders`, { productId, qty: 1 }, token);
-          expect(res.status).toBe(201);
-          placed.push(res.body.orderId as string);
+          burst.push(await place(burstProduct));
         }
       }),
     );
-    const pendingAtStop = (await ordersOfUser(doc, n.ordersTable, userId)).filter((o) => o.status === 'PENDING').length;
+    const afterProduct = await product('AFTER', 3, 300);
+    for (const orderId of lost) expect(await read(orderId)).toMatchObject({ status: 'PENDING' });
+    sqs.destroy();
     await stack?.stop();
     stack = undefined;
-    // Mid-saga indeed: some orders had not settled when the stack went down.
-    expect(pendingAtStop).toBeGreaterThan(0);
+
+    // While the stack is down (DynamoDB Local alone on its data): three orders stored, so their records are past
+    // any checkpoint; created an hour ahead, so the sweeper leaves them alone throughout and only the stream can
+    // settle them. And the catalog can answer for the lost orders' product again.
+    const checkpointsAtStop = relayCheckpoints();
+    expect(checkpointsAtStop.size).toBeGreaterThan(0);
+    const after = Array.from({ length: 3 }, (): Order => {
+      const createdAt = Date.now() + 3_600_000;
+      return {
+        orderId: newOrderId(Date.now()),
+        userId,
+        productId: afterProduct,
+        qty: 1,
+        status: 'PENDING',
+        createdAt: new Date(createdAt).toISOString(),
+        correlationId: `after-${tag}`,
+      };
+    });
+    await whileStopped(async (offline) => {
+      for (const order of after) await storeOrder(offline, n.ordersTable, order);
+      await setStock(offline, lostProduct, 5);
+    });
 
     stack = await start();
     doc = client(stack);
+    const placed = [...probes, ...lost, ...burst, ...after.map((o) => o.orderId)];
     expect((await ordersOfUser(doc, n.ordersTable, userId)).map((o) => o.orderId).sort()).toEqual([...placed].sort());
+    // Whatever came before the checkpoint is not read again: the relay starts where it stood.
+    const pastStop = (await streamRecordsOf(stack, probes)).filter((r) => r.sequenceNumber > (checkpointsAtStop.get(r.shardKey) ?? -1n));
+    expect(pastStop, 'probe records past the checkpoint at the stop').toEqual([]);
     await warmUp(
       SAGA_FUNCTIONS.map((name) => n.fn(name)),
       stack.endpoints.lambda,
     );
-    // The resumed stream settles some; the scheduled sweeper brings back those whose messages were lost.
     let orders: Array<Record<string, any>> = [];
     for (let i = 0; i < 300; i++) {
       orders = await ordersOfUser(doc, n.ordersTable, userId);
       if (orders.every((o) => o.status !== 'PENDING')) break;
       await sleep(200);
     }
-    console.log(
-      `[restart] ${placed.length} orders; PENDING at the stop: ${pendingAtStop}; ` +
-        `re-announced by the sweeper: ${orders.filter((o) => (o.announcements ?? 0) > 0).length}`,
-    );
-    expect(orders.filter((o) => o.status === 'PENDING')).toEqual([]);
-    const confirmed = orders.filter((o) => o.status === 'CONFIRMED');
+    const byId = new Map(orders.map((o) => [o.orderId as string, o]));
+    const of = (ids: string[]) => ids.map((id) => byId.get(id) as Record<string, any>);
+    expect(orders.filter((o) => o.status === 'PENDING').map((o) => o.orderId)).toEqual([]);
+
+    // Past the checkpoint: handed to the relay by the resumed stream (nothing else could: the sweeper left them alone).
+    for (const order of of(after.map((o) => o.orderId))) expect(order).toMatchObject({ status: 'CONFIRMED', unitPrice: 300 });
+    for (const order of of(after.map((o) => o.orderId))) expect(order).not.toHaveProperty('announcements');
+    // Lost with the queues: brought back by the scheduled sweeper.
+    for (const order of of(lost)) expect(order).toMatchObject({ status: 'CONFIRMED', unitPrice: 200 });
+    for (const order of of(lost)) expect(order.announcements).toBeGreaterThanOrEqual(1);
+    // The burst: exactly the stock, whatever the stop interrupted.
+    const confirmed = of(burst).filter((o) => o.status === 'CONFIRMED');
     expect(confirmed).toHaveLength(30);
-    expect(orders.filter((o) => o.status === 'REJECTED' && o.reason === 'OUT_OF_STOCK')).toHaveLength(10);
+    expect(of(burst).filter((o) => o.status === 'REJECTED' && o.reason === 'OUT_OF_STOCK')).toHaveLength(10);
     for (const order of confirmed) expect(order).toMatchObject({ unitPrice: 990, totalPrice: 990 });
-    expect(await stockOf(doc, n.catalogsTable, productId)).toBe(0);
-    for (const order of orders) {
+    expect(await stockOf(doc, n.catalogsTable, burstProduct)).toBe(0);
+    for (const order of of(burst)) {
       expect((await reservationOf(doc, n.catalogsLedgerTable, order.orderId as string))?.status).toBe(
         order.status === 'CONFIRMED' ? 'RESERVED' : 'REJECTED',
       );
     }
+    console.log(
+      `[restart] re-announced by the sweeper: ${orders.filter((o) => (o.announcements ?? 0) > 0).length} of ${orders.length} ` +
+        `(lost ${lost.length}, burst ${of(burst).filter((o) => (o.announcements ?? 0) > 0).length})`,
+    );
+
+    // Once the relay has handed on the whole stream and the queues are empty: no probe's OrderPlaced came again.
+    await untilRelayed(await streamRecordsOf(stack));
+    const restarted = new SQSClient({ endpoint: stack.endpoints.sqs, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
+    try {
+      await waitUntilDrained(restarted, queues(stack));
+    } finally {
+      restarted.destroy();
+    }
+    for (const order of of(probes)) expect(order).toMatchObject({ status: 'CONFIRMED', unitPrice: 100 });
+    for (const order of of(probes)) expect(order).not.toHaveProperty('announcements');
+    for (const orderId of probes) expect(await reservationOf(doc, n.catalogsLedgerTable, orderId)).toBeUndefined();
+    expect(await stockOf(doc, n.catalogsTable, probeProduct)).toBe(2);
   }, 420_000);
 });
