@@ -1,12 +1,16 @@
 /**
  * GET /docs in a real browser (Debian's chromium, driven by playwright-core): the page loads from the stage alone,
- * lists the routes, and "Try it out" works against the stage, log-in included (the page then sends the token).
+ * lists the routes, and "Try it out" works against the stage, log-in included (the page then sends the token); its
+ * link opens the events page (GET /docs/events), which lists every event. And GET /asyncapi.json, over HTTP.
  * Needs /usr/bin/chromium (`apt-get install chromium`; .ci/run installs it): skipped without.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asyncApiDocument } from '../../functions/shared/events/asyncapi.js';
+import { loadEventExamples } from '../../functions/shared/events/asyncapi-examples.js';
+import { eventDataSchemas } from '../../functions/shared/events/contracts.js';
 import { baseUrl } from '../support/env.js';
 import { api } from '../support/http.js';
 
@@ -102,9 +106,29 @@ describe.skipIf(!haveChromium)(`GET /docs in Chromium (skipped without ${CHROMIU
     expect(user.text).toContain(email);
   });
 
+  it('opens the events page from the docs page: every event of the contracts, no script, no error', async () => {
+    await page.locator('.docs-intro a', { hasText: 'the events page' }).click();
+    await page.waitForURL(/\/docs\/events$/);
+    await page.locator('#events').waitFor();
+    const listed = await page.locator('section.event h3').allTextContents();
+    expect([...listed].sort()).toEqual(Object.keys(eventDataSchemas).sort());
+    for (const type of Object.keys(eventDataSchemas)) expect(await page.locator(`#event-${type} pre`).isVisible(), type).toBe(true);
+    expect(await page.locator('script').count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+
   it('asked nothing of any other host, and met no error', () => {
     const origin = new URL(baseUrl()).origin;
     expect(requested.filter((url) => new URL(url).origin !== origin && !url.startsWith('data:'))).toEqual([]);
     expect(problems).toEqual([]);
+  });
+});
+
+describe('GET /asyncapi.json', () => {
+  it("is the document generated from this code's event contracts, for the version the stage runs", async () => {
+    const health = await api('GET', '/health');
+    const served = await api('GET', '/asyncapi.json');
+    expect(served.status).toBe(200);
+    expect(served.body).toEqual(asyncApiDocument({ version: health.body.version as string, examples: loadEventExamples() }));
   });
 });
