@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createPrivateKey } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -111,6 +112,11 @@ describe('rotate-jwt-keys timing', () => {
     for (const tokenTtlSeconds of [Number.NaN, Number('15m'), 0, -900, 900.5, Infinity]) {
       expect(() => rotationStep('retire', promoted, { ...at('2026-01-01T01:00:01Z'), tokenTtlSeconds })).toThrow(/positive whole number/);
     }
+  });
+
+  it('prepares a next key of the size asked (--modulus-length)', () => {
+    const next = rotationStep('prepare', base, { ...at('2026-01-01T00:00:00Z'), modulusLength: 3072 }).next as { privateKeyPem: string };
+    expect(createPrivateKey(next.privateKeyPem).asymmetricKeyDetails?.modulusLength).toBe(3072);
   });
 
   it('refuses unknown steps', () => {

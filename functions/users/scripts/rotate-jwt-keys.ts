@@ -38,14 +38,18 @@ export interface RotationTiming {
   force: boolean;
   /** promote: the key ids the deployed stage publishes (its JWKS route), i.e. what its verifiers trust. */
   deployedKids?: readonly string[];
+  /** prepare: the next key's size in bits (default 2048). */
+  modulusLength?: number;
 }
 
-/** A positive whole number of seconds (digits only: `15m`, `1e3`, `-5`, `900.5` are refused), or an error naming the option. */
-export function positiveSeconds(option: string, text: string): number {
+/** A positive whole number (digits only: `15m`, `1e3`, `-5`, `900.5` are refused), or an error naming the option. */
+export function positiveWholeNumber(option: string, text: string, unit: string): number {
   const value = /^[1-9][0-9]{0,9}$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(value)) throw new Error(`${option} must be a positive whole number of seconds, got "${text}"`);
+  if (!Number.isSafeInteger(value)) throw new Error(`${option} must be a positive whole number of ${unit}, got "${text}"`);
   return value;
 }
+
+export const positiveSeconds = (option: string, text: string) => positiveWholeNumber(option, text, 'seconds');
 
 /** The functions that issue access tokens: the lifetime they sign into `exp` is what a retired key's tokens live. */
 const TOKEN_ISSUERS = ['login', 'refreshToken'];
@@ -115,7 +119,7 @@ export function rotationStep(step: string, set: JwtKeySet, timing: RotationTimin
   const ageSeconds = (iso: string) => (timing.now.getTime() - Date.parse(iso)) / 1000;
   switch (step) {
     case 'prepare':
-      return prepareNextKey(set, timing.now);
+      return prepareNextKey(set, timing.now, timing.modulusLength);
     case 'promote': {
       // Every verifier must trust the next key before it signs anything: it was deployed with it.
       if (set.next && !timing.force && !timing.deployedKids?.includes(set.next.kid)) {
@@ -157,6 +161,7 @@ async function main() {
       'token-ttl-seconds': { type: 'string' },
       template: { type: 'string' },
       'api-url': { type: 'string' },
+      'modulus-length': { type: 'string' },
     },
     true,
   );
@@ -183,6 +188,7 @@ async function main() {
     now: new Date(),
     force: values.force === true,
     ...(step === 'promote' && values['api-url'] ? { deployedKids: await deployedKids(values['api-url']) } : {}),
+    ...(values['modulus-length'] ? { modulusLength: positiveWholeNumber('--modulus-length', values['modulus-length'], 'bits') } : {}),
   });
   await store.replace(next);
   console.log(`${step}: ${store.describe()} now has ${describeKeys(next)}`);
