@@ -349,4 +349,20 @@ describe('createIamEnforcer refuses to start on what it cannot enforce', () => {
     const broad = { Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEquals: { 'kms:ViaService': 'x' } } };
     expect(() => createIamEnforcer(shopTemplate([kms, broad]), OPTIONS)).not.toThrow();
   });
+
+  it('accepts the computed keys as templates spell them (dynamodb:LeadingKeys, events:detail-type: condition keys are case-insensitive)', () => {
+    const leading = {
+      Effect: 'Allow',
+      Action: 'dynamodb:GetItem',
+      Resource: TABLE_ARN,
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['USER#*'] } },
+    };
+    const events = {
+      Effect: 'Allow',
+      Action: 'events:PutEvents',
+      Resource: '*',
+      Condition: { StringEquals: { 'Events:Source': 'a', 'events:detail-type': 'b' } },
+    };
+    expect(() => createIamEnforcer(shopTemplate([leading, events]), OPTIONS)).not.toThrow();
+  });
 });

@@ -143,8 +143,9 @@ function assertComputedKeys(policies: PolicySet, role: FunctionRole): void {
     for (const service of ENFORCED_SERVICES.filter((candidate) => reaches(statement, candidate))) {
       const computed = new Set((COMPUTED_CONDITION_KEYS[service] ?? []).map((key) => key.toLowerCase()));
       for (const key of statement.conditionKeys) {
-        const prefix = key.split(':')[0];
-        const known = prefix === 'aws' ? globals.has(key) : prefix !== service || computed.has(key);
+        const lower = key.toLowerCase();
+        const prefix = lower.split(':')[0];
+        const known = prefix === 'aws' ? globals.has(lower) : prefix !== service || computed.has(lower);
         if (!known) {
           throw new UnsupportedPolicyError(
             `the condition key ${key} on ${service} requests (not computed locally; computed: ${[...GLOBAL_CONDITION_KEYS, ...(COMPUTED_CONDITION_KEYS[service] ?? [])].join(', ')})`,
