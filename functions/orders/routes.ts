@@ -1,4 +1,4 @@
-// The orders context's HTTP routes (DESIGN.md, HTTP API contract): what each accepts and answers.
+// The orders context's HTTP routes (docs/http-api.md, "Where the contract is"): what each accepts and answers.
 import { defineRoute, listOf, userIdParam } from '../shared/http/route.js';
 import { pageQuerySchema } from '../shared/pagination.js';
 import { orderViewSchema } from '../shared/queries/user-orders.js';

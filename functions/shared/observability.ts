@@ -4,7 +4,7 @@
  * log line, metrics flushed after every invocation, a cold-start metric. The service name is the
  * bounded context (POWERTOOLS_SERVICE_NAME, set per function in functions/<context>/functions.yml).
  * Tracing is Lambda's and API Gateway's active tracing (serverless.yml provider.tracing), without the
- * X-Ray SDK in the bundles (README, Observability).
+ * X-Ray SDK in the bundles (docs/architecture.md, "Observability").
  */
 import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';

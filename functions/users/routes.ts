@@ -1,5 +1,5 @@
 /**
- * The users context's HTTP routes (DESIGN.md, HTTP API contract and Sessions): what each accepts and answers,
+ * The users context's HTTP routes (docs/http-api.md, "Where the contract is"; functions/users/README.md, "Sessions"): what each accepts and answers,
  * one module per route under routes/, so each function's bundle builds only its own route's schemas at INIT
  * (a users function used to build every users route's, about 2 ms). The export names are the operation ids
  * (functions/platform/api-description.ts reads this module); handlers import their own route's module.

@@ -91,7 +91,7 @@ export function addCors(resources, origins, log = () => undefined) {
   }
   // A gateway response cannot choose its headers by the request, so the origin goes on gateway-made
   // errors only when it is the one allowed (then a refused caller sees another origin named: refused all
-  // the same by the browser). With several, those errors carry none (README, CORS).
+  // the same by the browser). With several, those errors carry none (docs/http-api.md, "CORS").
   const gatewayResponses = Object.values(resources).filter((r) => r.Type === 'AWS::ApiGateway::GatewayResponse');
   if (origins.length === 1) {
     for (const response of gatewayResponses) {

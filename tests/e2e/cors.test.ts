@@ -1,4 +1,4 @@
-// CORS as a stage setting (DESIGN.md, Describing the API), over HTTP: an allowed origin gets itself
+// CORS as a stage setting (docs/http-api.md, "CORS"), over HTTP: an allowed origin gets itself
 // back (preflight, answers, errors the gateway makes), a refused one gets no CORS header at all.
 // Needs E2E_CORS_ALLOWED_ORIGIN: the origin the stage under test allows (the local test stacks set it).
 import { describe, expect, it } from 'vitest';

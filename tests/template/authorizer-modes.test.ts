@@ -1,5 +1,5 @@
 /**
- * DESIGN.md, Authorizer modes: on every stage, every protected route is checked by exactly one of the
+ * docs/http-api.md, "Authorizer modes": on every stage, every protected route is checked by exactly one of the
  * gateway's Lambda authorizer or the function itself, never neither. Read off each stage's compiled
  * template (what AWS or LocalStack would deploy), in both modes.
  */
@@ -12,18 +12,18 @@ import { parseJwks } from '../../functions/shared/auth/jwks.js';
 import { PACKAGED_STAGES } from './stages.js';
 import { templateOf } from './templates.js';
 
-/** The contract's public routes (DESIGN.md, HTTP API contract); every other route is protected. */
+/** The contract's public routes (docs/http-api.md, "Authentication"); every other route is protected. */
 const PUBLIC_ROUTES = new Set([
   'GET /health',
   'GET /welcome',
   'POST /users',
   'POST /login',
-  // The refresh token is the credential (DESIGN.md, Sessions): no bearer.
+  // The refresh token is the credential (functions/users/README.md, "Sessions"): no bearer.
   'POST /token/refresh',
   'GET /.well-known/jwks.json',
   'GET /catalogs',
   'GET /catalogs/{productId}',
-  // The API's description and its docs page (DESIGN.md, Describing the API).
+  // The API's description and its docs page (docs/http-api.md, "Where the contract is").
   'GET /openapi.json',
   'GET /docs',
   'GET /docs/{asset}',

@@ -14,7 +14,7 @@ import { oneAtATimePer } from '../../shared/one-at-a-time.js';
 
 export const createHandler = (catalogs = catalogService, publisher = eventPublisher) => {
   // The messages of a batch run side by side, but two reservations of one product would only conflict on
-  // its item (DynamoDB cancels a transaction that meets another): they take turns (README, "A hot product").
+  // its item (DynamoDB cancels a transaction that meets another): they take turns (functions/catalogs/README.md, "A hot product").
   const byProduct = oneAtATimePer<string>();
   return busEventConsumer(subscriptions.reserveStock, async ({ envelope }) => {
     const { orderId, productId, qty } = envelope.data;

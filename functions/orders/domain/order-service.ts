@@ -4,7 +4,7 @@ import type { Page } from '../../shared/pagination.js';
 import { newOrderId } from './order-id.js';
 import { sameOutcome, settlementOf, type Order, type Settlement, type StockOutcome } from './order.js';
 
-/** An Idempotency-Key is kept this long (DESIGN.md: 24 h). */
+/** An Idempotency-Key is kept this long (docs/http-api.md, "Requests and answers": 24 h). */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
 export interface IdempotencyClaim {

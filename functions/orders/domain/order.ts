@@ -3,7 +3,7 @@
 export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'REJECTED';
 export type RejectionReason = 'OUT_OF_STOCK' | 'UNKNOWN_PRODUCT';
 
-/** Contract bounds (DESIGN.md): qty is a JSON integer 1-1000. */
+/** Contract bounds (functions/orders/README.md, "Routes"): qty is a JSON integer 1-1000. */
 export const MIN_QTY = 1;
 export const MAX_QTY = 1000;
 /** Same shape the catalogs context accepts for a product id. */
@@ -29,7 +29,7 @@ export interface Order {
 /** How the catalog answered an order: the stock was reserved at a price, or it was not. */
 export type StockOutcome = { kind: 'RESERVED'; unitPrice: number } | { kind: 'REJECTED'; reason: RejectionReason };
 
-/** The order as the API shows it (DESIGN.md): internal bookkeeping stays out. */
+/** The order as the API shows it (functions/orders/README.md, "Routes"): internal bookkeeping stays out. */
 export type OrderView = Omit<Order, 'settledAt' | 'correlationId'>;
 
 export function orderView(order: Order): OrderView {

@@ -1,5 +1,5 @@
 /**
- * The event contract (DESIGN.md "Events"): every event's source, detail-type and data schema.
+ * The event contract (docs/events.md): every event's source, detail-type and data schema.
  * Producers build events only through `buildEvent`, consumers parse them only through `parseEvent`,
  * and the contract tests check both against these schemas: a drifting producer fails them.
  */

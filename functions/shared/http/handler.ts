@@ -201,7 +201,7 @@ function correlationId(): HttpMiddleware {
 }
 
 /**
- * CORS for an allow-list (DESIGN.md, Describing the API): an allowed `Origin` gets itself back, on
+ * CORS for an allow-list (docs/http-api.md, "CORS"): an allowed `Origin` gets itself back, on
  * answers and errors alike; any other origin gets no CORS header. No credentials: the API takes
  * bearer tokens, not cookies. The preflight is the gateway's (scripts/serverless-plugins/cors-allow-list.mjs).
  */

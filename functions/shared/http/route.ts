@@ -9,7 +9,7 @@ import * as z from '../schema.js';
 
 export type HttpMethod = 'GET' | 'POST';
 
-/** The contract's error body (DESIGN.md): `details` names the fields of a 400. */
+/** The contract's error body (docs/http-api.md, "The error shape"): `details` names the fields of a 400. */
 export const errorBody = z.object({
   message: z.string(),
   code: z.string(),
@@ -27,7 +27,7 @@ export interface RouteRequest {
   body?: z.ZodMiniType;
   path?: z.ZodMiniType;
   query?: z.ZodMiniType;
-  /** Behind the token check (DESIGN.md, Authorizer modes). */
+  /** Behind the token check (docs/http-api.md, "Authorizer modes"). */
   auth?: 'required';
   maxBodyBytes?: number;
 }

@@ -13,7 +13,7 @@ export const userOrdersQuery = z.strictObject({
   limit: z.optional(z.int().check(z.gte(1), z.lte(100))),
 });
 
-/** An order as every route shows it (DESIGN.md, HTTP API contract). */
+/** An order as every route shows it (functions/orders/README.md, "Routes"). */
 export const orderViewSchema = z.strictObject({
   orderId: id,
   userId: id,

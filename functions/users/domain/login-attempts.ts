@@ -1,5 +1,5 @@
 /**
- * Brute-force limits on log-in (functions/users/README.md, "Limits"): failed attempts are counted per
+ * Brute-force limits on log-in (functions/users/README.md, "Brute-force limits on log-in"): failed attempts are counted per
  * normalised email (known or not, so the answer tells nothing) and per source address, in a window
  * that opens at the first failure. Past a limit, log-in is refused before any password hash is
  * computed, until the window closes.

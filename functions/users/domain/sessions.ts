@@ -44,7 +44,7 @@ export interface SessionLifetimes {
   sessionMaxSeconds: number;
 }
 
-/** What log-in and refresh answer (DESIGN.md, Sessions). */
+/** What log-in and refresh answer (functions/users/README.md, "Sessions"). */
 export interface SessionTokens extends IssuedToken {
   userId: string;
   refreshToken: string;

@@ -7,7 +7,7 @@ import { sessionResponse } from './session-http.js';
 export const createHandler = (users: () => Pick<UserService, 'login'> = loginService) =>
   httpHandler({
     ...routes.login.request,
-    // The source address feeds the per-address brute-force limit (README, "Sessions").
+    // The source address feeds the per-address brute-force limit (functions/users/README.md, "Sessions").
     handle: async ({ body, sourceIp }) => sessionResponse(await users().login(body, sourceIp)),
   });
 
