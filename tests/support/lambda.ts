@@ -35,10 +35,11 @@ export function apiEvent(overrides: Omit<Partial<APIGatewayProxyEvent>, 'body'> 
 }
 
 /** The request context the gateway's authorizer (functions/users/handlers/authorizer.ts) leaves for `userId`. */
-export function authorizedBy(userId: string): Pick<APIGatewayProxyEvent, 'requestContext'> {
+export function authorizedBy(userId: string, roles: readonly string[] = []): Pick<APIGatewayProxyEvent, 'requestContext'> {
   return {
     requestContext: {
-      authorizer: { userId, tokenExpiresAt: String(Math.floor(Date.now() / 1000) + 600) },
+      // As our authorizer passes it (context values are strings): roles comma-separated, "" for none.
+      authorizer: { userId, tokenExpiresAt: String(Math.floor(Date.now() / 1000) + 600), roles: roles.join(',') },
     } as unknown as APIGatewayProxyEvent['requestContext'],
   };
 }

@@ -11,6 +11,7 @@ import { JwtRsaVerifier } from 'aws-jwt-verify';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { requiredEnv } from '../config.js';
 import { JWT_ALGORITHM, publicJwksFromEnv, type Jwks } from './jwks.js';
+import { isRole, type Role } from './roles.js';
 
 export interface VerifierConfig {
   issuer: string;
@@ -24,6 +25,8 @@ export interface VerifierConfig {
 export interface VerifiedToken {
   sub: string;
   exp: number;
+  /** The `roles` claim: what the user could do when the token was issued (functions/shared/auth/roles.ts). */
+  roles: Role[];
 }
 
 export class TokenRejectedError extends Error {
@@ -49,6 +52,9 @@ function checkClaims(payload: JwtPayload, maxTtlSeconds: number, grace: number):
   if (typeof iat !== 'number') throw new TokenRejectedError('missing iat');
   if (iat > Date.now() / 1000 + grace) throw new TokenRejectedError('issued in the future');
   if (exp - iat > maxTtlSeconds) throw new TokenRejectedError('lifetime longer than issued tokens have');
+  // Absent in tokens issued before roles existed: no role. Present, it must be a list of known roles.
+  if (payload.roles !== undefined && !(Array.isArray(payload.roles) && payload.roles.every(isRole)))
+    throw new TokenRejectedError('malformed roles');
 }
 
 export class AccessTokenVerifier {
@@ -76,7 +82,7 @@ export class AccessTokenVerifier {
   verify(token: string): VerifiedToken {
     try {
       const payload = this.verifier.verifySync(token);
-      return { sub: payload.sub as string, exp: payload.exp as number };
+      return { sub: payload.sub as string, exp: payload.exp as number, roles: (payload.roles as Role[] | undefined) ?? [] };
     } catch (error) {
       if (error instanceof TokenRejectedError) throw error;
       throw new TokenRejectedError((error as Error).name || 'invalid token', {

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { HttpError } from './errors.js';
-import { callerIdOf, MAX_CONTEXT_LIFETIME_SECONDS } from './caller.js';
+import { callerIdOf, callerOf, MAX_CONTEXT_LIFETIME_SECONDS } from './caller.js';
 import { requireSelf } from './handler.js';
 
 const event = (authorizer: Record<string, unknown> | undefined) => ({ requestContext: { authorizer } }) as unknown as APIGatewayProxyEvent;
@@ -61,5 +61,22 @@ describe('requireSelf', () => {
       }) as HttpError,
     );
     expect(() => requireSelf({ callerId: undefined }, 'u1')).toThrow(expect.objectContaining({ statusCode: 401 }) as HttpError);
+  });
+});
+
+describe('callerOf', () => {
+  const later = Math.floor(Date.now() / 1000) + 600;
+  const event = (authorizer: Record<string, unknown>) => ({ requestContext: { authorizer } }) as unknown as APIGatewayProxyEvent;
+
+  it('reads the roles our authorizer passed, comma-separated, leaving out anything that is not a role', () => {
+    expect(callerOf(event({ userId: 'u1', tokenExpiresAt: later, roles: 'admin' }))).toEqual({ id: 'u1', roles: ['admin'] });
+    expect(callerOf(event({ userId: 'u1', tokenExpiresAt: later, roles: '' }))).toEqual({ id: 'u1', roles: [] });
+    expect(callerOf(event({ userId: 'u1', tokenExpiresAt: later, roles: 'root,admin' }))).toEqual({ id: 'u1', roles: ['admin'] });
+    expect(callerOf(event({ userId: 'u1', tokenExpiresAt: later }))).toEqual({ id: 'u1', roles: [] });
+  });
+
+  it('gives no roles without a caller (an expired or foreign context)', () => {
+    expect(callerOf(event({ userId: 'u1', tokenExpiresAt: later - 1200, roles: 'admin' }))).toBeUndefined();
+    expect(callerOf(event({ roles: 'admin' }))).toBeUndefined();
   });
 });

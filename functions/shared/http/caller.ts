@@ -1,5 +1,6 @@
 // Who called, as the gateway's authorizer said (gateway authorizer mode): its context, read by httpHandler.
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { decodeRoles, type Role } from '../auth/roles.js';
 
 /**
  * The longest a context may still count: the longest access-token lifetime any verifier accepts
@@ -36,4 +37,10 @@ export function callerIdOf(event: APIGatewayProxyEvent, nowMs: number = Date.now
   const now = nowMs / 1000;
   if (!(expiresAt > now) || expiresAt > now + MAX_CONTEXT_LIFETIME_SECONDS) return undefined;
   return value;
+}
+
+/** The caller and the roles our authorizer passed with it (comma-separated, functions/shared/auth/roles.ts). */
+export function callerOf(event: APIGatewayProxyEvent, nowMs: number = Date.now()): { id: string; roles: Role[] } | undefined {
+  const id = callerIdOf(event, nowMs);
+  return id === undefined ? undefined : { id, roles: decodeRoles(event.requestContext?.authorizer?.roles) };
 }

@@ -8,7 +8,8 @@ import { accessTokenVerifierFromEnv, bearerToken, TokenRejectedError, type Acces
 import { lambdaHandler, logger, metrics } from '../observability.js';
 import type { Page } from '../pagination.js';
 import * as z from '../schema.js';
-import { callerIdOf } from './caller.js';
+import { callerOf } from './caller.js';
+import type { Role } from '../auth/roles.js';
 import { corsAllowedOrigins } from './cors.js';
 import { forbidden, HttpError, httpErrorOf, unauthorized } from './errors.js';
 import { parseOrThrow } from './validation.js';
@@ -39,6 +40,8 @@ export interface HttpRequest<TBody, TPath, TQuery> {
   correlationId: string;
   /** The caller's user id, set by our authorizer (only on routes behind it). */
   callerId: string | undefined;
+  /** The caller's roles, as their token carried them (none without a caller). */
+  callerRoles: readonly Role[];
   /** The client's address as the gateway saw it (requestContext.identity.sourceIp). */
   sourceIp: string | undefined;
   /** Where the API's routes start as the caller reached it: `/dev/` on AWS (the stage is in the URL), `/` locally. */
@@ -59,6 +62,8 @@ export interface HttpHandlerOptions<TBody, TPath, TQuery> {
    * LocalStack community: the same verifier runs here, on the Authorization header).
    */
   auth?: 'required';
+  /** Roles the caller must all hold (with `auth: 'required'`): a valid token without one is a 403 FORBIDDEN. */
+  roles?: readonly Role[];
   handle: (request: HttpRequest<TBody, TPath, TQuery>) => Promise<APIGatewayProxyResult>;
 }
 
@@ -99,12 +104,19 @@ export function authorizerMode(env: NodeJS.ProcessEnv = process.env): Authorizer
   return env.AUTHORIZER_MODE === 'function' ? 'function' : 'gateway';
 }
 
+/** Who called and with which roles; undefined: nobody (no valid token, or no context of our authorizer). */
+export interface Caller {
+  id: string;
+  roles: readonly Role[];
+}
+
 /** In-function mode: the caller of a valid bearer token, else undefined (the request's context is never read). */
-export function verifiedCallerId(event: APIGatewayProxyEvent, verifier: AccessTokenVerifier): string | undefined {
+export function verifiedCaller(event: APIGatewayProxyEvent, verifier: AccessTokenVerifier): Caller | undefined {
   const token = bearerToken(event.headers?.authorization); // header names are lower-cased first (httpHeaderNormalizer)
   if (!token) return undefined;
   try {
-    return verifier.verify(token).sub;
+    const { sub, roles } = verifier.verify(token);
+    return { id: sub, roles };
   } catch (error) {
     if (!(error instanceof TokenRejectedError)) throw error;
     logger.info('token rejected', { reason: error.message });
@@ -118,7 +130,7 @@ export function requireCaller<T extends { callerId: string | undefined }>(reques
 }
 
 export { userIdParam } from './route.js';
-export { callerIdOf } from './caller.js';
+export { callerIdOf, callerOf } from './caller.js';
 
 /** For `{userId}` routes: the caller, who must be that user; 403 otherwise (whether or not the user exists). */
 export function requireSelf<T extends { callerId: string | undefined }>(request: T, userId: string): string {
@@ -134,7 +146,7 @@ export function httpHandler<TBody = undefined, TPath = Record<string, never>, TQ
   // Built at INIT, so a stage without keys fails at once rather than answering 401 to everyone.
   const verifier = options.auth === 'required' && authorizerMode(env) === 'function' ? accessTokenVerifierFromEnv(env) : undefined;
   // Keyed by the event, which is the invocation's own: a context object may be shared (in tests, say).
-  const callers = new WeakMap<APIGatewayProxyEvent, string | undefined>();
+  const callers = new WeakMap<APIGatewayProxyEvent, Caller | undefined>();
 
   const base = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
     const correlation = (context as CorrelatedContext).correlationId ?? context.awsRequestId;
@@ -144,7 +156,8 @@ export function httpHandler<TBody = undefined, TPath = Record<string, never>, TQ
       query: (options.query ? parseOrThrow(options.query, event.queryStringParameters ?? {}, 'query') : {}) as TQuery,
       headers: event.headers ?? {},
       correlationId: correlation,
-      callerId: callers.get(event),
+      callerId: callers.get(event)?.id,
+      callerRoles: callers.get(event)?.roles ?? [],
       sourceIp: event.requestContext?.identity?.sourceIp || undefined,
       basePath: basePathOf(event),
     };
@@ -160,9 +173,12 @@ export function httpHandler<TBody = undefined, TPath = Record<string, never>, TQ
     .use({
       // Before the body is read: an unauthenticated caller learns nothing, not even a 400 or 415.
       before: ({ event }: { event: APIGatewayProxyEvent }) => {
-        const callerId = verifier ? verifiedCallerId(event, verifier) : callerIdOf(event);
-        if (options.auth === 'required' && !callerId) throw unauthorized();
-        callers.set(event, callerId);
+        const caller = verifier ? verifiedCaller(event, verifier) : callerOf(event);
+        if (options.auth === 'required' && !caller) throw unauthorized();
+        // A valid token without the role the route needs: 403, whichever check ran (DESIGN: roles).
+        const missing = options.roles?.find((role) => !caller?.roles.includes(role));
+        if (missing) throw forbidden(`This route needs the role ${missing}`);
+        callers.set(event, caller);
       },
     });
   if (options.body) chain.use(jsonBody({ maxBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES }));

@@ -50,6 +50,7 @@ function errorResponses(route: RouteContract): Record<string, JsonSchema> {
   const errors: Record<number, string> = {};
   if (request.body || request.path || request.query) errors[400] = 'VALIDATION_FAILED (naming the field) or MALFORMED_JSON';
   if (request.auth) errors[401] = 'UNAUTHORIZED: no valid bearer token';
+  if (request.roles?.length) errors[403] ??= `FORBIDDEN: the caller lacks the role ${request.roles.join(', ')}`;
   if (request.body) {
     errors[413] = 'PAYLOAD_TOO_LARGE: the body is over the limit';
     errors[415] = 'UNSUPPORTED_MEDIA_TYPE: the body is not application/json';
@@ -95,7 +96,8 @@ function operation(name: string, route: RouteContract): JsonSchema {
     tags: [route.tag],
     summary: route.summary,
     ...(route.description ? { description: route.description } : {}),
-    ...(request.auth ? { security: [{ bearerAuth: [] }] } : { security: [] }),
+    // A role a route needs is named as the bearer requirement's scope (OpenAPI 3.1 allows scopes on any scheme).
+    ...(request.auth ? { security: [{ bearerAuth: [...(request.roles ?? [])] }] } : { security: [] }),
     parameters: [...parameters(request.path, 'path'), ...parameters(request.query, 'query'), ...headerParameters],
     ...(request.body
       ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(request.body, 'input') } } } }

@@ -5,9 +5,10 @@
  * the API description (functions/platform/api-description.ts) is generated from the same objects, so
  * the two cannot drift. Side-effect free: importing a contract builds no client and reads no env.
  */
+import type { Role } from '../auth/roles.js';
 import * as z from '../schema.js';
 
-export type HttpMethod = 'GET' | 'POST';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH';
 
 /** The contract's error body (docs/http-api.md, "The error shape"): `details` names the fields of a 400. */
 export const errorBody = z.object({
@@ -29,6 +30,8 @@ export interface RouteRequest {
   query?: z.ZodMiniType;
   /** Behind the token check (docs/http-api.md, "Authorizer modes"). */
   auth?: 'required';
+  /** Roles the caller must hold (with `auth`); the API description names them as the bearer requirement's scopes. */
+  roles?: readonly Role[];
   maxBodyBytes?: number;
 }
 

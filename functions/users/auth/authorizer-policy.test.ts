@@ -37,12 +37,18 @@ describe('the policy', () => {
     expect(() => stageWideResource('arn:aws:lambda:eu-west-1:123:function:x')).toThrow();
   });
 
-  it('passes the user id and the token expiry in the context', () => {
+  it('passes the user id, the token expiry and the roles (comma-separated, "" for none) in the context', () => {
+    expect(allowPolicy('user-1', 'arn:aws:execute-api:us-east-1:1:api/local/GET/users', 1_900_000_000, ['admin']).context).toEqual({
+      userId: 'user-1',
+      tokenExpiresAt: 1_900_000_000,
+      roles: 'admin',
+    });
     const result = allowPolicy('user-1', 'arn:aws:execute-api:us-east-1:1:api/local/GET/users', 1_900_000_000);
     expect(result.principalId).toBe('user-1');
     expect(result.context).toEqual({
       userId: 'user-1',
       tokenExpiresAt: 1_900_000_000,
+      roles: '',
     });
     expect(result.policyDocument.Statement).toEqual([
       {

@@ -1,5 +1,6 @@
 /** Pure part of the Lambda authorizer: the policy it returns. */
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
+import { encodeRoles, type Role } from '../../shared/auth/roles.js';
 
 /**
  * API Gateway caches the decision per token for the whole API, so the Allow must cover every route
@@ -12,7 +13,12 @@ export function stageWideResource(methodArn: string): string {
   return `${match[1]}/${match[2]}/*/*`;
 }
 
-export function allowPolicy(userId: string, methodArn: string, tokenExpiresAt: number): APIGatewayAuthorizerResult {
+export function allowPolicy(
+  userId: string,
+  methodArn: string,
+  tokenExpiresAt: number,
+  roles: readonly Role[] = [],
+): APIGatewayAuthorizerResult {
   return {
     principalId: userId,
     policyDocument: {
@@ -26,6 +32,7 @@ export function allowPolicy(userId: string, methodArn: string, tokenExpiresAt: n
       ],
     },
     // Handlers read the caller from here only (functions/shared/http/caller.ts callerIdOf).
-    context: { userId, tokenExpiresAt },
+    // Context values are strings, numbers or booleans only: the roles travel comma-separated (encodeRoles).
+    context: { userId, tokenExpiresAt, roles: encodeRoles(roles) },
   };
 }

@@ -71,7 +71,7 @@ describe('authorizer handler', () => {
     const { authorize, rejections } = await loadAuthorizer();
     const result = await authorize(`Bearer ${token}`);
     expect(result.principalId).toBe(USER);
-    expect(result.context).toEqual({ userId: USER, tokenExpiresAt: expect.any(Number) });
+    expect(result.context).toEqual({ userId: USER, tokenExpiresAt: expect.any(Number), roles: '' });
     expect(result.policyDocument.Statement).toEqual([
       { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: 'arn:aws:execute-api:us-east-1:123456789012:abc123/dev/*/*' },
     ]);

@@ -23,8 +23,8 @@ export const handler = lambdaHandler(async (event: APIGatewayTokenAuthorizerEven
   const token = bearerToken(event.authorizationToken);
   if (!token) reject('not a bearer token');
   try {
-    const { sub, exp } = verifier.verify(token);
-    return allowPolicy(sub, event.methodArn, exp);
+    const { sub, exp, roles } = verifier.verify(token);
+    return allowPolicy(sub, event.methodArn, exp, roles);
   } catch (error) {
     if (error instanceof TokenRejectedError) reject(error.message);
     throw error;

@@ -1,0 +1,15 @@
+/**
+ * Roles (DESIGN: "Roles and catalog management"): what a user may do beyond their own data. Stored with the user,
+ * carried in the access token as `roles`, passed by the gateway authorizer in its context as a comma-separated
+ * string (context values are strings): `"admin"`, or `""` for none.
+ */
+export const ROLES = ['admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const isRole = (value: unknown): value is Role => typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+
+/** The authorizer context's encoding of a role list. */
+export const encodeRoles = (roles: readonly Role[]): string => [...new Set(roles)].sort().join(',');
+
+/** A role list from the authorizer context; anything that is not a known role is left out. */
+export const decodeRoles = (value: unknown): Role[] => (typeof value === 'string' ? value.split(',').filter(isRole) : []);
