@@ -1,5 +1,5 @@
 import type { UserService } from '../domain/user-service.js';
-import { listUsersService } from '../wiring.js';
+import { listUsersService } from '../wiring/list-users.js';
 import { httpHandler, requireCaller, listResponse } from '../../shared/http/handler.js';
 import * as routes from '../routes/list-users.js';
 

@@ -1,5 +1,5 @@
 import type { SessionService } from '../domain/sessions.js';
-import { signOutService } from '../wiring.js';
+import { signOutService } from '../wiring/sign-out.js';
 import { httpHandler, requireCaller } from '../../shared/http/handler.js';
 import * as routes from '../routes/logout.js';
 

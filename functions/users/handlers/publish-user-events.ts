@@ -2,7 +2,7 @@
 import { eventPublisher } from '../../shared/events/event-publisher.js';
 import { outboxRelay } from '../../shared/events/outbox-relay.js';
 import { lambdaHandler } from '../../shared/observability.js';
-import { userRegisteredOf } from '../wiring.js';
+import { userRegisteredOf } from '../wiring/publish-user-events.js';
 
 export const createHandler = (eventOf = userRegisteredOf(), publisher = eventPublisher) => lambdaHandler(outboxRelay(eventOf, publisher));
 

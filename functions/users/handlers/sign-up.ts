@@ -1,5 +1,5 @@
 import type { UserService } from '../domain/user-service.js';
-import { signUpService } from '../wiring.js';
+import { signUpService } from '../wiring/sign-up.js';
 import { httpHandler, json } from '../../shared/http/handler.js';
 import * as routes from '../routes/sign-up.js';
 

@@ -1,4 +1,4 @@
-// POST /login's wiring (functions/users/wiring.ts says why it is a module of its own).
+// POST /login's wiring (functions/users/wiring.ts says how it is laid out).
 import { positiveIntegerEnv } from '../../shared/config.js';
 import { dynamoDocumentClient } from '../../shared/dynamodb.js';
 import { logger } from '../../shared/observability.js';
@@ -7,7 +7,7 @@ import { Argon2PasswordHasher } from '../auth/password-hasher.js';
 import { LoginAttemptGuard } from '../domain/login-attempts.js';
 import { SessionService } from '../domain/sessions.js';
 import { UserService } from '../domain/user-service.js';
-import { sessionParts, sessionsTable, usersRepository } from '../wiring.js';
+import { sessionParts, sessionsTable, usersRepository } from './shared.js';
 import { accessTokenIssuer } from './token-issuer.js';
 
 let login: UserService | undefined;

@@ -1,6 +1,6 @@
-// POST /token/refresh's wiring (functions/users/wiring.ts says why it is a module of its own).
+// POST /token/refresh's wiring (functions/users/wiring.ts says how it is laid out).
 import { SessionService } from '../domain/sessions.js';
-import { sessionParts } from '../wiring.js';
+import { sessionParts } from './shared.js';
 import { accessTokenIssuer } from './token-issuer.js';
 
 let refresh: SessionService | undefined;

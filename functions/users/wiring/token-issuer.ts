@@ -1,4 +1,4 @@
-// The access-token issuer of log-in and refresh (wiring.ts says why it is a module of its own).
+// The access-token issuer of log-in and refresh (functions/users/wiring.ts says how it is laid out).
 import { tokenConfigFromEnv } from '../../shared/auth/access-token-verifier.js';
 import { requiredEnv } from '../../shared/config.js';
 import { signingKeysLoader } from '../adapters/key-sources.js';
