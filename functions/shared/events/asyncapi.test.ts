@@ -172,6 +172,14 @@ describe('the examples', () => {
   });
 });
 
+describe('the prose', () => {
+  it('docs/events.md names every event of the contracts, and every queue consumer', () => {
+    const prose = readFileSync('docs/events.md', 'utf8');
+    for (const type of eventTypes()) expect(prose, type).toContain(`| \`${type}\` |`);
+    for (const consumer of Object.keys(subscriptions)) expect(prose, consumer).toContain(`\`${consumer}\``);
+  });
+});
+
 describe('the queues are the subscriptions', () => {
   const receives = Object.entries(document.operations).filter(([, op]) => op.action === 'receive');
 
