@@ -21,8 +21,9 @@ const generated = () => asyncApiDocument({ version: '1.2.3', examples });
 const document = generated() as unknown as Document;
 
 /**
- * Warnings of the parser's rule set that this document may have, each with its reason. None so far: a new warning
- * fails the test until it is fixed or listed here.
+ * The parser's warnings (and its information and hints, as strictly) this document may have, by rule code, each with
+ * its reason. None so far: a new one fails the test until the document is fixed or the rule is listed here. (The
+ * parser's AsyncAPI 3 rules are errors, but for `asyncapi-latest-version`, an information: a newer AsyncAPI version.)
  */
 const ALLOWED_WARNINGS: Record<string, string> = {};
 
@@ -32,7 +33,7 @@ const withoutDialect = (schema: z.ZodMiniType): Json =>
 
 // The parser's diagnostics carry their own copy of the severity enum: compared by value.
 const isError = (diagnostic: { severity: unknown }) => Number(diagnostic.severity) === Number(DiagnosticSeverity.Error);
-const isWarning = (diagnostic: { severity: unknown }) => Number(diagnostic.severity) === Number(DiagnosticSeverity.Warning);
+const isWarning = (diagnostic: { severity: unknown }) => Number(diagnostic.severity) > Number(DiagnosticSeverity.Error);
 
 const parse = async (doc: unknown) => (await new Parser().parse(JSON.stringify(doc))).diagnostics;
 
@@ -71,7 +72,7 @@ const examplePayloadOf = (type: string) =>
   ((document.components.messages[type]?.examples as Array<{ payload: Json }> | undefined) ?? [])[0]?.payload;
 
 describe('the AsyncAPI document, by the official parser', () => {
-  it('has no error and no warning beyond the allow-list', async () => {
+  it('has no error, and no warning (nor information) beyond the allow-list', async () => {
     const diagnostics = await parse(document);
     const errors = diagnostics.filter((d) => isError(d));
     expect(errors.map((d) => `${d.code}: ${d.message} at ${d.path.join('.')}`)).toEqual([]);
