@@ -1,5 +1,10 @@
-// The 4 KB check of every function's environment (Lambda's limit), with the JWKS a verifier carries.
-import { describe, expect, it } from 'vitest';
+// The 4 KB check of every function's environment (Lambda's limit), with the JWKS a verifier carries; and through
+// the real `serverless package` (3.40), which the plugin stops on an oversized environment.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   newKeySet,
   prepareNextKey,
@@ -117,5 +122,60 @@ describe('the JWKS in every verifier', () => {
     expect(environmentBytes(padded(4096))).toBe(4096);
     expect(oversizedEnvironments({ Resources: { F: fn('f', padded(4096)) } })).toEqual([]);
     expect(oversizedEnvironments({ Resources: { F: fn('f', padded(4097)) } })).toHaveLength(1);
+  });
+});
+
+describe('serverless package with the plugin', () => {
+  const root = mkdtempSync(join(tmpdir(), 'environment-size-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  /** A service whose one function gets `bytes` of environment in all (provider.environment, as serverless.yml gives the JWKS). */
+  function packageService(bytes: number): Promise<{ code: number; output: string; template: boolean }> {
+    const dir = mkdtempSync(join(root, `service-${bytes}-`));
+    // Listed as serverless.yml lists its plugins: a `./` path inside the service.
+    symlinkSync(resolve('scripts/serverless-plugins/lambda-environment-size.mjs'), join(dir, 'lambda-environment-size.mjs'));
+    writeFileSync(join(dir, 'handler.js'), 'exports.main = async () => ({});\n');
+    const value = 'x'.repeat(bytes - '{"JWT_PUBLIC_JWKS":""}'.length);
+    writeFileSync(
+      join(dir, 'serverless.yml'),
+      [
+        'service: environment-probe',
+        "frameworkVersion: '3'",
+        'provider: { name: aws, runtime: nodejs20.x, region: us-east-1, environment: { JWT_PUBLIC_JWKS: ' + value + ' } }',
+        'plugins:',
+        '  - ./lambda-environment-size.mjs',
+        'functions:',
+        '  verifier: { handler: handler.main }',
+        '',
+      ].join('\n'),
+    );
+    const env = { PATH: process.env.PATH, HOME: dir, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' };
+    return new Promise((done) => {
+      execFile(
+        process.execPath,
+        [resolve('node_modules/serverless/bin/serverless.js'), 'package', '--stage', 'dev', '--package', join(dir, 'out')],
+        { cwd: dir, env, timeout: 90_000 },
+        (error, stdout, stderr) =>
+          done({
+            code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
+            output: `${stdout}\n${stderr}`,
+            template: existsSync(join(dir, 'out', 'cloudformation-template-update-stack.json')),
+          }),
+      );
+    });
+  }
+
+  it('fails on a function environment one byte over 4096, naming the function', { timeout: 120_000 }, async () => {
+    const run = await packageService(ENVIRONMENT_LIMIT_BYTES + 1);
+    expect(run.code, run.output).not.toBe(0);
+    expect(run.output).toContain('Lambda allows 4096 bytes of environment variables per function');
+    expect(run.output).toMatch(/environment-probe-dev-verifier: 4097 bytes \(largest: JWT_PUBLIC_JWKS/);
+    expect(run.template).toBe(false);
+  });
+
+  it('packages one of exactly 4096 bytes', { timeout: 120_000 }, async () => {
+    const run = await packageService(ENVIRONMENT_LIMIT_BYTES);
+    expect(run.code, run.output).toBe(0);
+    expect(run.template).toBe(true);
   });
 });
