@@ -3,7 +3,7 @@ import { defineRoute, listOf, userIdParam } from '../shared/http/route.js';
 import { pageQuerySchema } from '../shared/pagination.js';
 import { orderViewSchema } from '../shared/queries/user-orders.js';
 import * as z from '../shared/schema.js';
-import { MAX_QTY, MIN_QTY, PRODUCT_ID_PATTERN } from './domain/order.js';
+import { MAX_QTY, MIN_QTY, ORDER_STATUSES, PRODUCT_ID_PATTERN } from './domain/order.js';
 import { ORDER_ID_PATTERN } from './domain/order-id.js';
 
 const TAG = 'orders';
@@ -63,4 +63,20 @@ export const getOrder = defineRoute({
   request: { auth: 'required', path: z.strictObject({ userId: userIdParam, orderId: z.string() }) },
   responses: { 200: { description: 'The order (CONFIRMED with prices, or REJECTED with a reason, once settled)', body: orderViewSchema } },
   errors: { 403: 'FORBIDDEN: not your user', 404: 'NOT_FOUND: no such order of yours' },
+});
+
+/** GET /orders: every user's orders in one status, for fulfilment (role admin). */
+export const ordersByStatusQuery = z.strictObject({
+  status: z.enum(ORDER_STATUSES, `must be one of ${ORDER_STATUSES.join(', ')}`),
+  limit: pageQuerySchema.shape.limit,
+  nextToken: pageQuerySchema.shape.nextToken,
+});
+
+export const listOrdersByStatus = defineRoute({
+  method: 'GET',
+  path: '/orders',
+  tag: TAG,
+  summary: 'Orders of every user in one status, newest first (admin)',
+  request: { auth: 'required', roles: ['admin'], query: ordersByStatusQuery },
+  responses: { 200: { description: 'A page of orders', body: listOf(orderViewSchema) } },
 });

@@ -8,7 +8,7 @@ import type {
   StuckOrder,
   SweepCandidate,
 } from '../domain/order-service.js';
-import type { Order, Settlement } from '../domain/order.js';
+import type { Order, OrderStatus, Settlement } from '../domain/order.js';
 
 const orderPageTokens = new PageTokens(['orderId'], ({ orderId }) => typeof orderId === 'string' && ORDER_ID_PATTERN.test(orderId));
 const stuckPageTokens = new PageTokens(
@@ -64,6 +64,14 @@ export class InMemoryOrderRepository implements OrderRepository {
     mine.sort((a, b) => b.orderId.localeCompare(a.orderId));
     const items = mine.slice(0, limit).map(view);
     return mine.length > limit ? { items, nextToken: orderPageTokens.after(items[limit - 1] as Order) } : { items };
+  }
+
+  async listByStatus(status: OrderStatus, limit: number, nextToken?: string): Promise<Page<Order>> {
+    const after = orderPageTokens.decode(nextToken)?.orderId;
+    const matching = [...this.orders.values()].filter((o) => o.status === status && (after === undefined || o.orderId < String(after)));
+    matching.sort((a, b) => b.orderId.localeCompare(a.orderId));
+    const items = matching.slice(0, limit).map(view);
+    return matching.length > limit ? { items, nextToken: orderPageTokens.after(items[limit - 1] as Order) } : { items };
   }
 
   async applySettlement(

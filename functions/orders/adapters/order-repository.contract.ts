@@ -95,6 +95,21 @@ export function describeOrderRepositoryContract(name: string, repository: OrderR
       });
     });
 
+    describe('orders by status', () => {
+      it("lists every user's orders in one status, newest first over exact pages, and only those", async () => {
+        const repo = await repository();
+        const pendings = Array.from({ length: 3 }, (_, i) => pending({}, T0 + i * 1000));
+        const settled = pending({}, T0 + 5000);
+        for (const order of [...pendings, settled]) await repo.create(order);
+        await repo.applySettlement(settled.orderId, { productId: 'P-1', qty: 2 }, confirmed());
+        const first = await repo.listByStatus('PENDING', 2);
+        expect(first.items.map((o) => o.orderId)).toEqual([pendings[2]?.orderId, pendings[1]?.orderId]);
+        expect(await repo.listByStatus('PENDING', 2, first.nextToken)).toEqual({ items: [pendings[0]] });
+        expect((await repo.listByStatus('CONFIRMED', 10)).items).toEqual([{ ...settled, ...confirmed() }]);
+        expect(await repo.listByStatus('REJECTED', 10)).toEqual({ items: [] });
+      });
+    });
+
     describe('settling', () => {
       it('settles a PENDING order once; then says not-pending and changes nothing', async () => {
         const repo = await repository();

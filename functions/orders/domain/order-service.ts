@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ConflictError } from '../../shared/domain-errors.js';
 import type { Page } from '../../shared/pagination.js';
 import { newOrderId } from './order-id.js';
-import { sameOutcome, settlementOf, type Order, type Settlement, type StockOutcome } from './order.js';
+import { sameOutcome, settlementOf, type Order, type OrderStatus, type Settlement, type StockOutcome } from './order.js';
 
 /** An Idempotency-Key is kept this long (docs/http-api.md, "Requests and answers": 24 h). */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
@@ -34,6 +34,8 @@ export interface OrderRepository {
   get(userId: string, orderId: string): Promise<Order | undefined>;
   /** Newest first; `nextToken` from the page before (InvalidPageTokenError if it is not one). */
   list(userId: string, limit: number, nextToken?: string): Promise<Page<Order>>;
+  /** Every user's orders in `status`, newest first; `nextToken` as for `list`. */
+  listByStatus(status: OrderStatus, limit: number, nextToken?: string): Promise<Page<Order>>;
   /**
    * Settles the order by id alone (the catalog's answer carries no user id), in one conditional
    * write: only if it is PENDING and for this product and quantity.
@@ -166,6 +168,10 @@ export class OrderService {
 
   list(userId: string, limit: number, nextToken?: string): Promise<Page<Order>> {
     return this.orders.list(userId, limit, nextToken);
+  }
+
+  listByStatus(status: OrderStatus, limit: number, nextToken?: string): Promise<Page<Order>> {
+    return this.orders.listByStatus(status, limit, nextToken);
   }
 
   /**

@@ -1,6 +1,7 @@
 /** The orders context's model. No AWS imports here: repositories are ports, adapters implement them. */
 
-export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'REJECTED';
+export const ORDER_STATUSES = ['PENDING', 'CONFIRMED', 'REJECTED'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export type RejectionReason = 'OUT_OF_STOCK' | 'UNKNOWN_PRODUCT';
 
 /** Contract bounds (functions/orders/README.md, "Routes"): qty is a JSON integer 1-1000. */
