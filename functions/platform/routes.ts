@@ -44,16 +44,6 @@ export const docs = defineRoute({
   responses: { 200: { description: 'The page', body: null, contentType: 'text/html' } },
 });
 
-export const docsAsset = defineRoute({
-  method: 'GET',
-  path: '/docs/{asset}',
-  tag: TAG,
-  summary: "The docs page's scripts and styles",
-  request: { path: z.object({ asset: z.string() }) },
-  responses: { 200: { description: 'The asset', body: null, contentType: 'text/javascript' } },
-  errors: { 404: 'NOT_FOUND: no such asset' },
-});
-
 export const asyncApi = defineRoute({
   method: 'GET',
   path: '/asyncapi.json',
@@ -65,6 +55,8 @@ export const asyncApi = defineRoute({
   },
 });
 
+// Before docsAsset, whose {asset} would match it too: a reader of the description who takes the first matching path
+// finds this one, as API Gateway and offline prefer the literal path.
 export const docsEvents = defineRoute({
   method: 'GET',
   path: '/docs/events',
@@ -72,4 +64,14 @@ export const docsEvents = defineRoute({
   summary: 'A page to read the events (rendered from the AsyncAPI document)',
   request: {},
   responses: { 200: { description: 'The page', body: null, contentType: 'text/html' } },
+});
+
+export const docsAsset = defineRoute({
+  method: 'GET',
+  path: '/docs/{asset}',
+  tag: TAG,
+  summary: "The docs page's scripts and styles",
+  request: { path: z.object({ asset: z.string() }) },
+  responses: { 200: { description: 'The asset', body: null, contentType: 'text/javascript' } },
+  errors: { 404: 'NOT_FOUND: no such asset' },
 });
