@@ -55,13 +55,15 @@ describe('API description', () => {
     expect(document.servers).toEqual([{ url: '/' }]);
   });
 
-  it('marks exactly the protected routes with the bearer scheme, and gives them a 401', () => {
+  it('marks exactly the protected routes with the bearer scheme (naming the roles they need as its scopes), and gives them a 401', () => {
     for (const [path, methods] of Object.entries(document.paths))
       for (const [method, op] of Object.entries(methods)) {
         const route = Object.values(allRoutes).find((r) => r.path === path && r.method.toLowerCase() === method);
-        expect(op.security, `${method} ${path}`).toEqual(route?.request.auth ? [{ bearerAuth: [] }] : []);
+        expect(op.security, `${method} ${path}`).toEqual(route?.request.auth ? [{ bearerAuth: [...(route.request.roles ?? [])] }] : []);
         if (route?.request.auth) expect(Object.keys(op.responses)).toContain('401');
+        if (route?.request.roles?.length) expect(Object.keys(op.responses)).toContain('403');
       }
+    expect(document.paths['/orders']?.get?.security).toEqual([{ bearerAuth: ['admin'] }]);
   });
 
   it('describes request bodies from the handlers’ own schemas: strict, with their limits', () => {

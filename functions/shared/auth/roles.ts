@@ -1,5 +1,5 @@
 /**
- * Roles (DESIGN: "Roles and catalog management"): what a user may do beyond their own data. Stored with the user,
+ * Roles (docs/http-api.md, "Authentication"): what a user may do beyond their own data. Stored with the user,
  * carried in the access token as `roles`, passed by the gateway authorizer in its context as a comma-separated
  * string (context values are strings): `"admin"`, or `""` for none.
  */

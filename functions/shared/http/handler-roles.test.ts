@@ -1,4 +1,4 @@
-// Routes that need a role (DESIGN: roles): a valid token without the role is 403 FORBIDDEN, no token 401, in both
+// Routes that need a role (docs/http-api.md, "Authentication"): a valid token without the role is 403 FORBIDDEN, no token 401, in both
 // authorizer modes; the role is read from our authorizer's context (gateway) or from the token itself (function).
 import { createPrivateKey, randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -175,7 +175,7 @@ export function httpHandler<TBody = undefined, TPath = Record<string, never>, TQ
       before: ({ event }: { event: APIGatewayProxyEvent }) => {
         const caller = verifier ? verifiedCaller(event, verifier) : callerOf(event);
         if (options.auth === 'required' && !caller) throw unauthorized();
-        // A valid token without the role the route needs: 403, whichever check ran (DESIGN: roles).
+        // A valid token without the role the route needs: 403, whichever check ran (docs/http-api.md, "Authentication").
         const missing = options.roles?.find((role) => !caller?.roles.includes(role));
         if (missing) throw forbidden(`This route needs the role ${missing}`);
         callers.set(event, caller);
