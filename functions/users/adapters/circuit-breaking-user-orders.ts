@@ -4,7 +4,7 @@
  * user is still served: `orders: []`, `available: false`. The breaker's state lives in the function
  * instance, as Resilience4J's lived in one JVM: each warm Lambda instance learns on its own.
  */
-import CircuitBreaker from 'opossum';
+import type CircuitBreaker from 'opossum';
 import type { UserOrders, UserOrder } from '../domain/user.js';
 
 export interface BreakerSettings {
@@ -28,30 +28,37 @@ export const DEFAULT_BREAKER_SETTINGS: BreakerSettings = {
 };
 
 export class CircuitBreakingUserOrders implements UserOrders {
-  readonly breaker: CircuitBreaker<[string], UserOrder[]>;
+  private breaker: Promise<CircuitBreaker<[string], UserOrder[]>> | undefined;
 
   constructor(
-    fetchOrders: (userId: string) => Promise<UserOrder[]>,
-    settings: BreakerSettings = DEFAULT_BREAKER_SETTINGS,
-    onStateChange: (state: 'open' | 'halfOpen' | 'close') => void = () => undefined,
-  ) {
-    this.breaker = new CircuitBreaker(fetchOrders, {
-      timeout: settings.timeoutMs,
-      errorThresholdPercentage: settings.errorThresholdPercentage,
-      volumeThreshold: settings.volumeThreshold,
-      rollingCountTimeout: settings.rollingWindowMs,
-      resetTimeout: settings.resetTimeoutMs,
-    });
-    this.breaker.on('open', () => onStateChange('open'));
-    this.breaker.on('halfOpen', () => onStateChange('halfOpen'));
-    this.breaker.on('close', () => onStateChange('close'));
-  }
+    private readonly fetchOrders: (userId: string) => Promise<UserOrder[]>,
+    private readonly settings: BreakerSettings = DEFAULT_BREAKER_SETTINGS,
+    private readonly onStateChange: (state: 'open' | 'halfOpen' | 'close') => void = () => undefined,
+  ) {}
 
   async ordersOf(userId: string): Promise<{ orders: UserOrder[]; available: boolean }> {
     try {
-      return { orders: await this.breaker.fire(userId), available: true };
+      return { orders: await (await this.circuitBreaker()).fire(userId), available: true };
     } catch {
       return { orders: [], available: false };
     }
+  }
+
+  /** Made on the first call, not at import: opossum is CommonJS, which a bundle evaluates where it is imported (about 1 ms of INIT). */
+  private circuitBreaker(): Promise<CircuitBreaker<[string], UserOrder[]>> {
+    this.breaker ??= import('opossum').then(({ default: Breaker }) => {
+      const breaker = new Breaker(this.fetchOrders, {
+        timeout: this.settings.timeoutMs,
+        errorThresholdPercentage: this.settings.errorThresholdPercentage,
+        volumeThreshold: this.settings.volumeThreshold,
+        rollingCountTimeout: this.settings.rollingWindowMs,
+        resetTimeout: this.settings.resetTimeoutMs,
+      });
+      breaker.on('open', () => this.onStateChange('open'));
+      breaker.on('halfOpen', () => this.onStateChange('halfOpen'));
+      breaker.on('close', () => this.onStateChange('close'));
+      return breaker;
+    });
+    return this.breaker;
   }
 }
