@@ -158,6 +158,15 @@ describeLocal('IAM enforced by the local stack', () => {
       await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl(n.ordersInbox), MessageBody: answer('ecommerce.catalogs') }));
       await waitUntilDrained(sqs, [queueUrl(n.ordersInbox)]);
       expect(await orderItem(doc, n.ordersTable, order.orderId)).toMatchObject({ status: 'CONFIRMED', unitPrice: 1 });
+      // The product answerable again (a number): GET /catalogs of later suites must find a well-formed catalog.
+      await doc.send(
+        new UpdateCommand({
+          TableName: n.catalogsTable,
+          Key: { pk: `PRODUCT#${productId}`, sk: 'PRODUCT' },
+          UpdateExpression: 'SET stock = :s',
+          ExpressionAttributeValues: { ':s': 1 },
+        }),
+      );
     });
   });
 });
