@@ -49,23 +49,29 @@ export interface JwtKeySet {
   previous: PreviousKey[];
 }
 
-const signingKeySchema = z.strictObject({
-  kid: z.string().check(z.minLength(1), z.maxLength(128)),
-  privateKeyPem: z.string().check(z.startsWith('-----BEGIN PRIVATE KEY-----')),
-  createdAt: z.iso.datetime(),
-});
-const keySetSchema = z.strictObject({
-  version: z.literal(1),
-  current: signingKeySchema,
-  next: z.optional(signingKeySchema),
-  previous: z.array(
-    z.strictObject({
-      kid: z.string().check(z.minLength(1)),
-      publicJwk: z.custom<RsaPublicJwk>(isRsaPublicJwk, 'must be an RSA public JWK (kty RSA, alg RS256, use sig)'),
-      retiredAt: z.iso.datetime(),
-    }),
-  ),
-});
+/** Built on first use (a key load), not at import: the log-in and refresh functions' INIT does not pay for it. */
+let keySetSchemaMemo: ReturnType<typeof buildKeySetSchema> | undefined;
+const keySetSchema = () => (keySetSchemaMemo ??= buildKeySetSchema());
+
+function buildKeySetSchema() {
+  const signingKeySchema = z.strictObject({
+    kid: z.string().check(z.minLength(1), z.maxLength(128)),
+    privateKeyPem: z.string().check(z.startsWith('-----BEGIN PRIVATE KEY-----')),
+    createdAt: z.iso.datetime(),
+  });
+  return z.strictObject({
+    version: z.literal(1),
+    current: signingKeySchema,
+    next: z.optional(signingKeySchema),
+    previous: z.array(
+      z.strictObject({
+        kid: z.string().check(z.minLength(1)),
+        publicJwk: z.custom<RsaPublicJwk>(isRsaPublicJwk, 'must be an RSA public JWK (kty RSA, alg RS256, use sig)'),
+        retiredAt: z.iso.datetime(),
+      }),
+    ),
+  });
+}
 
 function rsaPublicJwk(key: KeyObject): RsaPublicJwk {
   const { n, e } = key.export({ format: 'jwk' });
@@ -152,7 +158,7 @@ export function retirePreviousKeys(set: JwtKeySet, kids?: string[]): JwtKeySet {
 
 /** Validates a stored key set: shape, key type and size, and that every kid is its key's thumbprint. */
 export function parseKeySet(value: unknown): JwtKeySet {
-  const result = keySetSchema.safeParse(value);
+  const result = keySetSchema().safeParse(value);
   if (!result.success) throw new KeySetError(`invalid JWT key set: ${z.prettifyError(result.error)}`);
   const set = result.data as JwtKeySet;
   for (const key of [set.current, ...(set.next ? [set.next] : [])]) {
