@@ -60,6 +60,11 @@ const EVENT_SUMMARIES: Partial<Record<EventType, string>> = {
   StockRejected: 'The catalog could not reserve the stock: not enough of it, or no such product.',
   OrderConfirmed: 'An order was settled CONFIRMED, with its unit and total price.',
   OrderRejected: 'An order was settled REJECTED, with the reason the catalog gave.',
+  ProductCreated: 'An admin added a product to the catalog (POST /catalogs), with its price and initial stock.',
+  ProductPriceChanged:
+    "An admin changed a product's price (PATCH /catalogs/{productId}): orders reserved from now on pay the new one; orders already reserved keep theirs.",
+  StockAdjusted:
+    'An admin restocked (delta > 0) or wrote off (delta < 0) a product (POST /catalogs/{productId}/stock), with the stock right after; a repeat with the same Idempotency-Key announces it again with the same eventId.',
 };
 
 export interface AsyncApiInfo {

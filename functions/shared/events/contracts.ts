@@ -10,6 +10,9 @@ export const EVENT_VERSION = '1';
 const id = z.string().check(z.minLength(1), z.maxLength(128));
 const qty = z.int().check(z.gte(1), z.lte(1000));
 const money = z.number().check(z.gte(0));
+/** A catalog price: whole units of the smallest currency unit, as an admin may set it (0-1,000,000,000). */
+const unitPrice = z.int().check(z.gte(0), z.lte(1_000_000_000));
+const stock = z.int().check(z.gte(0));
 
 export const eventDataSchemas = {
   UserRegistered: z.strictObject({
@@ -45,6 +48,21 @@ export const eventDataSchemas = {
     qty,
     reason: z.enum(['OUT_OF_STOCK', 'UNKNOWN_PRODUCT']),
   }),
+  ProductCreated: z.strictObject({
+    productId: id,
+    productName: z.string().check(z.minLength(1), z.maxLength(100)),
+    unitPrice,
+    stock,
+  }),
+  ProductPriceChanged: z.strictObject({ productId: id, previousUnitPrice: unitPrice, unitPrice }),
+  StockAdjusted: z.strictObject({
+    adjustmentId: id,
+    productId: id,
+    /** Non-zero: a restock (> 0) or a write-off (< 0). */
+    delta: z.int().check(z.gte(-1_000_000), z.lte(1_000_000)),
+    /** The stock right after the adjustment. */
+    stock,
+  }),
 } as const;
 
 export type EventType = keyof typeof eventDataSchemas;
@@ -57,6 +75,9 @@ export const eventSources: Record<EventType, string> = {
   OrderRejected: 'ecommerce.orders',
   StockReserved: 'ecommerce.catalogs',
   StockRejected: 'ecommerce.catalogs',
+  ProductCreated: 'ecommerce.catalogs',
+  ProductPriceChanged: 'ecommerce.catalogs',
+  StockAdjusted: 'ecommerce.catalogs',
 };
 
 /**

@@ -3,7 +3,16 @@ import { readFileSync } from 'node:fs';
 import type { SQSRecord } from 'aws-lambda';
 import type { EventType, OutgoingEvent } from '../contracts.js';
 
-export const EXAMPLE_TYPES = ['OrderPlaced', 'OrderConfirmed', 'OrderRejected', 'StockReserved', 'StockRejected'] as const;
+export const EXAMPLE_TYPES = [
+  'OrderPlaced',
+  'OrderConfirmed',
+  'OrderRejected',
+  'StockReserved',
+  'StockRejected',
+  'ProductCreated',
+  'ProductPriceChanged',
+  'StockAdjusted',
+] as const;
 
 export function exampleEvent<T extends EventType>(type: T): OutgoingEvent<T> {
   return JSON.parse(readFileSync(new URL(`./${type}.json`, import.meta.url), 'utf8')) as OutgoingEvent<T>;
