@@ -6,9 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { InvalidPageTokenError } from '../../shared/domain-errors.js';
-import type { CatalogRepository } from '../domain/catalog-service.js';
+import { ConflictError } from '../../shared/domain-errors.js';
+import { CatalogService, type CatalogRepository } from '../domain/catalog-service.js';
 import type { Product } from '../domain/product.js';
 import type { Reservation } from '../domain/reservation.js';
+import { adjustmentFingerprint, type AdjustmentRecord } from '../domain/stock-adjustment.js';
 
 export interface CatalogRepositoryFixture {
   /** A repository on empty storage (its product list holds only what the test creates). */
@@ -29,6 +31,19 @@ const reserved = (productId: string, qty: number, unitPrice: number, orderId = `
   ({ orderId, productId, qty, unitPrice, status: 'RESERVED', createdAt: '2026-12-01T00:00:01.000Z' }) as const;
 const rejected = (productId: string, orderId = `O-${randomUUID()}`) =>
   ({ orderId, productId, qty: 1, reason: 'OUT_OF_STOCK', status: 'REJECTED', createdAt: '2026-12-01T00:00:01.000Z' }) as const;
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+/** The record an adjustment of `product` by `delta` under `key` leaves (expiring `ttl` seconds from now). */
+const recordOf = (product: Product, delta: number, key = `K-${randomUUID()}`, ttl = 3600): AdjustmentRecord => ({
+  adjustmentId: randomUUID(),
+  productId: product.productId,
+  delta,
+  product: { ...product, stock: product.stock + delta },
+  createdAt: '2026-12-01T00:00:02.000Z',
+  idempotencyKey: key,
+  fingerprint: adjustmentFingerprint(product.productId, delta),
+  expiresAt: nowSeconds() + ttl,
+});
 
 export function describeCatalogRepositoryContract(name: string, fixture: CatalogRepositoryFixture) {
   describe(`CatalogRepository contract: ${name}`, () => {
@@ -142,6 +157,216 @@ export function describeCatalogRepositoryContract(name: string, fixture: Catalog
       expect(results.filter((r) => r === 'reserved')).toHaveLength(4);
       expect(results.filter((r) => r === 'product-changed')).toHaveLength(3);
       expect((await repo.getProduct(p.productId))?.stock).toBe(0);
+    });
+
+    describe('the catalog management', () => {
+      it('updateProduct changes only the fields given, answers before and after, and never touches the stock', async () => {
+        const repo = await fixture.repository();
+        const p = product({ stock: 7, unitPrice: 500, productName: 'Old' });
+        await repo.createProductIfAbsent(p);
+        expect(await repo.updateProduct(p.productId, { unitPrice: 650 })).toEqual({ previous: p, product: { ...p, unitPrice: 650 } });
+        expect(await repo.updateProduct(p.productId, { productName: 'New' })).toEqual({
+          previous: { ...p, unitPrice: 650 },
+          product: { ...p, unitPrice: 650, productName: 'New' },
+        });
+        expect(await repo.updateProduct(p.productId, { productName: 'Both', unitPrice: 700 })).toMatchObject({
+          product: { productName: 'Both', unitPrice: 700, stock: 7 },
+        });
+        expect(await repo.getProduct(p.productId)).toEqual({ ...p, productName: 'Both', unitPrice: 700 });
+      });
+
+      it('updateProduct of an unknown product is undefined and creates nothing', async () => {
+        const repo = await fixture.repository();
+        const id = `GONE-${randomUUID().slice(0, 8)}`;
+        expect(await repo.updateProduct(id, { unitPrice: 1 })).toBeUndefined();
+        expect(await repo.getProduct(id)).toBeUndefined();
+      });
+
+      it('a price change makes a reservation at the old price product-changed; at the new price it is reserved', async () => {
+        const repo = await fixture.repository();
+        const p = product({ stock: 5, unitPrice: 500 });
+        await repo.createProductIfAbsent(p);
+        await repo.updateProduct(p.productId, { unitPrice: 800 });
+        const stale = reserved(p.productId, 1, 500);
+        expect(await repo.reserve(stale)).toBe('product-changed');
+        expect(await repo.getReservation(stale.orderId)).toBeUndefined();
+        expect(await repo.reserve(reserved(p.productId, 1, 800))).toBe('reserved');
+        expect(await repo.getProduct(p.productId)).toEqual({ ...p, unitPrice: 800, stock: 4 });
+      });
+
+      it('a reservation already recorded keeps its price after a price change', async () => {
+        const repo = await fixture.repository();
+        const p = product({ stock: 5, unitPrice: 500 });
+        await repo.createProductIfAbsent(p);
+        const before = reserved(p.productId, 2, 500);
+        await repo.reserve(before);
+        await repo.updateProduct(p.productId, { unitPrice: 900 });
+        expect(await repo.getReservation(before.orderId)).toEqual<Reservation>(before);
+      });
+
+      it('adjustStock without a key changes the stock by delta, restock and write-off', async () => {
+        const repo = await fixture.repository();
+        const p = product({ stock: 5 });
+        await repo.createProductIfAbsent(p);
+        expect(await repo.adjustStock(p, 4)).toBe('adjusted');
+        expect(await repo.getProduct(p.productId)).toEqual({ ...p, stock: 9 });
+        expect(await repo.adjustStock({ ...p, stock: 9 }, -9)).toBe('adjusted');
+        expect(await repo.getProduct(p.productId)).toEqual({ ...p, stock: 0 });
+      });
+
+      it('adjustStock with a record writes the stock and the record together; the record reads back as written', async () => {
+        const repo = await fixture.repository();
+        const p = product({ stock: 5 });
+        await repo.createProductIfAbsent(p);
+        const record = recordOf(p, 3);
+        expect(await repo.adjustStock(p, 3, record)).toBe('adjusted');
+        expect(await repo.getProduct(p.productId)).toEqual({ ...p, stock: 8 });
+        expect(await repo.getAdjustment(record.idempotencyKey)).toEqual(record);
+        expect(await repo.getAdjustment(`K-${randomUUID()}`)).toBeUndefined();
+      });
+
+      it('a key with a live record is key-taken: nothing written, the stock and the first record stay', async () => {
+        const repo = await fixture.repository();
+        const p = product({ stock: 5 });
+        await repo.createProductIfAbsent(p);
+        const first = recordOf(p, 3);
+        await repo.adjustStock(p, 3, first);
+        const after = { ...p, stock: 8 };
+        const again = { ...recordOf(after, 3, first.idempotencyKey) };
+        expect(await repo.adjustStock(after, 3, again)).toBe('key-taken');
+        // Another product, same key: the key is taken all the same.
+        const other = product({ stock: 1 });
+        await repo.createProductIfAbsent(other);
+        expect(await repo.adjustStock(other, 1, recordOf(other, 1, first.idempotencyKey))).toBe('key-taken');
+        expect(await repo.getProduct(p.productId)).toEqual(after);
+        expect(await repo.getProduct(other.productId)).toEqual(other);
+        expect(await repo.getAdjustment(first.idempotencyKey)).toEqual(first);
+      });
+
+      it('never takes the stock below 0: a write-off of more than the stock writes nothing, not even its record', async () => {
+        const repo = await fixture.repository();
+        const p = product({ stock: 3 });
+        await repo.createProductIfAbsent(p);
+        const record = recordOf(p, -4);
+        expect(await repo.adjustStock(p, -4, record)).toBe('product-changed');
+        expect(await repo.getProduct(p.productId)).toEqual(p);
+        expect(await repo.getAdjustment(record.idempotencyKey)).toBeUndefined();
+        expect(await repo.adjustStock(p, -3)).toBe('adjusted');
+        expect((await repo.getProduct(p.productId))?.stock).toBe(0);
+      });
+
+      it.each([
+        ['its stock moved', { stock: 4 }],
+        ['its price moved', { unitPrice: 501 }],
+        ['its name changed', { productName: 'Renamed' }],
+      ])('writes nothing when the product is no longer as read (%s): product-changed', async (_why, change) => {
+        const repo = await fixture.repository();
+        const p = product({ stock: 5, unitPrice: 500 });
+        await repo.createProductIfAbsent(p);
+        await fixture.setProduct(repo, { ...p, ...change });
+        const record = recordOf(p, 2);
+        expect(await repo.adjustStock(p, 2, record)).toBe('product-changed');
+        expect(await repo.getProduct(p.productId)).toEqual({ ...p, ...change });
+        expect(await repo.getAdjustment(record.idempotencyKey)).toBeUndefined();
+      });
+
+      it('adjusts nothing for a product that does not exist', async () => {
+        const repo = await fixture.repository();
+        const ghost = product({ productId: `GONE-${randomUUID().slice(0, 8)}` });
+        const record = recordOf(ghost, 2);
+        expect(await repo.adjustStock(ghost, 2, record)).toBe('product-changed');
+        expect(await repo.getProduct(ghost.productId)).toBeUndefined();
+        expect(await repo.getAdjustment(record.idempotencyKey)).toBeUndefined();
+      });
+
+      it('an expired record no longer counts (TTL deletes lazily): not read, and its key can be used again', async () => {
+        const repo = await fixture.repository();
+        const p = product({ stock: 5 });
+        await repo.createProductIfAbsent(p);
+        const old = recordOf(p, 1, `K-${randomUUID()}`, -60);
+        expect(await repo.adjustStock(p, 1, old)).toBe('adjusted');
+        expect(await repo.getAdjustment(old.idempotencyKey)).toBeUndefined();
+        const after = { ...p, stock: 6 };
+        const fresh = recordOf(after, 2, old.idempotencyKey);
+        expect(await repo.adjustStock(after, 2, fresh)).toBe('adjusted');
+        expect(await repo.getAdjustment(old.idempotencyKey)).toEqual(fresh);
+        expect((await repo.getProduct(p.productId))?.stock).toBe(8);
+      });
+    });
+
+    describe('the catalog management through the service, racing', () => {
+      it('restocks racing reservations lose no update: final stock = initial - reserved + restocked', async () => {
+        const repo = await fixture.repository();
+        const p = product({ stock: 12, unitPrice: 500 });
+        await repo.createProductIfAbsent(p);
+        const service = new CatalogService(repo);
+        const results = await Promise.all([
+          ...Array.from({ length: 20 }, (_, i) =>
+            service.reserveStock({ orderId: `O-${randomUUID()}-${i}`, productId: p.productId, qty: 1 }),
+          ),
+          ...Array.from({ length: 10 }, (_, i) =>
+            service.adjustStock({ productId: p.productId, delta: 3, ...(i % 2 === 0 ? { idempotencyKey: `K-${randomUUID()}` } : {}) }),
+          ),
+        ]);
+        const reservations = results.slice(0, 20) as Array<Awaited<ReturnType<CatalogService['reserveStock']>>>;
+        const reservedCount = reservations.filter((r) => r.reservation.status === 'RESERVED').length;
+        expect(reservedCount).toBeGreaterThanOrEqual(12);
+        expect((await repo.getProduct(p.productId))?.stock).toBe(12 - reservedCount + 30);
+      });
+
+      it('write-offs racing reservations never take the stock below 0, and lose no update either', async () => {
+        const repo = await fixture.repository();
+        const p = product({ stock: 10, unitPrice: 500 });
+        await repo.createProductIfAbsent(p);
+        const service = new CatalogService(repo);
+        const settled = await Promise.allSettled([
+          ...Array.from({ length: 10 }, (_, i) =>
+            service.reserveStock({ orderId: `O-${randomUUID()}-${i}`, productId: p.productId, qty: 1 }),
+          ),
+          ...Array.from({ length: 5 }, () => service.adjustStock({ productId: p.productId, delta: -3 })),
+        ]);
+        const reserved = settled
+          .slice(0, 10)
+          .filter((r) => r.status === 'fulfilled' && (r.value as { reservation: Reservation }).reservation.status === 'RESERVED').length;
+        const writeOffs = settled.slice(10);
+        const refused = writeOffs.filter((r) => r.status === 'rejected');
+        for (const r of refused) expect(r.reason).toMatchObject({ code: 'INSUFFICIENT_STOCK' });
+        const applied = writeOffs.length - refused.length;
+        const stock = (await repo.getProduct(p.productId))?.stock;
+        expect(stock).toBe(10 - reserved - 3 * applied);
+        expect(stock).toBeGreaterThanOrEqual(0);
+      });
+
+      it('one key sent five times at once applies once, and every answer is the same', async () => {
+        const repo = await fixture.repository();
+        const p = product({ stock: 5 });
+        await repo.createProductIfAbsent(p);
+        const service = new CatalogService(repo);
+        const key = `K-${randomUUID()}`;
+        const answers = await Promise.all(
+          Array.from({ length: 5 }, () => service.adjustStock({ productId: p.productId, delta: 4, idempotencyKey: key })),
+        );
+        expect((await repo.getProduct(p.productId))?.stock).toBe(9);
+        expect(answers.filter((a) => !a.repeated)).toHaveLength(1);
+        for (const answer of answers) expect(answer.adjustment).toEqual(answers[0]?.adjustment);
+        expect(answers[0]?.adjustment.product).toEqual({ ...p, stock: 9 });
+      });
+
+      it('the same key with another delta or another product is IDEMPOTENCY_KEY_REUSED, and changes nothing', async () => {
+        const repo = await fixture.repository();
+        const p = product({ stock: 5 });
+        const q = product({ stock: 5 });
+        await repo.createProductIfAbsent(p);
+        await repo.createProductIfAbsent(q);
+        const service = new CatalogService(repo);
+        const key = `K-${randomUUID()}`;
+        await service.adjustStock({ productId: p.productId, delta: 2, idempotencyKey: key });
+        const reused = new ConflictError('IDEMPOTENCY_KEY_REUSED', 'Idempotency-Key was already used with a different request');
+        await expect(service.adjustStock({ productId: p.productId, delta: 3, idempotencyKey: key })).rejects.toEqual(reused);
+        await expect(service.adjustStock({ productId: q.productId, delta: 2, idempotencyKey: key })).rejects.toEqual(reused);
+        expect((await repo.getProduct(p.productId))?.stock).toBe(7);
+        expect((await repo.getProduct(q.productId))?.stock).toBe(5);
+      });
     });
   });
 }

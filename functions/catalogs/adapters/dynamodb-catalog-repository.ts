@@ -1,17 +1,20 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { scanExactPage, transactWrite } from '../../shared/dynamodb.js';
 import { PageTokens, type Page } from '../../shared/pagination.js';
 import type { CatalogRepository } from '../domain/catalog-service.js';
-import type { Product } from '../domain/product.js';
+import type { Product, ProductChanges } from '../domain/product.js';
 import { RESERVATION_RETENTION_SECONDS, type Reservation, type ReserveResult } from '../domain/reservation.js';
+import type { AdjustmentRecord, AdjustResult } from '../domain/stock-adjustment.js';
 
 /**
  * Two tables (generic keys), so that listing the catalog reads products only, however many orders came:
  * - the catalogs table holds the products:  pk=PRODUCT#<productId>   sk=PRODUCT       entity PRODUCT
  * - the ledger holds the answers to orders: pk=RESERVATION#<orderId> sk=RESERVATION   entity RESERVATION
- *   (status RESERVED or REJECTED), each with `expiresAt` (TTL) once its order can no longer change.
- * One transaction writes a product and a reservation across the two.
+ *   (status RESERVED or REJECTED), each with `expiresAt` (TTL) once its order can no longer change;
+ *   and the admins' keyed stock adjustments: pk=ADJUSTMENT#<Idempotency-Key> sk=ADJUSTMENT   entity ADJUSTMENT
+ *   (adjustmentId, productId, delta, fingerprint, the answer `product`, createdAt), `expiresAt` (TTL) 24 h on.
+ * One transaction writes a product and a reservation (or an adjustment) across the two.
  */
 export const productKey = (productId: string) => ({
   pk: `PRODUCT#${productId}`,
@@ -20,6 +23,10 @@ export const productKey = (productId: string) => ({
 export const reservationKey = (orderId: string) => ({
   pk: `RESERVATION#${orderId}`,
   sk: 'RESERVATION',
+});
+export const adjustmentKey = (idempotencyKey: string) => ({
+  pk: `ADJUSTMENT#${idempotencyKey}`,
+  sk: 'ADJUSTMENT',
 });
 /** `GET /catalogs` goes on after a product item's keys. */
 const productPageTokens = new PageTokens(
@@ -70,6 +77,21 @@ function toReservation(item: ReservationItem): Reservation {
         reason: item.reason,
       };
 }
+
+type AdjustmentItem = AdjustmentRecord & { pk: string; sk: string; entity: 'ADJUSTMENT' };
+
+const toAdjustment = ({ adjustmentId, productId, delta, product, createdAt, idempotencyKey, fingerprint, expiresAt }: AdjustmentItem) => ({
+  adjustmentId,
+  productId,
+  delta,
+  product: toProduct(product as ProductItem),
+  createdAt,
+  idempotencyKey,
+  fingerprint,
+  expiresAt,
+});
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 const toProduct = ({ productId, productName, unitPrice, stock, createdAt }: ProductItem): Product => ({
   productId,
@@ -204,5 +226,86 @@ export class DynamoDbCatalogRepository implements CatalogRepository {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  async updateProduct(productId: string, changes: ProductChanges): Promise<{ previous: Product; product: Product } | undefined> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets: string[] = [];
+    for (const field of ['productName', 'unitPrice'] as const) {
+      if (changes[field] === undefined) continue;
+      names[`#${field}`] = field;
+      values[`:${field}`] = changes[field];
+      sets.push(`#${field} = :${field}`);
+    }
+    if (sets.length === 0) throw new Error('updateProduct needs a change');
+    try {
+      // One UpdateItem of the named attributes only: a reservation's concurrent `stock - qty` is not overwritten.
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: productKey(productId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      const previous = toProduct(Attributes as ProductItem);
+      // The item as this write left it: ALL_OLD is the item right before it, and the write changed only these.
+      return { previous, product: { ...previous, ...changes } };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  async adjustStock(expected: Product, delta: number, record?: AdjustmentRecord): Promise<AdjustResult> {
+    const update = {
+      Update: {
+        TableName: this.tableName,
+        Key: productKey(expected.productId),
+        UpdateExpression: 'SET stock = stock + :delta',
+        // The product exactly as read (so the recorded answer is the item as written), and never below 0.
+        ConditionExpression: 'stock = :stock AND unitPrice = :price AND productName = :name AND stock >= :needed',
+        ExpressionAttributeValues: {
+          ':delta': delta,
+          ':stock': expected.stock,
+          ':price': expected.unitPrice,
+          ':name': expected.productName,
+          ':needed': -delta,
+        },
+      },
+    };
+    const put = record && {
+      Put: {
+        TableName: this.ledgerTableName,
+        Item: { ...adjustmentKey(record.idempotencyKey), entity: 'ADJUSTMENT', ...record } satisfies AdjustmentItem,
+        // An expired record may still be there (TTL deletes lazily): it no longer counts.
+        ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+        ExpressionAttributeValues: { ':now': nowSeconds() },
+      },
+    };
+    return transactWrite<AdjustResult>(
+      this.client,
+      put ? [update, put] : [update],
+      'adjusted',
+      // A TransactionConflict (a reservation of the same product in flight) is tried again.
+      ([product, key]) =>
+        key === 'ConditionalCheckFailed' ? 'key-taken' : product === 'ConditionalCheckFailed' ? 'product-changed' : undefined,
+    );
+  }
+
+  async getAdjustment(idempotencyKey: string): Promise<AdjustmentRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.ledgerTableName,
+        Key: adjustmentKey(idempotencyKey),
+        ConsistentRead: true,
+      }),
+    );
+    const item = Item as AdjustmentItem | undefined;
+    return item && item.expiresAt >= nowSeconds() ? toAdjustment(item) : undefined;
   }
 }

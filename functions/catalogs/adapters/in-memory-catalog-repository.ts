@@ -1,7 +1,8 @@
 import { PageTokens, type Page } from '../../shared/pagination.js';
 import type { CatalogRepository } from '../domain/catalog-service.js';
-import type { Product } from '../domain/product.js';
+import type { Product, ProductChanges } from '../domain/product.js';
 import type { Reservation, ReserveResult } from '../domain/reservation.js';
+import type { AdjustmentRecord, AdjustResult } from '../domain/stock-adjustment.js';
 
 /** Pages go on after a product's keys, in the DynamoDB adapter's token shape. */
 const pageTokens = new PageTokens(['pk', 'sk'], ({ pk, sk }) => typeof pk === 'string' && pk.startsWith('PRODUCT#') && sk === 'PRODUCT');
@@ -9,12 +10,17 @@ const pageTokens = new PageTokens(['pk', 'sk'], ({ pk, sk }) => typeof pk === 's
 /**
  * The catalog port in memory, for unit tests: the DynamoDB adapter's conditions, checked by the same
  * contract suite (catalog-repository.contract.ts) against both. Products are listed in id order.
- * `beforeReserve` runs once, just before the next reserve decides: a test's concurrent writer.
+ * `beforeReserve` and `beforeAdjust` run once, just before the next reserve or adjustment decides: a test's
+ * concurrent writer. `nowSeconds` is the clock an Idempotency-Key's record is judged by (the adapter's is the wall clock).
  */
 export class InMemoryCatalogRepository implements CatalogRepository {
   readonly products = new Map<string, Product>();
   readonly reservations = new Map<string, Reservation>();
+  /** Adjustment records by Idempotency-Key (the ledger's ADJUSTMENT items). */
+  readonly adjustments = new Map<string, AdjustmentRecord>();
   beforeReserve: (() => void) | undefined;
+  beforeAdjust: (() => void) | undefined;
+  nowSeconds: () => number = () => Math.floor(Date.now() / 1000);
 
   constructor(products: readonly Product[] = []) {
     for (const product of products) this.products.set(product.productId, { ...product });
@@ -63,5 +69,41 @@ export class InMemoryCatalogRepository implements CatalogRepository {
     if (this.reservations.has(reservation.orderId)) return false;
     this.reservations.set(reservation.orderId, { ...reservation });
     return true;
+  }
+
+  async updateProduct(productId: string, changes: ProductChanges): Promise<{ previous: Product; product: Product } | undefined> {
+    const stored = this.products.get(productId);
+    if (!stored) return undefined;
+    const previous = { ...stored };
+    if (changes.productName !== undefined) stored.productName = changes.productName;
+    if (changes.unitPrice !== undefined) stored.unitPrice = changes.unitPrice;
+    return { previous, product: { ...stored } };
+  }
+
+  async adjustStock(expected: Product, delta: number, record?: AdjustmentRecord): Promise<AdjustResult> {
+    const interfere = this.beforeAdjust;
+    this.beforeAdjust = undefined;
+    interfere?.();
+    const product = this.products.get(expected.productId);
+    const unchanged =
+      product !== undefined &&
+      product.stock === expected.stock &&
+      product.unitPrice === expected.unitPrice &&
+      product.productName === expected.productName;
+    if (record && this.live(this.adjustments.get(record.idempotencyKey))) return 'key-taken';
+    if (!product || !unchanged || product.stock + delta < 0) return 'product-changed';
+    product.stock += delta;
+    if (record) this.adjustments.set(record.idempotencyKey, structuredClone(record));
+    return 'adjusted';
+  }
+
+  async getAdjustment(idempotencyKey: string): Promise<AdjustmentRecord | undefined> {
+    const record = this.adjustments.get(idempotencyKey);
+    return this.live(record) ? structuredClone(record) : undefined;
+  }
+
+  /** An expired record may still be stored (the ledger's TTL deletes lazily): it no longer counts. */
+  private live(record: AdjustmentRecord | undefined): record is AdjustmentRecord {
+    return record !== undefined && record.expiresAt >= this.nowSeconds();
   }
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { ConflictError, NotFoundError } from '../../shared/domain-errors.js';
 import { InMemoryCatalogRepository } from '../adapters/in-memory-catalog-repository.js';
 import { CatalogService } from './catalog-service.js';
+import { adjustmentFingerprint } from './stock-adjustment.js';
 
 function setup(stock = 5) {
   const repo = new InMemoryCatalogRepository();
@@ -155,5 +157,187 @@ describe('reserving stock for an order', () => {
     );
     expect(results.filter((r) => r.reservation.status === 'RESERVED')).toHaveLength(10);
     expect(repo.products.get('P1')?.stock).toBe(0);
+  });
+});
+
+describe('the catalog management (admin)', () => {
+  const ids = () => {
+    let n = 0;
+    return () => `id-${++n}`;
+  };
+  const NOW = new Date('2026-03-01T10:00:00.000Z');
+  function managed(stock = 5) {
+    const { repo } = setup(stock);
+    repo.nowSeconds = () => Math.floor(NOW.getTime() / 1000); // the clock a key's record is judged by: the service's
+    return { repo, service: new CatalogService(repo, () => NOW, ids()) };
+  }
+
+  describe('createProduct', () => {
+    it('stores the product as given, stamped with the time', async () => {
+      const { repo, service } = managed();
+      const created = await service.createProduct({ productId: 'P2', productName: 'Two', unitPrice: 0, stock: 0 });
+      expect(created).toEqual({ productId: 'P2', productName: 'Two', unitPrice: 0, stock: 0, createdAt: '2026-03-01T10:00:00.000Z' });
+      expect(repo.products.get('P2')).toEqual(created);
+    });
+
+    it('an existing id is PRODUCT_EXISTS and leaves the product as it is', async () => {
+      const { repo, service } = managed();
+      const before = { ...repo.products.get('P1') };
+      await expect(service.createProduct({ productId: 'P1', productName: 'Other', unitPrice: 1, stock: 99 })).rejects.toEqual(
+        new ConflictError('PRODUCT_EXISTS', 'Product P1 already exists'),
+      );
+      expect(repo.products.get('P1')).toEqual(before);
+    });
+  });
+
+  describe('updateProduct', () => {
+    it('a new price: the product, and the change with the previous price', async () => {
+      const { repo, service } = managed();
+      expect(await service.updateProduct('P1', { unitPrice: 1600 })).toEqual({
+        product: { ...repo.products.get('P1'), unitPrice: 1600 },
+        priceChange: { changeId: 'id-1', productId: 'P1', previousUnitPrice: 1500, unitPrice: 1600, changedAt: '2026-03-01T10:00:00.000Z' },
+      });
+      expect(repo.products.get('P1')).toMatchObject({ unitPrice: 1600, productName: 'One', stock: 5 });
+    });
+
+    it('a new name, or the same price again: no price change', async () => {
+      const { repo, service } = managed();
+      expect(await service.updateProduct('P1', { productName: 'Uno' })).toEqual({ product: { ...repo.products.get('P1') } });
+      expect(repo.products.get('P1')?.productName).toBe('Uno');
+      expect(await service.updateProduct('P1', { unitPrice: 1500 })).not.toHaveProperty('priceChange');
+    });
+
+    it('an unknown product is NOT_FOUND and nothing is created', async () => {
+      const { repo, service } = managed();
+      await expect(service.updateProduct('NOPE', { unitPrice: 1 })).rejects.toEqual(new NotFoundError('Product NOPE not found'));
+      await expect(service.updateProduct('NOPE', {})).rejects.toBeInstanceOf(NotFoundError);
+      expect(repo.products.has('NOPE')).toBe(false);
+    });
+
+    it('orders reserved after a price change pay the new price; one reserved before keeps its own', async () => {
+      const { repo, service } = managed();
+      const before = await service.reserveStock({ orderId: 'o1', productId: 'P1', qty: 1 }); // remembers 1500
+      await service.updateProduct('P1', { unitPrice: 1700 });
+      const after = await service.reserveStock({ orderId: 'o2', productId: 'P1', qty: 1 });
+      expect(before.reservation).toMatchObject({ status: 'RESERVED', unitPrice: 1500 });
+      expect(after.reservation).toMatchObject({ status: 'RESERVED', unitPrice: 1700 });
+      expect(repo.reservations.get('o1')).toMatchObject({ unitPrice: 1500 });
+      expect(repo.products.get('P1')?.stock).toBe(3);
+    });
+  });
+
+  describe('adjustStock', () => {
+    it('a restock and a write-off to exactly 0, each answering the product as written', async () => {
+      const { repo, service } = managed(5);
+      const restock = await service.adjustStock({ productId: 'P1', delta: 7 });
+      expect(restock).toEqual({
+        repeated: false,
+        adjustment: {
+          adjustmentId: 'id-1',
+          productId: 'P1',
+          delta: 7,
+          product: { ...repo.products.get('P1'), stock: 12 },
+          createdAt: '2026-03-01T10:00:00.000Z',
+        },
+      });
+      expect((await service.adjustStock({ productId: 'P1', delta: -12 })).adjustment.product.stock).toBe(0);
+      expect(repo.products.get('P1')?.stock).toBe(0);
+      expect(repo.adjustments.size).toBe(0);
+    });
+
+    it('a write-off below 0 is INSUFFICIENT_STOCK: nothing written, nothing recorded, the key still free', async () => {
+      const { repo, service } = managed(3);
+      await expect(service.adjustStock({ productId: 'P1', delta: -4, idempotencyKey: 'k' })).rejects.toEqual(
+        new ConflictError('INSUFFICIENT_STOCK', 'Product P1 has 3 in stock: -4 would take it below 0'),
+      );
+      expect(repo.products.get('P1')?.stock).toBe(3);
+      expect(repo.adjustments.size).toBe(0);
+      repo.products.get('P1')!.stock = 10;
+      expect((await service.adjustStock({ productId: 'P1', delta: -4, idempotencyKey: 'k' })).adjustment.product.stock).toBe(6);
+    });
+
+    it('an unknown product is NOT_FOUND', async () => {
+      const { service } = managed();
+      await expect(service.adjustStock({ productId: 'NOPE', delta: 1 })).rejects.toEqual(new NotFoundError('Product NOPE not found'));
+    });
+
+    it('with a key: recorded with the answer; a repeat applies nothing and gets the same answer, even when the stock could no longer take it', async () => {
+      const { repo, service } = managed(5);
+      const first = await service.adjustStock({ productId: 'P1', delta: -5, idempotencyKey: 'k-1' });
+      expect(repo.adjustments.get('k-1')).toMatchObject({
+        ...first.adjustment,
+        idempotencyKey: 'k-1',
+        expiresAt: Date.parse('2026-03-01T10:00:00.000Z') / 1000 + 24 * 60 * 60,
+      });
+      const again = await service.adjustStock({ productId: 'P1', delta: -5, idempotencyKey: 'k-1' });
+      expect(again).toEqual({ adjustment: first.adjustment, repeated: true });
+      expect(repo.products.get('P1')?.stock).toBe(0);
+    });
+
+    it('the same key with another delta or product is IDEMPOTENCY_KEY_REUSED and changes nothing', async () => {
+      const { repo, service } = managed(5);
+      repo.products.set('P2', { ...repo.products.get('P1')!, productId: 'P2' });
+      await service.adjustStock({ productId: 'P1', delta: 2, idempotencyKey: 'k-1' });
+      const reused = new ConflictError('IDEMPOTENCY_KEY_REUSED', 'Idempotency-Key was already used with a different request');
+      await expect(service.adjustStock({ productId: 'P1', delta: 3, idempotencyKey: 'k-1' })).rejects.toEqual(reused);
+      await expect(service.adjustStock({ productId: 'P2', delta: 2, idempotencyKey: 'k-1' })).rejects.toEqual(reused);
+      expect(repo.products.get('P1')?.stock).toBe(7);
+      expect(repo.products.get('P2')?.stock).toBe(5);
+    });
+
+    it('a reservation between the read and the write: read again, the delta applied on the new stock (no update lost)', async () => {
+      const { repo, service } = managed(5);
+      repo.beforeAdjust = () => (repo.products.get('P1')!.stock = 2);
+      const { adjustment } = await service.adjustStock({ productId: 'P1', delta: 3 });
+      expect(adjustment.product.stock).toBe(5);
+      expect(repo.products.get('P1')?.stock).toBe(5);
+    });
+
+    it('a reservation between the read and a write-off that no longer fits: INSUFFICIENT_STOCK, nothing written', async () => {
+      const { repo, service } = managed(5);
+      repo.beforeAdjust = () => (repo.products.get('P1')!.stock = 2);
+      await expect(service.adjustStock({ productId: 'P1', delta: -4, idempotencyKey: 'k' })).rejects.toMatchObject({
+        code: 'INSUFFICIENT_STOCK',
+      });
+      expect(repo.products.get('P1')?.stock).toBe(2);
+      expect(repo.adjustments.size).toBe(0);
+    });
+
+    it('a request with the same key that came first meanwhile: its answer, nothing applied twice', async () => {
+      const { repo, service } = managed(5);
+      const concurrent = {
+        adjustmentId: 'first',
+        productId: 'P1',
+        delta: 1,
+        product: { ...repo.products.get('P1')!, stock: 6 },
+        createdAt: 'earlier',
+      };
+      repo.beforeAdjust = () => {
+        repo.products.get('P1')!.stock = 6;
+        repo.adjustments.set('k', {
+          ...concurrent,
+          idempotencyKey: 'k',
+          fingerprint: adjustmentFingerprint('P1', 1),
+          expiresAt: repo.nowSeconds() + 60,
+        });
+      };
+      expect(await service.adjustStock({ productId: 'P1', delta: 1, idempotencyKey: 'k' })).toEqual({
+        adjustment: concurrent,
+        repeated: true,
+      });
+      expect(repo.products.get('P1')?.stock).toBe(6);
+    });
+
+    it('gives up (an error, nothing written) when the product changes under every attempt', async () => {
+      const { repo, service } = managed(5);
+      let writes = 0;
+      repo.adjustStock = async () => {
+        writes++;
+        return 'product-changed';
+      };
+      await expect(service.adjustStock({ productId: 'P1', delta: 1 })).rejects.toThrow(/after 20 attempts/);
+      expect(writes).toBe(20);
+      expect(repo.products.get('P1')?.stock).toBe(5);
+    }, 10_000);
   });
 });

@@ -1,6 +1,16 @@
+import { randomUUID } from 'node:crypto';
+import { ConflictError, NotFoundError } from '../../shared/domain-errors.js';
 import type { Page } from '../../shared/pagination.js';
-import { SEED_PRODUCTS, type Product } from './product.js';
+import { SEED_PRODUCTS, type NewProduct, type PriceChange, type Product, type ProductChanges } from './product.js';
 import type { RejectionReason, Reservation, ReserveResult, StockRequest } from './reservation.js';
+import {
+  ADJUSTMENT_KEY_TTL_SECONDS,
+  adjustmentFingerprint,
+  adjustmentOf,
+  type AdjustmentRecord,
+  type AdjustResult,
+  type StockAdjustment,
+} from './stock-adjustment.js';
 
 export interface CatalogRepository {
   /** `nextToken` from the page before (InvalidPageTokenError if it is not one). */
@@ -17,14 +27,48 @@ export interface CatalogRepository {
   reserve(reservation: Reservation & { status: 'RESERVED' }): Promise<ReserveResult>;
   /** Records a rejection unless the order already has an answer; returns whether it was recorded. */
   recordRejection(reservation: Reservation & { status: 'REJECTED' }): Promise<boolean>;
+  /**
+   * Sets the product's name and/or price in one write (its stock untouched, so no reservation's stock change is
+   * lost); returns the product before and after, or undefined when there is no such product.
+   */
+  updateProduct(productId: string, changes: ProductChanges): Promise<{ previous: Product; product: Product } | undefined>;
+  /**
+   * In one transaction: changes the product's stock by `delta` only if the product is still exactly `expected`
+   * (so the answer, `expected` with the new stock, is the product as written) and the stock stays at 0 or above;
+   * and, when given, records the adjustment under its Idempotency-Key only if the key has no live record.
+   */
+  adjustStock(expected: Product, delta: number, record?: AdjustmentRecord): Promise<AdjustResult>;
+  /** The live record of an Idempotency-Key (one whose `expiresAt` has not passed), if any. */
+  getAdjustment(idempotencyKey: string): Promise<AdjustmentRecord | undefined>;
 }
 
 const MAX_RESERVE_ATTEMPTS = 10;
+/**
+ * An adjustment loses its turn to any write of the product between its read and its transaction (a reservation,
+ * another adjustment); each loss costs a re-read and a short pause. 20 turns outlast a burst of reservations of
+ * one product (at most 5 reservers at a time: functions/catalogs/README.md, "A hot product").
+ */
+const MAX_ADJUST_ATTEMPTS = 20;
+const adjustPauseMs = (attempt: number) => Math.min(5 * 2 ** attempt, 100) * (0.5 + Math.random());
+
+export interface AdjustStock {
+  productId: string;
+  /** Non-zero: a restock (> 0) or a write-off (< 0). */
+  delta: number;
+  idempotencyKey?: string;
+}
+
+export interface ProductUpdate {
+  product: Product;
+  /** Only when the price moved. */
+  priceChange?: PriceChange;
+}
 
 export class CatalogService {
   constructor(
     private readonly products: CatalogRepository,
     private readonly now: () => Date = () => new Date(),
+    private readonly newId: () => string = randomUUID,
   ) {}
 
   listProducts(limit: number, nextToken?: string): Promise<Page<Product>> {
@@ -48,6 +92,96 @@ export class CatalogService {
       (wasCreated ? created : existing).push(product.productId);
     }
     return { created, existing };
+  }
+
+  /** Adds a product (admin). An existing id is a conflict: 409 PRODUCT_EXISTS, and the product stays as it is. */
+  async createProduct(draft: NewProduct): Promise<Product> {
+    const product: Product = { ...draft, createdAt: this.now().toISOString() };
+    if (!(await this.products.createProductIfAbsent(product))) {
+      throw new ConflictError('PRODUCT_EXISTS', `Product ${draft.productId} already exists`);
+    }
+    return product;
+  }
+
+  /**
+   * Renames a product or changes its price (admin). A new price applies to the orders reserved after it: a
+   * reservation writes its stock only at the price it read (reserveStock: a stale price costs a re-read), and
+   * records that price, so an order already reserved or confirmed keeps its own.
+   */
+  async updateProduct(productId: string, changes: ProductChanges): Promise<ProductUpdate> {
+    const given = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) as ProductChanges;
+    if (Object.keys(given).length === 0) {
+      const product = await this.products.getProduct(productId);
+      if (!product) throw new NotFoundError(`Product ${productId} not found`);
+      return { product };
+    }
+    const updated = await this.products.updateProduct(productId, given);
+    if (!updated) throw new NotFoundError(`Product ${productId} not found`);
+    const { previous, product } = updated;
+    if (previous.unitPrice === product.unitPrice) return { product };
+    return {
+      product,
+      priceChange: {
+        changeId: this.newId(),
+        productId,
+        previousUnitPrice: previous.unitPrice,
+        unitPrice: product.unitPrice,
+        changedAt: this.now().toISOString(),
+      },
+    };
+  }
+
+  /**
+   * Restocks or writes off (admin). The stock never goes below 0 (409 INSUFFICIENT_STOCK) and no concurrent write
+   * is lost: the transaction changes the stock only if the product is still as read, else it is read again. With
+   * an Idempotency-Key, the key's record is written in that same transaction with the answer: a repeat of the
+   * same request applies nothing and gets that answer again (`repeated: true`); the same key with another request
+   * (another product or delta) is 409 IDEMPOTENCY_KEY_REUSED. A refused adjustment records nothing.
+   */
+  async adjustStock(command: AdjustStock): Promise<{ adjustment: StockAdjustment; repeated: boolean }> {
+    const { productId, delta, idempotencyKey } = command;
+    const fingerprint = adjustmentFingerprint(productId, delta);
+    if (idempotencyKey !== undefined) {
+      const recorded = await this.products.getAdjustment(idempotencyKey);
+      if (recorded) return this.repeatOf(recorded, fingerprint);
+    }
+    for (let attempt = 0; attempt < MAX_ADJUST_ATTEMPTS; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, adjustPauseMs(attempt)));
+      const product = await this.products.getProduct(productId);
+      if (!product) throw new NotFoundError(`Product ${productId} not found`);
+      if (product.stock + delta < 0) {
+        throw new ConflictError('INSUFFICIENT_STOCK', `Product ${productId} has ${product.stock} in stock: ${delta} would take it below 0`);
+      }
+      const now = this.now();
+      const adjustment: StockAdjustment = {
+        adjustmentId: this.newId(),
+        productId,
+        delta,
+        product: { ...product, stock: product.stock + delta },
+        createdAt: now.toISOString(),
+      };
+      const record: AdjustmentRecord | undefined =
+        idempotencyKey === undefined
+          ? undefined
+          : { ...adjustment, idempotencyKey, fingerprint, expiresAt: Math.floor(now.getTime() / 1000) + ADJUSTMENT_KEY_TTL_SECONDS };
+      const result = await this.products.adjustStock(product, delta, record);
+      if (result === 'adjusted') return { adjustment, repeated: false };
+      if (result === 'key-taken' && idempotencyKey !== undefined) {
+        // A concurrent request with the same key came first.
+        const recorded = await this.products.getAdjustment(idempotencyKey);
+        if (!recorded) throw new Error(`the record of Idempotency-Key ${idempotencyKey} is missing`);
+        return this.repeatOf(recorded, fingerprint);
+      }
+      // product-changed: another write came between the read and the transaction. Read again.
+    }
+    throw new Error(`could not adjust the stock of ${productId} after ${MAX_ADJUST_ATTEMPTS} attempts`);
+  }
+
+  private repeatOf(recorded: AdjustmentRecord, fingerprint: string): { adjustment: StockAdjustment; repeated: boolean } {
+    if (recorded.fingerprint !== fingerprint) {
+      throw new ConflictError('IDEMPOTENCY_KEY_REUSED', 'Idempotency-Key was already used with a different request');
+    }
+    return { adjustment: adjustmentOf(recorded), repeated: true };
   }
 
   /**
