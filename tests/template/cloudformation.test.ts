@@ -349,11 +349,11 @@ describe('packaged CloudFormation (stage dev)', () => {
     const [deployment, ...others] = ofType('AWS::ApiGateway::Deployment');
     expect(others).toEqual([]);
     const settings = (deployment?.[1].Properties?.StageDescription as { MethodSettings?: unknown[] } | undefined)?.MethodSettings;
-    const limits = { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 };
+    // Per route (tests/template/throttling.test.ts checks the sizing): log-in and sign-up tight, refresh for the population.
     expect(settings).toEqual([
-      { HttpMethod: 'POST', ResourcePath: '/~1login', ...limits },
-      { HttpMethod: 'POST', ResourcePath: '/~1users', ...limits },
-      { HttpMethod: 'POST', ResourcePath: '/~1token~1refresh', ...limits },
+      { HttpMethod: 'POST', ResourcePath: '/~1login', ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+      { HttpMethod: 'POST', ResourcePath: '/~1users', ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+      { HttpMethod: 'POST', ResourcePath: '/~1token~1refresh', ThrottlingRateLimit: 250, ThrottlingBurstLimit: 500 },
     ]);
     // Each one names a method the API really has (a renamed route must not silently lose its limit).
     const resourcePath = (id: string | undefined): string => {
