@@ -1,0 +1,219 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { toOtlp, toZipkin } from './formats.js';
+import { LocalMetrics } from './metrics.js';
+import { NO_SPAN, Telemetry } from './recorder.js';
+import { RingBuffer } from './ring-buffer.js';
+import { isTraceId, newSpanId, newTraceId, parseTraceHeader, traceHeader, w3cTraceId, xrayTraceId } from './span.js';
+import { queueBatchSpan, streamBatchSpan } from './hooks.js';
+
+describe('span model', () => {
+  it('makes X-Ray trace ids whose 32 hex digits are the W3C id, and 16-hex span ids', () => {
+    const id = newTraceId(Date.UTC(2025, 0, 1) + 999);
+    expect(id).toMatch(/^1-[0-9a-f]{8}-[0-9a-f]{24}$/);
+    expect(id.slice(2, 10)).toBe((Date.UTC(2025, 0, 1) / 1000).toString(16));
+    expect(w3cTraceId(id)).toMatch(/^[0-9a-f]{32}$/);
+    expect(xrayTraceId(w3cTraceId(id))).toBe(id);
+    expect(newSpanId()).toMatch(/^[0-9a-f]{16}$/);
+    expect(isTraceId('1-abc-def')).toBe(false);
+  });
+
+  it('reads and writes X-Amzn-Trace-Id as AWS passes it', () => {
+    const traceId = newTraceId();
+    const header = traceHeader({ traceId, parentSpanId: '0123456789abcdef' });
+    expect(header).toBe(`Root=${traceId};Parent=0123456789abcdef;Sampled=1`);
+    expect(parseTraceHeader(header)).toEqual({ traceId, parentSpanId: '0123456789abcdef' });
+    expect(parseTraceHeader(`Root=${traceId}`)).toEqual({ traceId });
+    expect(parseTraceHeader('Root=nonsense;Parent=0123456789abcdef')).toBeUndefined();
+    expect(parseTraceHeader(undefined)).toBeUndefined();
+  });
+});
+
+describe('ring buffer', () => {
+  it('keeps the newest items, oldest first', () => {
+    const ring = new RingBuffer<number>(3);
+    for (const n of [1, 2]) ring.push(n);
+    expect(ring.toArray()).toEqual([1, 2]);
+    for (const n of [3, 4, 5]) ring.push(n);
+    expect(ring.toArray()).toEqual([3, 4, 5]);
+    expect(ring.size).toBe(3);
+    expect(() => new RingBuffer(0)).toThrow();
+  });
+});
+
+describe('recorder', () => {
+  it('makes a child of the span open around the caller, and a new trace for a null parent', async () => {
+    const telemetry = new Telemetry();
+    const root = telemetry.start({ name: 'root', kind: 'server', service: 's', parent: null, correlationIds: ['C'] });
+    const child = await telemetry.within(root, async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      return telemetry.start({ name: 'child', kind: 'server', service: 's' });
+    });
+    const other = telemetry.within(root, () => telemetry.start({ name: 'other', kind: 'consumer', service: 's', parent: null }));
+    child.end();
+    root.end();
+    other.end('error');
+    const [first, second, third] = telemetry.all();
+    expect(first).toMatchObject({ name: 'child', traceId: root.traceId, parentSpanId: root.spanId, correlationIds: ['C'] });
+    expect(second).toMatchObject({ name: 'root', traceId: root.traceId, correlationIds: ['C'] });
+    expect(second?.parentSpanId).toBeUndefined();
+    expect(third?.traceId).not.toBe(root.traceId);
+    expect(third?.status).toBe('error');
+    expect(telemetry.correlated('C').map((span) => span.name)).toEqual(['root', 'child']);
+  });
+
+  it('swallows and counts what fails inside it, and records a span once', () => {
+    const telemetry = new Telemetry({
+      onSpan: [
+        () => {
+          throw new Error('a broken consumer');
+        },
+      ],
+    });
+    const span = telemetry.start({ name: 'x', kind: 'internal', service: 's', parent: null });
+    expect(() => span.end()).not.toThrow();
+    span.end();
+    expect(telemetry.errors).toBe(1);
+    expect(telemetry.all()).toHaveLength(1);
+    expect(telemetry.guard(() => JSON.parse('{'), 'fallback')).toBe('fallback');
+    expect(telemetry.errors).toBe(2);
+    expect(() => telemetry.line('{"not json')).not.toThrow();
+    expect(telemetry.within(NO_SPAN, () => 7)).toBe(7);
+  });
+
+  it('appends each ended span to its file, one JSON line each', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'telemetry-')), 'telemetry', 'traces.jsonl');
+    const telemetry = new Telemetry({ file });
+    telemetry.start({ name: 'a', kind: 'server', service: 's', parent: null }).end();
+    telemetry.start({ name: 'b', kind: 'server', service: 's', parent: null }).end();
+    await telemetry.close();
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    expect(lines.map((line) => (JSON.parse(line) as { name: string }).name)).toEqual(['a', 'b']);
+  });
+
+  it('keeps the log lines that carry a trace id, for that trace', () => {
+    const telemetry = new Telemetry();
+    telemetry.line('{"level":"WARN","xray_trace_id":"1-00000001-000000000000000000000001","message":"m"}');
+    telemetry.line('plain text');
+    expect(telemetry.logsOf('1-00000001-000000000000000000000001').map((record) => record.line.message)).toEqual(['m']);
+  });
+
+  it('starts a queue batch as a new trace linked to its producers, with the wait in the queue', () => {
+    const telemetry = new Telemetry();
+    const producer = telemetry.start({ name: 'PutEvents', kind: 'producer', service: 's', parent: null });
+    const body = JSON.stringify({ detail: { metadata: { correlationId: 'C' } } });
+    const sent = Date.now() - 50;
+    const batch = queueBatchSpan(telemetry, 'arn:aws:sqs:us-east-1:0:inbox', 'ecommerce-local-reserveStock', [
+      { body, attributes: { AWSTraceHeader: producer.header(), SentTimestamp: String(sent) } },
+    ]);
+    batch.end();
+    const span = telemetry.all()[0];
+    expect(span?.traceId).not.toBe(producer.traceId);
+    expect(span?.links).toEqual([{ traceId: producer.traceId, spanId: producer.spanId, attributes: { 'messaging.link': 'producer' } }]);
+    expect(span?.correlationIds).toEqual(['C']);
+    expect(Number(span?.attributes['aws.sqs.queue_wait_ms'])).toBeGreaterThanOrEqual(50);
+    expect(span?.startTime).toBeLessThanOrEqual(sent + 1);
+  });
+
+  it('starts a stream batch as a new root, marked as the break, correlated from the new image', () => {
+    const telemetry = new Telemetry();
+    streamBatchSpan(telemetry, 'orders', 'ecommerce-local-publishOrderEvents', [
+      { dynamodb: { NewImage: { correlationId: { S: 'C' } } } },
+    ]).end();
+    expect(telemetry.all()[0]).toMatchObject({ correlationIds: ['C'], attributes: { 'aws.stream.break': true } });
+    expect(telemetry.all()[0]?.parentSpanId).toBeUndefined();
+  });
+});
+
+describe('standard formats', () => {
+  const telemetry = new Telemetry({ now: () => 1_700_000_000_000.5 });
+  const root = telemetry.start({ name: 'POST /orders', kind: 'server', service: 'gateway', parent: null, attributes: { n: 3 } });
+  const child = telemetry.within(root, () => telemetry.start({ name: 'placeOrder', kind: 'server', service: 'lambda', localOnly: true }));
+  const linked = telemetry.start({
+    name: 'batch',
+    kind: 'consumer',
+    service: 'lambda',
+    parent: null,
+    links: [{ traceId: root.traceId, spanId: root.spanId }],
+  });
+  child.end('error');
+  root.end();
+  linked.end();
+  const spans = telemetry.all();
+
+  it('OTLP/JSON: one resource per service, hex ids, parents, kinds, links, status, nanosecond times', () => {
+    const otlp = toOtlp(spans);
+    expect(otlp.resourceSpans.map((r) => r.resource.attributes.find((a) => a.key === 'service.name')?.value)).toEqual([
+      { stringValue: 'lambda' },
+      { stringValue: 'gateway' },
+    ]);
+    const [placeOrder, batch] = otlp.resourceSpans[0]?.scopeSpans[0]?.spans ?? [];
+    expect(placeOrder).toMatchObject({
+      traceId: w3cTraceId(root.traceId),
+      parentSpanId: root.spanId,
+      kind: 2,
+      status: { code: 2 },
+      startTimeUnixNano: '1700000000000500000',
+    });
+    expect(placeOrder?.attributes).toContainEqual({ key: 'local.only', value: { boolValue: true } });
+    expect(batch?.kind).toBe(5);
+    expect(batch?.links).toEqual([{ traceId: w3cTraceId(root.traceId), spanId: root.spanId, attributes: [] }]);
+    const gateway = otlp.resourceSpans[1]?.scopeSpans[0]?.spans[0];
+    expect(gateway?.attributes).toContainEqual({ key: 'n', value: { intValue: '3' } });
+    expect(gateway).not.toHaveProperty('parentSpanId');
+  });
+
+  it('Zipkin v2: microseconds, kinds in capitals, links as tags', () => {
+    const zipkin = toZipkin(spans);
+    expect(zipkin[0]).toMatchObject({
+      traceId: w3cTraceId(root.traceId),
+      id: child.spanId,
+      parentId: root.spanId,
+      kind: 'SERVER',
+      timestamp: 1_700_000_000_000_500,
+      localEndpoint: { serviceName: 'lambda' },
+      tags: { error: 'true', 'local.only': 'true' },
+    });
+    expect(zipkin[2]?.tags['link.0']).toBe(`${w3cTraceId(root.traceId)}:${root.spanId}`);
+  });
+});
+
+describe('metrics', () => {
+  it('sums EMF metrics and counts requests and invocations, as Prometheus text', async () => {
+    const metrics = new LocalMetrics(async () => [{ queue: 'orders-dlq', visible: 2, inFlight: 0 }]);
+    metrics.emfLine({
+      _aws: {
+        CloudWatchMetrics: [{ Namespace: 'ecommerce', Dimensions: [['service', 'stage']], Metrics: [{ Name: 'http2xx', Unit: 'Count' }] }],
+      },
+      service: 'orders',
+      stage: 'local',
+      http2xx: 1,
+    });
+    metrics.emfLine({
+      _aws: { CloudWatchMetrics: [{ Namespace: 'ecommerce', Metrics: [{ Name: 'http2xx' }] }] },
+      service: 'orders',
+      stage: 'local',
+      http2xx: [1, 1],
+    });
+    const telemetry = new Telemetry({ onSpan: [(span) => metrics.span(span)] });
+    telemetry
+      .start({
+        name: 'g',
+        kind: 'server',
+        service: 'AWS::ApiGateway::Stage',
+        parent: null,
+        attributes: { 'http.request.method': 'POST', 'http.route': '/x' },
+      })
+      .end('ok', { 'http.response.status_code': 503 });
+    telemetry
+      .start({ name: 'f', kind: 'server', service: 'AWS::Lambda::Function', parent: null, attributes: { 'faas.name': 'f' } })
+      .end('error');
+    const text = await metrics.text();
+    expect(text).toContain('ecommerce_http2xx{namespace="ecommerce",service="orders",stage="local"} 3');
+    expect(text).toContain('aws_apigateway_5xx{method="POST",resource="/x"} 1');
+    expect(text).toContain('aws_lambda_errors{function_name="f"} 1');
+    expect(text).toContain('aws_sqs_approximate_number_of_messages_visible{queue_name="orders-dlq"} 2');
+  });
+});
