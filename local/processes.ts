@@ -1,6 +1,7 @@
 // Child-process and port helpers for the local stack: clear errors instead of stack traces.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { StringDecoder } from 'node:string_decoder';
 
 export class StartupError extends Error {
   constructor(
@@ -67,12 +68,46 @@ export function startProcess(
   options: { env?: NodeJS.ProcessEnv; cwd?: string; onOutput?: (line: string) => void },
 ): ChildProcess {
   const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  const forward = (data: Buffer) => {
-    for (const line of data.toString('utf8').split('\n')) if (line.trim() !== '') options.onOutput?.(line);
-  };
-  child.stdout?.on('data', forward);
-  child.stderr?.on('data', forward);
+  // One buffer per stream: a chunk may end mid-line (a long JSON log or EMF line), and stdout and stderr interleave.
+  for (const stream of [child.stdout, child.stderr]) {
+    const lines = new LineBuffer();
+    const forward = (found: string[]) => {
+      for (const line of found) if (line.trim() !== '') options.onOutput?.(line);
+    };
+    stream?.on('data', (data: Buffer) => forward(lines.push(data)));
+    stream?.on('end', () => forward(lines.end()));
+  }
   return child;
+}
+
+/**
+ * Splits a stream's chunks into whole lines: what follows the last newline of a chunk waits for the next one (a
+ * multi-byte character split between chunks too). A line longer than `maxLineBytes` is passed on in pieces rather
+ * than held without bound.
+ */
+export class LineBuffer {
+  private readonly decoder = new StringDecoder('utf8');
+  private pending = '';
+
+  constructor(private readonly maxLineBytes = 1024 * 1024) {}
+
+  push(chunk: Buffer | string): string[] {
+    const text = this.pending + (typeof chunk === 'string' ? chunk : this.decoder.write(chunk));
+    const lines = text.split('\n');
+    this.pending = lines.pop() ?? '';
+    if (this.pending.length > this.maxLineBytes) {
+      lines.push(this.pending);
+      this.pending = '';
+    }
+    return lines.map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
+  }
+
+  /** The stream ended: its last line, if it had no newline. */
+  end(): string[] {
+    const rest = this.pending + this.decoder.end();
+    this.pending = '';
+    return rest === '' ? [] : [rest];
+  }
 }
 
 /** SIGTERM to the child's process group, then SIGKILL if it has not exited in time. */
