@@ -270,6 +270,7 @@ const rep = (count: number, unit: string) => `{{rep:${count}:${unit}}}`;
 const MASS_ASSIGNMENT = [
   'userId',
   'role',
+  'roles',
   'price',
   'stock',
   'status',
@@ -925,7 +926,8 @@ const UNKNOWN_PATHS = [
   '/.env',
   '/.git/config',
   '/users/{{me}}/orders/01ARZ3NDEKTSV4RRFFQ69G5FAV/items',
-  '/catalogs/CATALOG-001/stock',
+  '/catalogs/CATALOG-001/price',
+  '/catalogs/CATALOG-001/stock/x',
   '/health/x',
   '/welcome/x',
   '/openapi.json/x',
