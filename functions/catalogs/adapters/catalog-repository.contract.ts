@@ -337,6 +337,26 @@ export function describeCatalogRepositoryContract(name: string, fixture: Catalog
         expect(stock).toBeGreaterThanOrEqual(0);
       });
 
+      it('price changes racing reservations lose none of their stock, and each reservation records the price it was taken at', async () => {
+        const repo = await fixture.repository();
+        const p = product({ stock: 20, unitPrice: 500 });
+        await repo.createProductIfAbsent(p);
+        const service = new CatalogService(repo);
+        const results = await Promise.all([
+          ...Array.from({ length: 12 }, (_, i) =>
+            service.reserveStock({ orderId: `O-${randomUUID()}-${i}`, productId: p.productId, qty: 1 }),
+          ),
+          ...[600, 700, 800].map((unitPrice) => service.updateProduct(p.productId, { unitPrice })),
+        ]);
+        const reservations = results.slice(0, 12) as Array<Awaited<ReturnType<CatalogService['reserveStock']>>>;
+        expect(reservations.every((r) => r.reservation.status === 'RESERVED')).toBe(true);
+        expect((await repo.getProduct(p.productId))?.stock).toBe(8);
+        for (const { reservation } of reservations) {
+          expect([500, 600, 700, 800]).toContain((reservation as { unitPrice: number }).unitPrice);
+          expect(await repo.getReservation(reservation.orderId)).toEqual(reservation);
+        }
+      });
+
       it('one key sent five times at once applies once, and every answer is the same', async () => {
         const repo = await fixture.repository();
         const p = product({ stock: 5 });
