@@ -8,6 +8,8 @@
  */
 import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { admitted, readBody, signedAsStack, type Authorize } from './iam-gate.js';
+import { dynamoDbSpan } from './telemetry/hooks.js';
+import type { Telemetry } from './telemetry/recorder.js';
 
 const WRITES = new Set([
   'PutItem',
@@ -29,6 +31,8 @@ export interface WriteSignalOptions {
   onWrite: (tables: string[] | undefined) => void;
   /** IAM as the caller's role allows (local/iam/); undefined: not enforced. */
   authorize?: Authorize;
+  /** A local-only span per call that carries a trace (local/telemetry/); none without it. */
+  telemetry?: Telemetry;
 }
 
 /** The tables a successful write request names (its body is DynamoDB's JSON); undefined when unknown. */
@@ -57,6 +61,9 @@ export async function startWriteSignal(options: WriteSignalOptions): Promise<Ser
     // The whole body is read first: IAM needs it (the table, the keys), and a write names its tables in it.
     const body = await readBody(req);
     if (!admitted(options.authorize, 'dynamodb', req, body, res)) return;
+    const trace = req.headers['x-amzn-trace-id'];
+    const span = dynamoDbSpan(options.telemetry, Array.isArray(trace) ? trace[0] : trace, operation, body);
+    res.once('close', () => span.end(res.statusCode === 200 ? 'ok' : 'error', { 'http.response.status_code': res.statusCode }));
     const upstream = request(
       {
         host: '127.0.0.1',

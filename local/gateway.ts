@@ -21,6 +21,8 @@ import type { CfnTemplate } from './cloudformation.js';
 import { corsAllowedOrigins } from '../functions/shared/http/cors.js';
 import type { Invoker } from './sqs-poller.js';
 import { TokenAuthorizers, tokenAuthorizerOf, type TokenAuthorizer } from './token-authorizer.js';
+import { gatewaySpans } from './telemetry/hooks.js';
+import type { Telemetry } from './telemetry/recorder.js';
 
 interface GatewayResponseSpec {
   statusCode?: number;
@@ -36,6 +38,8 @@ interface ApiRoute {
   methods: string[];
   /** The TOKEN authorizer of each method that has one. */
   authorizers: Record<string, TokenAuthorizer>;
+  /** The function each method's integration invokes (AWS_PROXY), by its FunctionName: the traces name it. */
+  functions?: Record<string, string>;
   /** The answer of the resource's OPTIONS method when API Gateway makes it (a MOCK integration): its static headers. */
   preflight?: { status: number; headers: HeaderList };
 }
@@ -69,6 +73,8 @@ export function gatewayModel(template: CfnTemplate): GatewayModel {
       route.methods.push(String(props.HttpMethod));
       const authorizer = tokenAuthorizerOf(template, props);
       if (authorizer) route.authorizers[String(props.HttpMethod)] = authorizer;
+      const functionName = integratedFunctionOf(template, props.Integration);
+      if (functionName) route.functions = { ...route.functions, [String(props.HttpMethod)]: functionName };
       const integration = props.Integration as { Type?: string; IntegrationResponses?: IntegrationResponse[] } | undefined;
       if (props.HttpMethod === 'OPTIONS' && integration?.Type === 'MOCK') {
         const answer = integration.IntegrationResponses?.[0];
@@ -112,6 +118,18 @@ function staticHeaders(parameters: Record<string, string> | undefined, prefix: s
 }
 
 const ROOT = '';
+
+/** The FunctionName of the Lambda function an integration's Uri names (`Fn::GetAtt [<Function>, Arn]`), if any. */
+function integratedFunctionOf(template: CfnTemplate, integration: unknown): string | undefined {
+  for (const [, id] of JSON.stringify((integration as { Uri?: unknown } | undefined)?.Uri ?? '').matchAll(
+    /"Fn::GetAtt":\["([^"]+)","Arn"\]/g,
+  )) {
+    const resource = template.Resources[id as string];
+    if (resource?.Type === 'AWS::Lambda::Function' && typeof resource.Properties?.FunctionName === 'string')
+      return resource.Properties.FunctionName;
+  }
+  return undefined;
+}
 
 /** `{Ref: R}` is resource R; `{"Fn::GetAtt": [RestApi, "RootResourceId"]}` the root. */
 function resourceIdOf(template: CfnTemplate, value: unknown): string {
@@ -226,6 +244,8 @@ export interface GatewayOptions {
   logUpstreamFailure?: (message: string) => void;
   /** Offline is still starting: answer 503 (logging nothing) until `upstreamUp()`. Without it, offline is taken to be up. */
   upstreamStarting?: boolean;
+  /** A trace per request (local/telemetry/); none without it. */
+  telemetry?: Telemetry;
 }
 
 export interface RunningGateway {
@@ -270,7 +290,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const authorizers = options.authorizers ? new TokenAuthorizers(options.authorizers.invoke) : undefined;
 
   /** Forwards the request once its route's authorizer (if any) allows it, with the outcome for offline. */
-  const authorizeThenForward = (req: IncomingMessage, res: ServerResponse, authorizer: TokenAuthorizer) => {
+  const authorizeThenForward = (req: IncomingMessage, res: ServerResponse, authorizer: TokenAuthorizer, traced: HeaderList = []) => {
     if (!authorizers) return answerAsGateway(req, res, ...REFUSAL.failed);
     const header = req.headers[authorizer.header];
     const path = (req.url ?? '/').split('?')[0] as string;
@@ -283,7 +303,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           const [status, type] = REFUSAL[authorization.outcome];
           return answerAsGateway(req, res, status, type);
         }
-        forward(req, res, [[AUTHORIZER_CONTEXT_HEADER, JSON.stringify(authorization.context)]]);
+        forward(req, res, [...traced, [AUTHORIZER_CONTEXT_HEADER, JSON.stringify(authorization.context)]]);
         req.resume();
       },
       () => answerAsGateway(req, res, ...REFUSAL.failed),
@@ -328,6 +348,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
             if (status >= 500) upstreamFailed(`serverless offline answered ${status} itself (no function's answer)`);
             return answerAsGateway(req, res, status);
           }
+          functionAnswers.set(res, String(answer.headers['x-correlation-id']));
           res.writeHead(status, [...withoutCors(answer.rawHeaders), ...corsHeaders(req)].flat());
           answer.pipe(res);
           answer.on('error', () => res.destroy());
@@ -367,9 +388,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const server = createServer((req, res) => {
     if (starting) return answerStarting(req, res);
     const route = routeOf(model.routes, (req.url ?? '/').split('?')[0] as string);
+    // A trace per request (or the client's, when it sends X-Amzn-Trace-Id); offline is passed the invocation's header.
+    const spans = traceRequest(options.telemetry, req, res, route);
+    const traced: HeaderList = spans.invocation.header() ? [['X-Amzn-Trace-Id', spans.invocation.header()]] : [];
     const authorizer = route?.authorizers[req.method ?? ''];
-    if (authorizer) return authorizeThenForward(req, res, authorizer);
-    if (req.method !== 'OPTIONS') return forward(req, res);
+    if (authorizer)
+      return (
+        options.telemetry?.within(spans.request, () => authorizeThenForward(req, res, authorizer, traced)) ??
+        authorizeThenForward(req, res, authorizer)
+      );
+    if (req.method !== 'OPTIONS') return forward(req, res, traced);
     if (route?.methods.includes('OPTIONS') && !route.preflight) return forward(req, res); // a function's OPTIONS
     answerOptions(req, res, route);
   });
@@ -400,6 +428,34 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         agent.destroy();
       }),
   };
+}
+
+/** The correlation id of each answer a function made (the gateway's own answers have none). */
+const functionAnswers = new WeakMap<ServerResponse, string>();
+
+/** The gateway's spans of one request, ended with its answer (its status, the correlation id the function answered). */
+function traceRequest(telemetry: Telemetry | undefined, req: IncomingMessage, res: ServerResponse, route: ApiRoute | undefined) {
+  if (!telemetry) return gatewaySpans(undefined, { method: '', path: '' });
+  const header = (name: string) => [req.headers[name]].flat()[0];
+  const spans = gatewaySpans(telemetry, {
+    method: req.method ?? '',
+    path: (req.url ?? '/').split('?')[0] as string,
+    ...(route ? { route: `/${route.parts.join('/')}` } : {}),
+    ...(route?.functions?.[req.method ?? ''] ? { functionName: route.functions[req.method ?? ''] } : {}),
+    ...(header('x-amzn-trace-id') ? { traceHeader: header('x-amzn-trace-id') } : {}),
+    ...(header('x-correlation-id') ? { correlationId: header('x-correlation-id') } : {}),
+  });
+  res.once('close', () =>
+    telemetry.guard(() => {
+      const status = res.statusCode;
+      const correlationId = functionAnswers.get(res);
+      // An answer without a correlation id was the gateway's own: the function was not invoked (or offline failed).
+      if (correlationId !== undefined) spans.invocation.end(status >= 500 ? 'error' : 'ok');
+      spans.request.correlate([correlationId]);
+      spans.request.end(status >= 500 ? 'error' : 'ok', { 'http.response.status_code': status });
+    }, undefined),
+  );
+  return spans;
 }
 
 /** Later headers replace earlier ones of the same name; Vary lists are joined. */

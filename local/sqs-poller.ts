@@ -8,6 +8,8 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { IdleWait } from './idle-wait.js';
+import { queueBatchSpan } from './telemetry/hooks.js';
+import type { Telemetry } from './telemetry/recorder.js';
 
 export type InvokeResult = { ok: true; payload: unknown } | { ok: false; error: string };
 export type Invoker = (functionName: string, event: unknown) => Promise<InvokeResult>;
@@ -30,6 +32,8 @@ export interface SqsPollerOptions {
   /** Batches in flight at once, as Lambda scales an SQS mapping out (up to its MaximumConcurrency). */
   concurrency?: number;
   log?: (message: string) => void;
+  /** Spans for each batch (local/telemetry/); none without it. */
+  telemetry?: Telemetry;
 }
 
 export interface BatchOutcome {
@@ -49,6 +53,8 @@ export function toSqsRecord(message: Message, queueArn: string, region: string):
       SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
       SenderId: attributes.SenderId ?? 'local',
       ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+      // The sender's trace (EventBridge passes its X-Amzn-Trace-Id on), as Lambda hands it to the function.
+      ...(attributes.AWSTraceHeader ? { AWSTraceHeader: attributes.AWSTraceHeader } : {}),
     },
     messageAttributes: Object.fromEntries(
       Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
@@ -155,7 +161,13 @@ export class SqsPoller {
 
     const event: SQSEvent = { Records: messages.map((m) => toSqsRecord(m, this.options.queueArn, this.options.region)) };
     const ids = event.Records.map((r) => r.messageId);
-    const result = await this.options.invoke(this.options.functionName, event);
+    // A new trace per batch, linked to the traces that sent its messages, as AWS links them.
+    const span = queueBatchSpan(this.options.telemetry, this.options.queueArn, this.options.functionName, event.Records);
+    const invoke = () => this.options.invoke(this.options.functionName, event);
+    const result = await (this.options.telemetry?.within(span, invoke) ?? invoke());
+    span.end(result.ok ? 'ok' : 'error', {
+      'aws.sqs.received_counts': event.Records.map((r) => r.attributes.ApproximateReceiveCount).join(','),
+    });
     if (!result.ok) this.options.log?.(`${this.options.functionName} failed a batch of ${ids.length}: ${result.error}`);
     const succeeded = new Set(succeededIds(ids, result, this.options.reportBatchItemFailures));
     const toDelete = messages.filter((m) => succeeded.has(m.MessageId ?? ''));

@@ -32,6 +32,7 @@ import { startLambdaEndpoint } from './lambda-endpoint.js';
 import type { Authorize } from './iam-gate.js';
 import { ProcessRecord } from './process-record.js';
 import { withPackageLock } from './package-lock-dir.js';
+import { startTelemetry, telemetryPortOf } from './telemetry/index.js';
 
 export interface LocalStackOptions {
   /** Keep DynamoDB data in memory only (a throw-away run); default: persist under `dataDir`. */
@@ -79,6 +80,8 @@ export interface LocalPorts {
   dynamodb: number;
   sqs: number;
   eventBridge: number;
+  /** Traces and metrics (local/telemetry/); default 16686 (Jaeger's) plus the offset of `http` from 3000. */
+  telemetry?: number;
 }
 
 /**
@@ -97,6 +100,8 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local
 
 export interface RunningStack {
   baseUrl: string;
+  /** Traces (OTLP/Zipkin JSON) and Prometheus metrics of this stack (local/telemetry/). */
+  telemetryUrl: string;
   endpoints: { dynamodb: string; sqs: string; eventBridge: string; lambda: string };
   /** The environment a process needs to talk to this stack with the AWS SDK. */
   env: Record<string, string>;
@@ -143,7 +148,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     lambda: `http://127.0.0.1:${ports.lambda}`,
   };
   const env = awsEnv(endpoints);
+  // Spans of every hop the stack mediates, the functions' log lines and EMF metrics (memory only for an in-memory stack).
+  const telemetry = startTelemetry({
+    ...(options.inMemory ? {} : { file: join(resolve(ROOT, options.dataDir ?? '.local'), 'telemetry', 'traces.jsonl') }),
+  });
   const childOutput = (name: string) => (line: string) => {
+    if (name === 'offline') telemetry.recorder.line(line);
     if (options.verbose) log(`  [${name}] ${line}`);
   };
 
@@ -158,6 +168,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     stops.length = 0;
     processes.clear();
+    await telemetry.stop();
   };
 
   const dataDir = resolve(ROOT, options.dataDir ?? '.local');
@@ -175,6 +186,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await assertPortFree(ports.eventBridge, 'local EventBridge');
     await assertPortFree(ports.http, 'API (local gateway)');
     await assertPortFree(ports.lambda, 'Lambda invoke port (serverless-offline)');
+    await assertPortFree(telemetryPortOf(ports), 'telemetry (traces, metrics)');
 
     // npm start (default ports) builds into .esbuild/.serverless; other port sets into their own folders.
     const buildSuffix = ports.http === DEFAULT_PORTS.http ? '' : `-${ports.http}`;
@@ -261,8 +273,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     processes.add('serverless offline', offline.pid);
     stops.push(() => stopProcess(offline));
     // The stack's own invocations (pollers, schedules, the gateway's authorizers) are Lambda's, not a role's: straight to offline.
-    const invoke = lambdaInvoker(`http://127.0.0.1:${offlineLambdaPort}`, LOCAL_CREDENTIALS, REGION);
-    const lambdaEndpoint = await startLambdaEndpoint({ port: ports.lambda, offlinePort: offlineLambdaPort, authorize });
+    const invoke = lambdaInvoker(`http://127.0.0.1:${offlineLambdaPort}`, LOCAL_CREDENTIALS, REGION, telemetry.recorder);
+    const lambdaEndpoint = await startLambdaEndpoint({
+      port: ports.lambda,
+      offlinePort: offlineLambdaPort,
+      authorize,
+      telemetry: telemetry.recorder,
+    });
     stops.push(() => new Promise<void>((resolve) => lambdaEndpoint.close(() => resolve())));
     const gateway = await startGateway({
       model: gatewayModel(template),
@@ -272,6 +289,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       logUpstreamFailure: log,
       // Until offline answers, requests get 503 SERVICE_UNAVAILABLE and no log line.
       upstreamStarting: true,
+      telemetry: telemetry.recorder,
     });
     stops.push(() => gateway.close());
     const baseUrl = `http://127.0.0.1:${ports.http}`;
@@ -302,6 +320,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         for (const [table, wake] of wakeStreamPollers) if (!tables || tables.includes(table)) wake();
       },
       authorize,
+      telemetry: telemetry.recorder,
     });
     stops.push(() => new Promise<void>((done) => writeSignal.close(() => done())));
 
@@ -340,6 +359,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       onDelivered: (name) => wakeQueuePoller.get(name)?.(),
       log,
       authorize,
+      telemetry: telemetry.recorder,
     });
     await bus.start();
     stops.push(() => bus.stop());
@@ -367,6 +387,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         concurrency: mapping.maximumConcurrency ?? LOCAL_SQS_CONCURRENCY,
         visibilityTimeoutSeconds: Number(model.queues.find((queue) => queue.name === name)?.attributes.VisibilityTimeout ?? 30),
         log,
+        telemetry: telemetry.recorder,
       });
       wakeQueuePoller.set(name, () => poller.wake());
       return poller;
@@ -408,6 +429,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             invoke,
             ...(options.inMemory ? {} : { checkpointFile: join(dataDir, `stream-checkpoints-${stage}.json`) }),
             log,
+            telemetry: telemetry.recorder,
           }),
       );
     for (const poller of streamPollers) {
@@ -423,7 +445,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     scheduler.start();
     stops.push(() => scheduler.stop());
 
-    return { baseUrl, endpoints, env, model, queueUrls, stage, esbuildFolder: join(ROOT, build.esbuildFolder), stop: stopAll };
+    const telemetryServer = await telemetry.serve(telemetryPortOf(ports), sqs, queueUrls);
+    stops.push(() => new Promise<void>((done) => telemetryServer.close(() => done())));
+    const telemetryUrl = `http://127.0.0.1:${telemetryPortOf(ports)}`;
+
+    return {
+      baseUrl,
+      telemetryUrl,
+      endpoints,
+      env,
+      model,
+      queueUrls,
+      stage,
+      esbuildFolder: join(ROOT, build.esbuildFolder),
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;

@@ -53,6 +53,7 @@ try {
       ? 'IAM not enforced (--no-iam).'
       : 'IAM enforced: each function may call only what its role allows (sign as `ecommerce-local-<function>` to try one).',
   );
+  log(`Traces and metrics: ${stack.telemetryUrl} (/api/traces?correlationId=<id>, /metrics)`);
   log('Ready. Press Ctrl-C to stop.');
 
   let stopping = false;

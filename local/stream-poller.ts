@@ -19,6 +19,8 @@ import {
   type DynamoDBStreamsClient,
   type ShardIteratorType,
 } from '@aws-sdk/client-dynamodb-streams';
+import { streamBatchSpan } from './telemetry/hooks.js';
+import type { Telemetry } from './telemetry/recorder.js';
 import { IdleWait } from './idle-wait.js';
 import type { Invoker } from './sqs-poller.js';
 
@@ -54,6 +56,8 @@ export interface StreamPollerOptions {
   /** The account in the function ARN of an invocation record; default the local stack's 000000000000. */
   accountId?: string;
   log?: (message: string) => void;
+  /** Spans for each batch (local/telemetry/); none without it. */
+  telemetry?: Telemetry;
 }
 
 /**
@@ -337,7 +341,11 @@ export class StreamPoller {
       lanesByItemKey(records, this.options.parallelizationFactor ?? 1).map(async (lane) => {
         const event = { Records: lane.map((record) => toLambdaRecord(record, this.streamArn, this.options.region)) };
         const sequence = lane.map((r) => ({ sequenceNumber: r.dynamodb?.SequenceNumber as string }));
-        const result = await this.options.invoke(this.options.functionName, event);
+        // A new root per batch: a stream carries no trace context on AWS.
+        const span = streamBatchSpan(this.options.telemetry, this.options.tableName, this.options.functionName, event.Records);
+        const result = await (this.options.telemetry?.within(span, () => this.options.invoke(this.options.functionName, event)) ??
+          this.options.invoke(this.options.functionName, event));
+        span.end(result.ok ? 'ok' : 'error');
         const failedFrom = retryFrom(sequence, result.ok ? result.payload : null, result.ok, this.options.reportBatchItemFailures);
         return { failedFrom, error: result.ok ? undefined : result.error };
       }),

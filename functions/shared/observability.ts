@@ -23,9 +23,26 @@ export const metrics = new Metrics({
   defaultDimensions: { stage: process.env.STAGE ?? 'unknown' },
 });
 
+/**
+ * serverless offline does not set `_X_AMZN_TRACE_ID` as Lambda's runtime does: the local stack passes it (the
+ * X-Amzn-Trace-Id header of an HTTP event, the client context's `traceHeader` of an invocation; local/telemetry/),
+ * so the SDK forwards it and the log lines carry `xray_trace_id`. Not used on AWS.
+ */
+const localTrace = {
+  before: ({ event, context }: { event: unknown; context: Context }) => {
+    const headers = Object.entries((event as { headers?: Record<string, string> } | null)?.headers ?? {});
+    const header = headers.find(([name]) => name.toLowerCase() === 'x-amzn-trace-id')?.[1];
+    const trace = header ?? (context.clientContext as { custom?: { traceHeader?: string } } | undefined)?.custom?.traceHeader;
+    if (trace) metrics.addMetadata('xray_trace_id', /Root=([^;]+)/.exec(trace)?.[1] ?? trace);
+    if (trace) process.env._X_AMZN_TRACE_ID = trace;
+    else delete process.env._X_AMZN_TRACE_ID;
+  },
+};
+
 export function lambdaHandler<TEvent, TResult>(handler: (event: TEvent, context: Context) => Promise<TResult>) {
   return (
     middy<TEvent, TResult>(handler)
+      .use(process.env.IS_OFFLINE ? [localTrace] : [])
       // Never log whole events (whatever POWERTOOLS_LOGGER_LOG_EVENT says): they carry passwords
       // (POST /users, /login) and bearer tokens.
       .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))

@@ -9,6 +9,8 @@ import { admitted, readBody, type Authorize } from '../iam-gate.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { RuleSpec } from '../cloudformation.js';
+import { putEventsSpan } from '../telemetry/hooks.js';
+import type { Telemetry } from '../telemetry/recorder.js';
 import { assertValidEventPattern, matchesEventPattern, type EventPattern } from './event-pattern.js';
 
 export interface EventBusOptions {
@@ -24,6 +26,8 @@ export interface EventBusOptions {
   log?: (message: string) => void;
   /** IAM as the caller's role allows (local/iam/: events:PutEvents with events:source and events:detail-type); undefined: not enforced. */
   authorize?: Authorize;
+  /** A span per PutEvents call (local/telemetry/); none without it. */
+  telemetry?: Telemetry;
 }
 
 interface PutEventsEntry {
@@ -87,13 +91,18 @@ export class LocalEventBus {
   }
 
   /** Routes one event to every matching rule's queues; returns the queue names it reached. */
-  async route(busName: string, event: BusEvent): Promise<string[]> {
+  async route(busName: string, event: BusEvent, traceHeader?: string): Promise<string[]> {
     const reached: string[] = [];
     for (const rule of this.rules) {
       if (rule.eventBusName !== busName || !matchesEventPattern(rule.pattern, event as unknown as Record<string, unknown>)) continue;
       for (const target of rule.targets) {
         await this.options.sqs.send(
-          new SendMessageCommand({ QueueUrl: this.options.queueUrl(target.queueName), MessageBody: JSON.stringify(event) }),
+          new SendMessageCommand({
+            QueueUrl: this.options.queueUrl(target.queueName),
+            MessageBody: JSON.stringify(event),
+            // EventBridge passes the caller's trace on to SQS as the AWSTraceHeader system attribute.
+            ...(traceHeader ? { MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: traceHeader } } } : {}),
+          }),
         );
         reached.push(target.queueName);
         this.options.onDelivered?.(target.queueName);
@@ -121,8 +130,10 @@ export class LocalEventBus {
         send(400, { __type: 'ValidationException', message: `Entries must hold 1 to ${MAX_ENTRIES} entries` });
         return;
       }
+      const span = putEventsSpan(this.options.telemetry, headerOf(req, 'x-amzn-trace-id'), body);
       const results: EntryResult[] = [];
-      for (const entry of entries) results.push(await this.putEntry(entry));
+      for (const entry of entries) results.push(await this.putEntry(entry, span.header() || headerOf(req, 'x-amzn-trace-id')));
+      span.end(results.some((r) => 'ErrorCode' in r) ? 'error' : 'ok');
       send(200, { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results });
     } catch (error) {
       this.options.log?.(`local event bus: ${(error as Error).message}`);
@@ -130,7 +141,7 @@ export class LocalEventBus {
     }
   }
 
-  private async putEntry(entry: PutEventsEntry): Promise<EntryResult> {
+  private async putEntry(entry: PutEventsEntry, traceHeader?: string): Promise<EntryResult> {
     const busName =
       typeof entry.EventBusName === 'string' && entry.EventBusName !== '' ? (entry.EventBusName.split('/').pop() ?? '') : 'default';
     if (busName !== 'default' && !this.options.eventBuses.includes(busName)) {
@@ -162,11 +173,16 @@ export class LocalEventBus {
       resources: Array.isArray(entry.Resources) ? entry.Resources.map(String) : [],
       detail: detail as Record<string, unknown>,
     };
-    await this.route(busName, event);
+    await this.route(busName, event, traceHeader);
     this.recent.push(event);
     if (this.recent.length > 1000) this.recent.shift();
     return { EventId: event.id };
   }
+}
+
+function headerOf(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function invalid(message: string): EntryResult {

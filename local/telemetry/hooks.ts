@@ -175,3 +175,20 @@ export function gatewaySpans(
     { request: NO_SPAN, invocation: NO_SPAN },
   );
 }
+
+/**
+ * A Lambda Invoke's ClientContext (base64 JSON) with `custom.traceHeader` set to `span`'s header, kept beside what the
+ * caller put there: the shared handler wrapper sets `_X_AMZN_TRACE_ID` from it under offline. Undefined without a span.
+ */
+export function clientContextWithTrace(
+  telemetry: Telemetry | undefined,
+  existing: string | undefined,
+  span: ActiveSpan,
+): string | undefined {
+  if (!telemetry || span === NO_SPAN) return existing;
+  return telemetry.guard(() => {
+    const context = existing ? (JSON.parse(Buffer.from(existing, 'base64').toString('utf8')) as { custom?: Record<string, unknown> }) : {};
+    const withTrace = { ...context, custom: { ...context.custom, traceHeader: span.header() } };
+    return Buffer.from(JSON.stringify(withTrace)).toString('base64');
+  }, existing);
+}
