@@ -11,4 +11,5 @@ export { login } from './routes/login.js';
 export { logout } from './routes/logout.js';
 export { refreshToken } from './routes/refresh-token.js';
 export { revokeSessions } from './routes/revoke-sessions.js';
+export { setUserRoles } from './routes/set-user-roles.js';
 export { signUp } from './routes/sign-up.js';

@@ -151,7 +151,7 @@ describeLocal('users repository on DynamoDB Local', () => {
     const service = new UserService({
       users: repository,
       passwords: new Argon2PasswordHasher(),
-      sessions: { open: async (userId) => ({ token: 't', expiresIn: 1, userId, refreshToken: 'r', refreshExpiresIn: 1 }) },
+      sessions: { open: async (userId) => ({ token: 't', expiresIn: 1, userId, roles: [], refreshToken: 'r', refreshExpiresIn: 1 }) },
       attempts: new LoginAttemptGuard(new DynamoDbLoginAttempts(client, `ecommerce-${stage()}-sessions`), {
         maxFailuresPerEmail: 5,
         maxFailuresPerAddress: 50,

@@ -1,18 +1,21 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isRole, type Role } from '../../shared/auth/roles.js';
 import { transactWrite } from '../../shared/dynamodb.js';
 import { PageTokens, type Page } from '../../shared/pagination.js';
-import type { User, UserRepository, UserSummary } from '../domain/user.js';
+import { normalizeRoles, type User, type UserRepository, type UserSummary } from '../domain/user.js';
 
 /**
  * Item layout in the users table (generic keys):
- * - the user:       pk=USER#<userId>  sk=PROFILE     {userId, email, name, createdAt, correlationId}
+ * - the user:       pk=USER#<userId>  sk=PROFILE     {userId, email, name, createdAt, correlationId, roles?}
  * - the credential: pk=EMAIL#<email>  sk=CREDENTIAL  {userId, email, status, passwordHash | claimId, expiresAt}
  * The credential item is the email claim (its key makes the email unique) and the only item that
  * holds password data, so reads of users (GET /users, GET /users/{id}) never touch a hash.
  * A sign-up first writes it as PENDING (no hash yet) with `expiresAt`; completing the sign-up makes
  * it ACTIVE and removes `expiresAt`. An abandoned claim may be taken over once expired (and the
  * table's TTL on `expiresAt` eventually deletes it).
+ * `roles` on the user item is a list of role names (functions/shared/auth/roles.ts); absent or `[]`: none, as for
+ * every new user. Only an operator's grant or an admin's `PUT /users/{userId}/roles` writes it.
  */
 export const userKey = (userId: string) => ({
   pk: `USER#${userId}`,
@@ -44,6 +47,28 @@ export interface UserItem extends User {
   entity: typeof USER_ENTITY;
   /** Of the sign-up request: the UserRegistered event (published from the stream) carries it on. */
   correlationId: string;
+}
+
+/** A stored `roles` attribute as roles: a list (or a string set, if someone wrote one), unknown names left out. */
+const storedRoles = (value: unknown): Role[] =>
+  normalizeRoles((Array.isArray(value) ? value : value instanceof Set ? [...(value as Set<unknown>)] : []).filter(isRole));
+
+/**
+ * The user's roles (their profile item's `roles`); undefined when there is no such user. A function of its own,
+ * so log-in and refresh read roles without bundling the rest of the repository. A strongly consistent read: a
+ * revocation is seen by the very next refresh.
+ */
+export async function readUserRoles(client: DynamoDBDocumentClient, tableName: string, userId: string): Promise<Role[] | undefined> {
+  const { Item } = await client.send(
+    new GetCommand({
+      TableName: tableName,
+      Key: userKey(userId),
+      ConsistentRead: true,
+      ProjectionExpression: 'pk, #roles',
+      ExpressionAttributeNames: { '#roles': 'roles' },
+    }),
+  );
+  return Item ? storedRoles(Item.roles) : undefined;
 }
 
 const toUser = ({ userId, email, name, createdAt }: UserItem): User => ({
@@ -155,6 +180,43 @@ export class DynamoDbUserRepository implements UserRepository {
     );
     if (!Item || Item.status !== ACTIVE || typeof Item.passwordHash !== 'string') return undefined;
     return { userId: Item.userId as string, passwordHash: Item.passwordHash };
+  }
+
+  async findUserIdByEmail(email: string): Promise<string | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: credentialKey(email),
+        ConsistentRead: true,
+        ProjectionExpression: 'userId, #status',
+        ExpressionAttributeNames: { '#status': 'status' },
+      }),
+    );
+    return Item?.status === ACTIVE && typeof Item.userId === 'string' ? Item.userId : undefined;
+  }
+
+  findRoles(userId: string): Promise<Role[] | undefined> {
+    return readUserRoles(this.client, this.tableName, userId);
+  }
+
+  async setRoles(userId: string, roles: readonly Role[]): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: userKey(userId),
+          UpdateExpression: 'SET #roles = :roles',
+          // The user must exist: an update would otherwise create a profile item of nobody.
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#roles': 'roles' },
+          ExpressionAttributeValues: { ':roles': normalizeRoles(roles) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   async replacePasswordHash(email: string, previousHash: string, newHash: string): Promise<void> {

@@ -1,8 +1,10 @@
 /**
  * Issues access tokens: compact JWS, RS256 (RSASSA-PKCS1-v1_5 with SHA-256) signed by the key set's
- * current key, with `kid`, `iss`, `aud`, `sub` (the user id), `iat`, `nbf`, `exp` and a `jti`.
+ * current key, with `kid`, `iss`, `aud`, `sub` (the user id), `iat`, `nbf`, `exp`, a `jti` and `roles` (the
+ * user's roles when it was issued, each once and sorted; `[]` for none: functions/shared/auth/roles.ts).
  */
 import { createPrivateKey, randomUUID, sign, type KeyObject } from 'node:crypto';
+import type { Role } from '../../shared/auth/roles.js';
 import { JWT_ALGORITHM, type JwtKeySet } from './key-set.js';
 
 export interface TokenConfig {
@@ -17,7 +19,7 @@ export interface IssuedToken {
 }
 
 export interface TokenIssuer {
-  issue(userId: string): Promise<IssuedToken>;
+  issue(userId: string, roles?: readonly Role[]): Promise<IssuedToken>;
 }
 
 const encode = (value: object) => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
@@ -41,7 +43,7 @@ export class RsaTokenIssuer implements TokenIssuer {
     }
   }
 
-  async issue(userId: string): Promise<IssuedToken> {
+  async issue(userId: string, roles: readonly Role[] = []): Promise<IssuedToken> {
     const { current } = await this.keys();
     if (this.privateKey?.kid !== current.kid)
       this.privateKey = {
@@ -59,6 +61,7 @@ export class RsaTokenIssuer implements TokenIssuer {
         nbf: iat,
         exp: iat + this.config.ttlSeconds,
         jti: randomUUID(),
+        roles: [...new Set(roles)].sort(),
       },
       this.privateKey.key,
     );

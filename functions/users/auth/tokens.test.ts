@@ -47,7 +47,7 @@ beforeAll(() => {
 });
 
 describe('token issue', () => {
-  it('issues an RS256 JWT with kid, iss, aud, sub, iat, nbf, exp and jti', async () => {
+  it('issues an RS256 JWT with kid, iss, aud, sub, iat, nbf, exp, jti and roles', async () => {
     const issuer = new RsaTokenIssuer(
       async () => keys,
       config,
@@ -69,6 +69,15 @@ describe('token issue', () => {
       exp: 1_800_003_600,
     });
     expect(p.jti).toMatch(/^[0-9a-f-]{36}$/);
+    expect(p.roles).toEqual([]); // none given: an empty list, never a missing claim
+  });
+
+  it('carries the roles it is given in `roles`, each once and sorted, and the verifier reads them back', async () => {
+    const issuer = new RsaTokenIssuer(async () => keys, config);
+    const { token } = await issuer.issue(USER, ['admin', 'admin']);
+    expect(JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString()).roles).toEqual(['admin']);
+    expect(verifierFor(keys).verify(token)).toMatchObject({ sub: USER, roles: ['admin'] });
+    expect(verifierFor(keys).verify((await issuer.issue(USER, [])).token)).toMatchObject({ roles: [] });
   });
 
   it('signs with whatever key is current (after a rotation, the new one)', async () => {

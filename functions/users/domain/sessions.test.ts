@@ -2,6 +2,7 @@
 // tests/integration/sessions-store.test.ts): rotation, reuse detection, expiry, log-out, revoke-all.
 import { describe, expect, it } from 'vitest';
 import { MemorySessionStore } from '../../../tests/support/session-fakes.js';
+import type { Role } from '../../shared/auth/roles.js';
 import { ForbiddenError, InvalidRefreshTokenError } from '../../shared/domain-errors.js';
 import { REFRESH_TOKEN_PATTERN, SessionService, refreshTokenHash } from './sessions.js';
 
@@ -117,5 +118,76 @@ describe('SessionService', () => {
     const store = new MemorySessionStore();
     expect(() => new SessionService({ store, lifetimes: { refreshTokenTtlSeconds: 0, sessionMaxSeconds: 10 } })).toThrow();
     expect(() => new SessionService({ store, lifetimes: { refreshTokenTtlSeconds: 100, sessionMaxSeconds: 10 } })).toThrow();
+  });
+});
+
+describe('SessionService: the user’s roles in every access token', () => {
+  function withRoles() {
+    const stored = new Map<string, Role[]>([[ADA, []]]);
+    const issued: Array<{ userId: string; roles: readonly Role[] | undefined }> = [];
+    let failReads = false;
+    const reads: string[] = [];
+    const service = new SessionService({
+      store: new MemorySessionStore(),
+      lifetimes: { refreshTokenTtlSeconds: 600, sessionMaxSeconds: 3600 },
+      tokens: {
+        issue: async (userId, roles) => {
+          issued.push({ userId, roles });
+          return { token: `access-${userId}-${issued.length}`, expiresIn: 900 };
+        },
+      },
+      roles: {
+        findRoles: async (userId) => {
+          reads.push(userId);
+          if (failReads) throw new Error('users table unavailable');
+          return stored.get(userId);
+        },
+      },
+    });
+    return { service, stored, issued, reads, failReads: (fail: boolean) => (failReads = fail) };
+  }
+
+  it('log-in reads the stored roles and puts them in the token and the answer', async () => {
+    const { service, stored, issued, reads } = withRoles();
+    stored.set(ADA, ['admin']);
+    const session = await service.open(ADA);
+    expect(session.roles).toEqual(['admin']);
+    expect(issued).toEqual([{ userId: ADA, roles: ['admin'] }]);
+    expect(reads).toEqual([ADA]);
+  });
+
+  it('a refresh reads the roles again: a grant and a revocation each reach the session at its next refresh', async () => {
+    const { service, stored, issued, reads } = withRoles();
+    const first = await service.open(ADA);
+    expect(first.roles).toEqual([]);
+    stored.set(ADA, ['admin']);
+    const second = await service.refresh(first.refreshToken);
+    expect(second.roles).toEqual(['admin']);
+    stored.set(ADA, []);
+    const third = await service.refresh(second.refreshToken);
+    expect(third.roles).toEqual([]);
+    expect(issued.map((call) => call.roles)).toEqual([[], ['admin'], []]);
+    expect(reads).toEqual([ADA, ADA, ADA]);
+  });
+
+  it('a user with nothing stored, or no longer stored, has no roles; repeats count once', async () => {
+    const { service, stored } = withRoles();
+    expect((await service.open(BOB)).roles).toEqual([]);
+    stored.set(ADA, ['admin', 'admin']);
+    expect((await service.open(ADA)).roles).toEqual(['admin']);
+  });
+
+  it('a failed read of the roles fails the refresh before the token is spent: the same token still works', async () => {
+    const { service, failReads } = withRoles();
+    const { refreshToken } = await service.open(ADA);
+    failReads(true);
+    await expect(service.refresh(refreshToken)).rejects.toThrow('users table unavailable');
+    failReads(false);
+    await expect(service.refresh(refreshToken)).resolves.toMatchObject({ userId: ADA, roles: [] });
+  });
+
+  it('without a roles source, tokens carry no roles', async () => {
+    const { service } = setup();
+    expect((await service.open(ADA)).roles).toEqual([]);
   });
 });

@@ -7,8 +7,10 @@
  * No AWS imports: the store is a port (adapters/dynamodb-session-store.ts implements it).
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Role } from '../../shared/auth/roles.js';
 import { ForbiddenError, InvalidRefreshTokenError } from '../../shared/domain-errors.js';
 import type { IssuedToken, TokenIssuer } from '../auth/token-issuer.js';
+import { normalizeRoles, type UserRoles } from './user.js';
 
 /** A stored refresh token: only its hash is kept, never the token. Times are epoch seconds. */
 export interface RefreshTokenRecord {
@@ -47,6 +49,8 @@ export interface SessionLifetimes {
 /** What log-in and refresh answer (functions/users/README.md, "Sessions"). */
 export interface SessionTokens extends IssuedToken {
   userId: string;
+  /** The user's roles as read when the access token was issued: the token carries the same. */
+  roles: Role[];
   refreshToken: string;
   refreshExpiresIn: number;
 }
@@ -62,6 +66,11 @@ export interface SessionServiceParts {
   lifetimes: SessionLifetimes;
   /** Access tokens: needed by log-in and refresh only (log-out and revoke-all issue none). */
   tokens?: TokenIssuer;
+  /**
+   * Where the user's roles are read each time an access token is issued (log-in and every refresh), so a
+   * change reaches a session within one access-token lifetime. Without it tokens carry no roles.
+   */
+  roles?: UserRoles;
   nowMs?: () => number;
   /** Told when a spent token comes back (a likely theft): worth a warning in the logs. */
   onReuse?: (details: { userId: string; familyId: string }) => void;
@@ -82,8 +91,9 @@ export class SessionService {
   async open(userId: string): Promise<SessionTokens> {
     const now = this.nowSeconds();
     const { record, token } = this.newToken(userId, randomUUID(), now, now + this.parts.lifetimes.sessionMaxSeconds);
+    const roles = await this.rolesOf(userId);
     await this.parts.store.openFamily(record, now);
-    return this.answer(record, token, now);
+    return this.answer(record, token, now, roles);
   }
 
   /** Spends `refreshToken` for a new pair. Any token that cannot be used is the same InvalidRefreshTokenError. */
@@ -92,10 +102,12 @@ export class SessionService {
     const presented = await this.usableRecord(refreshToken, now);
     if (presented.status === 'SPENT') return this.reused(presented, now);
     const { record, token } = this.newToken(presented.userId, presented.familyId, now, presented.familyExpiresAt);
+    // Read again at every refresh (the users table), before the token is spent: a failed read leaves it usable.
+    const roles = await this.rolesOf(presented.userId);
     const outcome = await this.parts.store.rotate(presented, record, now);
     if (outcome === 'ALREADY_SPENT') return this.reused(presented, now); // a concurrent refresh spent it first
     if (outcome === 'FAMILY_REVOKED') throw new InvalidRefreshTokenError();
-    return this.answer(record, token, now);
+    return this.answer(record, token, now, roles);
   }
 
   /** Ends the session `refreshToken` belongs to, if it is the caller's (spent tokens count: they name the family). */
@@ -144,11 +156,17 @@ export class SessionService {
     return { record, token };
   }
 
-  private async answer(record: RefreshTokenRecord, refreshToken: string, now: number): Promise<SessionTokens> {
+  /** The user's roles now; a user who no longer exists has none (the session itself is the sessions table's business). */
+  private async rolesOf(userId: string): Promise<Role[]> {
+    return normalizeRoles((await this.parts.roles?.findRoles(userId)) ?? []);
+  }
+
+  private async answer(record: RefreshTokenRecord, refreshToken: string, now: number, roles: Role[]): Promise<SessionTokens> {
     if (!this.parts.tokens) throw new Error("SessionService: 'tokens' is not wired in this function");
     return {
-      ...(await this.parts.tokens.issue(record.userId)),
+      ...(await this.parts.tokens.issue(record.userId, roles)),
       userId: record.userId,
+      roles,
       refreshToken,
       refreshExpiresIn: record.expiresAt - now,
     };

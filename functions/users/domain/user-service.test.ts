@@ -1,5 +1,6 @@
 // The domain service with in-memory ports: the rules, not the storage (that is tests/integration).
 import { describe, expect, it } from 'vitest';
+import type { Role } from '../../shared/auth/roles.js';
 import { ConflictError, InvalidCredentialsError, NotFoundError, type DomainError } from '../../shared/domain-errors.js';
 import type { Page } from '../../shared/pagination.js';
 import type { PasswordHasher } from '../auth/password-hasher.js';
@@ -53,8 +54,21 @@ class MemoryUsers implements UserRepository {
     const c = this.credentials.get(email);
     if (c?.passwordHash === previous) c.passwordHash = next;
   }
+  roles = new Map<string, Role[]>();
   async getUser(userId: string) {
     return this.users.get(userId);
+  }
+  async findRoles(userId: string) {
+    return this.users.has(userId) ? [...(this.roles.get(userId) ?? [])] : undefined;
+  }
+  async setRoles(userId: string, roles: readonly Role[]) {
+    if (!this.users.has(userId)) return false; // as the adapter's condition: the user exists
+    this.roles.set(userId, [...roles]);
+    return true;
+  }
+  async findUserIdByEmail(email: string) {
+    const credential = this.credentials.get(email);
+    return credential?.status === 'ACTIVE' ? credential.userId : undefined;
   }
   async listUsers(): Promise<Page<UserSummary>> {
     return {
@@ -93,6 +107,7 @@ const sessions = {
     token: `token-for-${userId}`,
     expiresIn: 900,
     userId,
+    roles: [],
     refreshToken: `refresh-for-${userId}`,
     refreshExpiresIn: 604800,
   }),
@@ -172,6 +187,7 @@ describe('UserService.login', () => {
       token: `token-for-${userId}`,
       expiresIn: 900,
       userId,
+      roles: [],
       refreshToken: `refresh-for-${userId}`,
       refreshExpiresIn: 604800,
     });
@@ -226,5 +242,68 @@ describe('UserService.getUserWithOrders', () => {
       ordersAvailable: false,
     });
     await expectDomainError(service.getUserWithOrders('0b5c3f0e-8d1b-4a57-9a43-3c1b2e6f4a10'), NotFoundError, 'NOT_FOUND');
+  });
+});
+
+describe('UserService.setRoles (an admin, PUT /users/{userId}/roles)', () => {
+  const registered = async (service: UserService, email: string) =>
+    (await service.register({ email, name: 'Someone', pwd: 'secret-password' }, 'c')).userId;
+
+  it('replaces the user’s roles, each once, and answers them', async () => {
+    const { users, service } = setup();
+    const admin = await registered(service, 'admin@example.com');
+    const bob = await registered(service, 'bob@example.com');
+    await expect(service.setRoles(admin, bob, ['admin', 'admin'])).resolves.toEqual({ userId: bob, roles: ['admin'] });
+    expect(users.roles.get(bob)).toEqual(['admin']);
+    await expect(service.setRoles(admin, bob, [])).resolves.toEqual({ userId: bob, roles: [] });
+    expect(users.roles.get(bob)).toEqual([]);
+  });
+
+  it('an admin taking admin away from themself: 409 SELF_DEMOTION, nothing changed; keeping it is fine', async () => {
+    const { users, service } = setup();
+    const admin = await registered(service, 'admin@example.com');
+    users.roles.set(admin, ['admin']);
+    await expectDomainError(service.setRoles(admin, admin, []), ConflictError, 'SELF_DEMOTION');
+    expect(users.roles.get(admin)).toEqual(['admin']);
+    await expect(service.setRoles(admin, admin, ['admin'])).resolves.toEqual({ userId: admin, roles: ['admin'] });
+  });
+
+  it('an unknown user: NotFound, and no user is made', async () => {
+    const { users, service } = setup();
+    const admin = await registered(service, 'admin@example.com');
+    await expectDomainError(service.setRoles(admin, 'b3c1d2e4-0000-4000-8000-000000000000', ['admin']), NotFoundError, 'NOT_FOUND');
+    expect(users.roles.size).toBe(0);
+  });
+});
+
+describe('UserService.changeRole (an operator’s grant, by email)', () => {
+  it('grants a role to the user with the email (any case), then says so again without a change', async () => {
+    const { users, service } = setup();
+    const { userId } = await service.register({ email: 'ada@example.com', name: 'Ada', pwd: 'secret-password' }, 'c');
+    await expect(service.changeRole(' ADA@example.com ', 'admin', 'grant')).resolves.toEqual({
+      userId,
+      email: 'ada@example.com',
+      roles: ['admin'],
+      changed: true,
+    });
+    expect(users.roles.get(userId)).toEqual(['admin']);
+    await expect(service.changeRole('ada@example.com', 'admin', 'grant')).resolves.toMatchObject({ roles: ['admin'], changed: false });
+  });
+
+  it('revokes a role, and a revocation of a role the user lacks changes nothing', async () => {
+    const { users, service } = setup();
+    const { userId } = await service.register({ email: 'ada@example.com', name: 'Ada', pwd: 'secret-password' }, 'c');
+    users.roles.set(userId, ['admin']);
+    await expect(service.changeRole('ada@example.com', 'admin', 'revoke')).resolves.toMatchObject({ roles: [], changed: true });
+    expect(users.roles.get(userId)).toEqual([]);
+    await expect(service.changeRole('ada@example.com', 'admin', 'revoke')).resolves.toMatchObject({ roles: [], changed: false });
+  });
+
+  it('an unknown email, or one whose sign-up is still in progress: NotFound naming the email', async () => {
+    const { users, service } = setup();
+    await expectDomainError(service.changeRole('nobody@example.com', 'admin', 'grant'), NotFoundError, 'NOT_FOUND');
+    await users.claimEmail('pending@example.com', 'b3c1d2e4-0000-4000-8000-000000000000', 'claim');
+    await expect(service.changeRole('pending@example.com', 'admin', 'grant')).rejects.toThrow('No user has the email pending@example.com');
+    expect(users.roles.size).toBe(0);
   });
 });

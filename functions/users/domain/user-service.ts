@@ -1,10 +1,19 @@
 import { randomUUID } from 'node:crypto';
+import type { Role } from '../../shared/auth/roles.js';
 import { ConflictError, InvalidCredentialsError, NotFoundError } from '../../shared/domain-errors.js';
 import type { Page } from '../../shared/pagination.js';
 import type { PasswordHasher } from '../auth/password-hasher.js';
 import type { LoginAttemptGuard } from './login-attempts.js';
 import type { SessionService, SessionTokens } from './sessions.js';
-import { normalizeEmail, type User, type UserOrders, type UserRepository, type UserSummary, type UserOrder } from './user.js';
+import {
+  normalizeEmail,
+  normalizeRoles,
+  type User,
+  type UserOrders,
+  type UserRepository,
+  type UserSummary,
+  type UserOrder,
+} from './user.js';
 
 /**
  * What the service works with. Each function wires only the parts its use case calls (the handlers'
@@ -104,7 +113,45 @@ export class UserService {
     const { orders, available } = await wired(this.parts.orders, 'orders').ordersOf(userId);
     return { ...user, orders, ordersAvailable: available };
   }
+
+  /**
+   * `PUT /users/{userId}/roles` (the route lets admins only): replaces the user's roles. An admin cannot take
+   * `admin` away from themself (SELF_DEMOTION), so the last admin cannot lock everyone out by a slip; another
+   * admin, or an operator's grant, can. The change reaches the user's tokens at their next log-in or refresh.
+   */
+  async setRoles(callerId: string, userId: string, roles: readonly Role[]): Promise<UserRoleList> {
+    const next = normalizeRoles(roles);
+    if (userId === callerId && !next.includes('admin'))
+      throw new ConflictError('SELF_DEMOTION', 'An admin cannot take the role admin away from themself');
+    if (!(await this.users.setRoles(userId, next))) throw userNotFound(userId);
+    return { userId, roles: next };
+  }
+
+  /**
+   * An operator's grant or revocation of one role (functions/users/scripts/grant-role.ts), for the user with
+   * this email: the user's other roles stay. `changed` is false when the user already had (or lacked) it.
+   */
+  async changeRole(email: string, role: Role, change: 'grant' | 'revoke'): Promise<UserRoleList & { email: string; changed: boolean }> {
+    const normalized = normalizeEmail(email);
+    const userId = await this.users.findUserIdByEmail(normalized);
+    if (userId === undefined) throw new NotFoundError(`No user has the email ${normalized}`);
+    const stored = await this.users.findRoles(userId);
+    if (stored === undefined) throw userNotFound(userId);
+    const current = normalizeRoles(stored);
+    const next = normalizeRoles(change === 'grant' ? [...current, role] : current.filter((held) => held !== role));
+    const changed = next.join() !== current.join();
+    if (changed && !(await this.users.setRoles(userId, next))) throw userNotFound(userId);
+    return { userId, email: normalized, roles: next, changed };
+  }
 }
+
+/** A user's roles, as `PUT /users/{userId}/roles` answers them. */
+export interface UserRoleList {
+  userId: string;
+  roles: Role[];
+}
+
+const userNotFound = (userId: string) => new NotFoundError(`User ${userId} not found`);
 
 /** How long an unfinished sign-up holds its email (a sign-up takes about a second; Lambda stops it at 10 s). */
 export const SIGN_UP_CLAIM_SECONDS = 60;

@@ -1,4 +1,5 @@
 /** The users context's model and rules. No AWS imports here: repositories are ports, adapters implement them. */
+import type { Role } from '../../shared/auth/roles.js';
 import type { Page } from '../../shared/pagination.js';
 import type { OrderViewData } from '../../shared/queries/user-orders.js';
 
@@ -42,7 +43,19 @@ export interface UserRepository {
   getUser(userId: string): Promise<User | undefined>;
   /** `nextToken` from the page before (InvalidPageTokenError if it is not one). */
   listUsers(limit: number, nextToken?: string): Promise<Page<UserSummary>>;
+  /** The user's roles (none stored: `[]`); undefined when there is no such user. */
+  findRoles(userId: string): Promise<Role[] | undefined>;
+  /** Replaces the user's roles, only if the user exists: false when there is no such user. */
+  setRoles(userId: string, roles: readonly Role[]): Promise<boolean>;
+  /** The id of the user a (normalised) email belongs to; undefined while a sign-up is in progress or for nobody. */
+  findUserIdByEmail(email: string): Promise<string | undefined>;
 }
+
+/** What log-in and refresh read to put the user's roles in the access token (functions/users/README.md, "User roles"). */
+export type UserRoles = Pick<UserRepository, 'findRoles'>;
+
+/** A role list as stored and shown: each role once, in a stable order. */
+export const normalizeRoles = (roles: readonly Role[]): Role[] => [...new Set(roles)].sort();
 
 /** An order of the user, as the orders context shows it (functions/shared/queries/user-orders.ts). */
 export type UserOrder = OrderViewData;

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { apiEvent, authorizedBy, lambdaContext } from '../../../tests/support/lambda.js';
+import type { Role } from '../../shared/auth/roles.js';
 import type { Page } from '../../shared/pagination.js';
 import type { User, UserOrders, UserRepository, UserSummary, UserOrder } from '../domain/user.js';
 import { UserService } from '../domain/user-service.js';
@@ -39,6 +40,15 @@ class MemoryUsers implements UserRepository {
   }
   async replacePasswordHash() {}
   async listUsers(): Promise<Page<UserSummary>> {
+    throw new Error('not used by this handler');
+  }
+  async findRoles(): Promise<Role[] | undefined> {
+    throw new Error('not used by this handler');
+  }
+  async setRoles(): Promise<boolean> {
+    throw new Error('not used by this handler');
+  }
+  async findUserIdByEmail(): Promise<string | undefined> {
     throw new Error('not used by this handler');
   }
 }

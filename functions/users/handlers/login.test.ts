@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { apiEvent, lambdaContext } from '../../../tests/support/lambda.js';
+import type { Role } from '../../shared/auth/roles.js';
 import type { Page } from '../../shared/pagination.js';
 import type { PasswordHasher } from '../auth/password-hasher.js';
 import { MemoryAttemptCounters } from '../../../tests/support/session-fakes.js';
@@ -33,6 +34,15 @@ class MemoryUsers implements UserRepository {
   async listUsers(): Promise<Page<UserSummary>> {
     throw new Error('not used by log-in');
   }
+  async findRoles(): Promise<Role[] | undefined> {
+    throw new Error('not used by log-in (the session service reads the roles)');
+  }
+  async setRoles(): Promise<boolean> {
+    throw new Error('not used by log-in');
+  }
+  async findUserIdByEmail(): Promise<string | undefined> {
+    throw new Error('not used by log-in');
+  }
 }
 
 function setup() {
@@ -54,6 +64,8 @@ function setup() {
       token: `header.${userId}.signature`,
       expiresIn: 900,
       userId,
+      // What the session service read from the user (domain/sessions.test.ts: the token carries the same).
+      roles: ['admin' as const],
       refreshToken: REFRESH,
       refreshExpiresIn: 604800,
     }),
@@ -79,7 +91,7 @@ const fromAddress = (sourceIp: string) => ({ requestContext: { identity: { sourc
 const INVALID_CREDENTIALS = { message: 'Invalid email or password', code: 'INVALID_CREDENTIALS' };
 
 describe('POST /login', () => {
-  it('answers 200 {token,tokenType,expiresIn,userId,refreshToken,refreshExpiresIn}, token and userId also as headers, never cached', async () => {
+  it('answers 200 {token,tokenType,expiresIn,userId,roles,refreshToken,refreshExpiresIn}, token and userId also as headers, never cached', async () => {
     const { login, call } = setup();
     const response = await call({ email: 'ada@example.com', password: PASSWORD }, fromAddress('198.51.100.7'));
     expect(response.statusCode).toBe(200);
@@ -88,6 +100,7 @@ describe('POST /login', () => {
       tokenType: 'Bearer',
       expiresIn: 900,
       userId: USER_ID,
+      roles: ['admin'],
       refreshToken: REFRESH,
       refreshExpiresIn: 604800,
     });

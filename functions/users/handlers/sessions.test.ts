@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { apiEvent, authorizedBy, lambdaContext } from '../../../tests/support/lambda.js';
 import { MemorySessionStore } from '../../../tests/support/session-fakes.js';
+import type { Role } from '../../shared/auth/roles.js';
 import { SessionService } from '../domain/sessions.js';
 import { createHandler as logoutHandler } from './logout.js';
 import { createHandler as refreshHandler } from './refresh-token.js';
@@ -13,10 +14,13 @@ const GRACE = '0a1b2c3d-0000-4000-8000-000000000002';
 const INVALID = { message: 'Invalid refresh token', code: 'INVALID_REFRESH_TOKEN' };
 
 function setup() {
+  // The users' stored roles, as the users table holds them (refresh reads them again each time).
+  const roles = new Map<string, Role[]>();
   const sessions = new SessionService({
     store: new MemorySessionStore(),
     lifetimes: { refreshTokenTtlSeconds: 600, sessionMaxSeconds: 3600 },
-    tokens: { issue: async (userId) => ({ token: `access.${userId}.sig`, expiresIn: 900 }) },
+    tokens: { issue: async (userId, held = []) => ({ token: `access.${userId}.${held.join('+')}.sig`, expiresIn: 900 }) },
+    roles: { findRoles: async (userId) => roles.get(userId) ?? [] },
   });
   const send = async (handler: ReturnType<typeof refreshHandler>, event: Parameters<typeof apiEvent>[0]) => {
     const response = await handler(apiEvent({ httpMethod: 'POST', ...event }), lambdaContext);
@@ -37,7 +41,7 @@ function setup() {
       revokeHandler(() => sessions),
       { path: `/users/${userId}/sessions/revoke`, pathParameters: { userId }, ...(callerId ? authorizedBy(callerId) : {}) },
     );
-  return { sessions, refresh, logout, revoke };
+  return { sessions, roles, refresh, logout, revoke };
 }
 
 describe('POST /token/refresh', () => {
@@ -47,15 +51,27 @@ describe('POST /token/refresh', () => {
     const response = await refresh({ refreshToken });
     expect(response.statusCode).toBe(200);
     expect(response.json).toEqual({
-      token: `access.${ADA}.sig`,
+      token: `access.${ADA}..sig`,
       tokenType: 'Bearer',
       expiresIn: 900,
       userId: ADA,
+      roles: [],
       refreshToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
       refreshExpiresIn: 600,
     });
     expect(response.json?.refreshToken).not.toBe(refreshToken);
-    expect(response.headers).toMatchObject({ token: `access.${ADA}.sig`, userId: ADA, 'cache-control': 'no-store' });
+    expect(response.headers).toMatchObject({ token: `access.${ADA}..sig`, userId: ADA, 'cache-control': 'no-store' });
+  });
+
+  it('answers the roles stored now, and the new access token carries them: a grant, then a revocation, each at the next refresh', async () => {
+    const { sessions, roles, refresh } = setup();
+    const { refreshToken } = await sessions.open(ADA);
+    roles.set(ADA, ['admin']);
+    const granted = await refresh({ refreshToken });
+    expect(granted.json).toMatchObject({ roles: ['admin'], token: `access.${ADA}.admin.sig` });
+    roles.set(ADA, []);
+    const revoked = await refresh({ refreshToken: granted.json?.refreshToken });
+    expect(revoked.json).toMatchObject({ roles: [], token: `access.${ADA}..sig` });
   });
 
   it('answers 401 INVALID_REFRESH_TOKEN for a spent token (and then for its successor), an unknown one and a malformed one', async () => {

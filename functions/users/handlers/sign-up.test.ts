@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { apiEvent, lambdaContext } from '../../../tests/support/lambda.js';
+import type { Role } from '../../shared/auth/roles.js';
 import type { Page } from '../../shared/pagination.js';
 import type { PasswordHasher } from '../auth/password-hasher.js';
 import type { User, UserRepository, UserSummary } from '../domain/user.js';
@@ -38,6 +39,15 @@ class MemoryUsers implements UserRepository {
   }
   async listUsers(): Promise<Page<UserSummary>> {
     return { items: [] };
+  }
+  async findRoles(): Promise<Role[] | undefined> {
+    throw new Error('not used by sign-up');
+  }
+  async setRoles(): Promise<boolean> {
+    throw new Error('not used by sign-up');
+  }
+  async findUserIdByEmail(): Promise<string | undefined> {
+    throw new Error('not used by sign-up');
   }
 }
 
@@ -134,6 +144,9 @@ describe('POST /users', () => {
   it.each([
     ['userId', 'b3c1d2e4-0000-4000-8000-000000000000'],
     ['role', 'admin'],
+    // Roles are granted by an operator or an admin only, never at sign-up (functions/users/README.md, "User roles").
+    ['roles', ['admin']],
+    ['roles', []],
     ['passwordHash', '$argon2id$...'],
     ['createdAt', '2000-01-01T00:00:00.000Z'],
   ])('answers 400 for the unknown field %s (no mass assignment), and registers nothing', async (field, value) => {

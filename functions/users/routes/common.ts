@@ -1,4 +1,5 @@
 // What several users routes share (functions/users/routes.ts lists the routes).
+import { ROLES } from '../../shared/auth/roles.js';
 import * as z from '../../shared/schema.js';
 
 export const TAG = 'users';
@@ -11,11 +12,16 @@ export const THROTTLED = 'THROTTLED: over the route’s rate limit at the gatewa
  */
 export const refreshTokenBody = z.strictObject({ refreshToken: z.string() });
 
+/** A list of roles (functions/shared/auth/roles.ts): each a known role. */
+export const rolesSchema = z.array(z.enum(ROLES));
+
 export const sessionBody = z.object({
   token: z.string(),
   tokenType: z.literal('Bearer'),
   expiresIn: z.int(),
   userId: z.string(),
+  /** What the access token carries: the user's roles when it was issued (read again at every refresh). */
+  roles: rolesSchema,
   refreshToken: z.string(),
   refreshExpiresIn: z.int(),
 });
