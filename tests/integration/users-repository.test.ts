@@ -1,11 +1,18 @@
 // The users repository and service against DynamoDB Local (the stack's table): claims, transactions,
 // the credential/user split and paging, for real.
 import { randomUUID } from 'node:crypto';
-import { beforeAll, expect, it } from 'vitest';
-import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoDocumentClient } from '../../functions/shared/dynamodb.js';
 import { ConflictError } from '../../functions/shared/domain-errors.js';
-import { DynamoDbUserRepository, USERS_INDEX, credentialKey } from '../../functions/users/adapters/dynamodb-user-repository.js';
+import {
+  DynamoDbUserRepository,
+  USERS_INDEX,
+  credentialKey,
+  readUserRoles,
+  userKey,
+} from '../../functions/users/adapters/dynamodb-user-repository.js';
 import { DynamoDbLoginAttempts } from '../../functions/users/adapters/dynamodb-login-attempts.js';
 import { Argon2PasswordHasher } from '../../functions/users/auth/password-hasher.js';
 import { LoginAttemptGuard } from '../../functions/users/domain/login-attempts.js';
@@ -173,5 +180,102 @@ describeLocal('users repository on DynamoDB Local', () => {
     }
     const winner = (outcomes.find((o) => o.status === 'fulfilled') as PromiseFulfilledResult<User>).value;
     await expect(service.login({ email, password: 'correct horse battery' })).resolves.toMatchObject({ userId: winner.userId });
+  });
+
+  describe('roles', () => {
+    it('a new user has none: nothing stored, and findRoles says []', async () => {
+      const user = newUser('roles-new');
+      await register(user);
+      await expect(repository.findRoles(user.userId)).resolves.toEqual([]);
+      const raw = await client.send(new GetCommand({ TableName: table(), Key: userKey(user.userId) }));
+      expect(raw.Item?.roles).toBeUndefined();
+    });
+
+    it('setRoles replaces them on the profile item as a list, each once; [] takes them away', async () => {
+      const user = newUser('roles-set');
+      await register(user);
+      await expect(repository.setRoles(user.userId, ['admin', 'admin'])).resolves.toBe(true);
+      await expect(repository.findRoles(user.userId)).resolves.toEqual(['admin']);
+      const raw = await client.send(new GetCommand({ TableName: table(), Key: userKey(user.userId) }));
+      expect(raw.Item?.roles).toEqual(['admin']);
+      expect(raw.Item).toMatchObject({ email: user.email, name: user.name }); // the rest of the profile is kept
+      await expect(repository.setRoles(user.userId, [])).resolves.toBe(true);
+      await expect(repository.findRoles(user.userId)).resolves.toEqual([]);
+    });
+
+    it('an unknown user: setRoles is false and makes no item; findRoles is undefined', async () => {
+      const userId = randomUUID();
+      await expect(repository.setRoles(userId, ['admin'])).resolves.toBe(false);
+      const raw = await client.send(new GetCommand({ TableName: table(), Key: userKey(userId), ConsistentRead: true }));
+      expect(raw.Item).toBeUndefined();
+      await expect(repository.findRoles(userId)).resolves.toBeUndefined();
+    });
+
+    it('reads roles as others write them: a list (as the e2e admin helper writes it), a string set; unknown names left out', async () => {
+      const user = newUser('roles-shapes');
+      await register(user);
+      const write = (roles: unknown) =>
+        client.send(
+          new UpdateCommand({
+            TableName: table(),
+            Key: userKey(user.userId),
+            UpdateExpression: 'SET #roles = :roles',
+            ExpressionAttributeNames: { '#roles': 'roles' },
+            ExpressionAttributeValues: { ':roles': roles },
+          }),
+        );
+      await write(['admin']);
+      await expect(repository.findRoles(user.userId)).resolves.toEqual(['admin']);
+      await write(new Set(['admin', 'root']));
+      await expect(repository.findRoles(user.userId)).resolves.toEqual(['admin']);
+      await write(['superuser', 7]);
+      await expect(repository.findRoles(user.userId)).resolves.toEqual([]);
+      await write('admin'); // not a list: no role
+      await expect(repository.findRoles(user.userId)).resolves.toEqual([]);
+    });
+
+    it('findUserIdByEmail: the user of an active credential; nobody for a sign-up in progress or an unknown email', async () => {
+      const user = newUser('roles-email');
+      await register(user);
+      await expect(repository.findUserIdByEmail(user.email)).resolves.toBe(user.userId);
+      const pending = newUser('roles-pending');
+      expect(await repository.claimEmail(pending.email, pending.userId, randomUUID(), 60)).toBe(true);
+      await expect(repository.findUserIdByEmail(pending.email)).resolves.toBeUndefined();
+      await expect(repository.findUserIdByEmail(`nobody-${randomUUID()}@example.com`)).resolves.toBeUndefined();
+    });
+
+    it('signed as the functions that call them, the local stack lets each do its part and no more', async () => {
+      const user = newUser('roles-iam');
+      await register(user);
+      await repository.setRoles(user.userId, ['admin']);
+      const signedAs = (name: string) =>
+        DynamoDBDocumentClient.from(
+          new DynamoDBClient({ credentials: { accessKeyId: `ecommerce-${stage()}-${name}`, secretAccessKey: 'any' }, maxAttempts: 1 }),
+        );
+      const denied = (promise: Promise<unknown>) => expect(promise).rejects.toMatchObject({ name: 'AccessDeniedException' });
+      // Log-in and refresh read the roles (GetItem of USER#), and write nothing in the users table.
+      for (const name of ['login', 'refreshToken']) {
+        await expect(readUserRoles(signedAs(name), table(), user.userId)).resolves.toEqual(['admin']);
+        await denied(new DynamoDbUserRepository(signedAs(name), table()).setRoles(user.userId, []));
+      }
+      // setUserRoles updates USER# items only, and reads nothing.
+      const setter = new DynamoDbUserRepository(signedAs('setUserRoles'), table());
+      await expect(setter.setRoles(user.userId, [])).resolves.toBe(true);
+      await denied(setter.findRoles(user.userId));
+      await denied(
+        signedAs('setUserRoles').send(
+          new UpdateCommand({
+            TableName: table(),
+            Key: credentialKey(user.email),
+            UpdateExpression: 'SET #s = :s',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':s': 'ACTIVE' },
+          }),
+        ),
+      );
+      await denied(
+        signedAs('setUserRoles').send(new PutCommand({ TableName: table(), Item: { ...userKey(randomUUID()), roles: ['admin'] } })),
+      );
+    });
   });
 });
