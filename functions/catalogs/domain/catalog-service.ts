@@ -45,8 +45,9 @@ export interface CatalogRepository {
 const MAX_RESERVE_ATTEMPTS = 10;
 /**
  * An adjustment loses its turn to any write of the product between its read and its transaction (a reservation,
- * another adjustment); each loss costs a re-read and a short pause. 20 turns outlast a burst of reservations of
- * one product (at most 5 reservers at a time: functions/catalogs/README.md, "A hot product").
+ * another adjustment, a price change); each loss costs a re-read and a short jittered pause, 10 ms growing to
+ * 100 ms: 20 turns wait about 1.6 s in all, well inside an HTTP function's 10 s (functions/catalogs/README.md,
+ * "A hot product": at most 5 reservations of one product are in flight at a time).
  */
 const MAX_ADJUST_ATTEMPTS = 20;
 const adjustPauseMs = (attempt: number) => Math.min(5 * 2 ** attempt, 100) * (0.5 + Math.random());

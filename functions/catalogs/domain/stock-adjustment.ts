@@ -36,7 +36,7 @@ export type AdjustResult =
 /** An Idempotency-Key is kept this long (docs/http-api.md, "Requests and answers": 24 h, as for orders). */
 export const ADJUSTMENT_KEY_TTL_SECONDS = 24 * 60 * 60;
 
-/** The request an Idempotency-Key stands for: the product (the path) and the body, key order aside. */
+/** The request an Idempotency-Key stands for: the product (the path) and the delta (the body). */
 export function adjustmentFingerprint(productId: string, delta: number): string {
   return createHash('sha256')
     .update(JSON.stringify([productId, delta]))
