@@ -138,8 +138,12 @@ describeLocal('roles: granted by the operator’s command, set by an admin', () 
   it('a revoked role works until the session’s next refresh: then the answer says roles [] and the new token gets 403', async () => {
     const account = await newAccount('revoked');
     await grant(account);
-    const session = await logIn(account);
+    const loggedIn = await logIn(account);
+    expect(loggedIn.roles).toEqual(['admin']);
+    // A refresh reads the roles again: still granted, so still there.
+    const session = await refreshed(loggedIn);
     expect(session.roles).toEqual(['admin']);
+    expect(rolesIn(session.token)).toEqual(['admin']);
     expect((await confirmedOrders(session.token)).status).toBe(200);
 
     await expect(grant(account, true)).resolves.toMatchObject({ roles: [], changed: true });
