@@ -2,6 +2,7 @@ import { createServer, request, type IncomingHttpHeaders, type Server } from 'no
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CfnTemplate } from './cloudformation.js';
+import { Telemetry } from './telemetry/recorder.js';
 import { gatewayModel, routeOf, startGateway, STARTING_ANSWER, type RunningGateway } from './gateway.js';
 
 const api = { Ref: 'Api' };
@@ -687,6 +688,17 @@ describe('local API gateway: an authorizer that fails (AUTHORIZER_FAILURE, as AP
     const ok = await send(gateway.port, '/items/mine', { headers: { authorization: 'Bearer ok' } });
     expect(ok.status).toBe(200);
     expect(seen.length).toBe(before + 1);
+  });
+
+  it('with telemetry on, an authorized request reaches offline once and is answered once (it crashed the stack: answered twice)', async () => {
+    const telemetry = new Telemetry();
+    const gateway = await startGateway({ model: gatewayModel(typed), port: 0, upstreamPort, authorizers: { apiArn, invoke }, telemetry });
+    gateways.push(gateway);
+    const before = seen.length;
+    const res = await send(gateway.port, '/items/mine', { headers: { authorization: 'Bearer ok' } });
+    expect(res.status).toBe(200);
+    expect(seen.length).toBe(before + 1);
+    expect(telemetry.errors).toBe(0);
   });
 
   it('a failure is not kept as an answer: the next request with that token asks the function again', async () => {

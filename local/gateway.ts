@@ -392,11 +392,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const spans = traceRequest(options.telemetry, req, res, route);
     const traced: HeaderList = spans.invocation.header() ? [['X-Amzn-Trace-Id', spans.invocation.header()]] : [];
     const authorizer = route?.authorizers[req.method ?? ''];
-    if (authorizer)
-      return (
-        options.telemetry?.within(spans.request, () => authorizeThenForward(req, res, authorizer, traced)) ??
-        authorizeThenForward(req, res, authorizer)
-      );
+    if (authorizer) {
+      // Once, inside the request's span when there is telemetry (a `??` fallback here ran it twice: within() returns
+      // the callback's undefined, and the second forward wrote the answer's headers again).
+      const authorizeAndForward = () => authorizeThenForward(req, res, authorizer, traced);
+      if (options.telemetry) options.telemetry.within(spans.request, authorizeAndForward);
+      else authorizeAndForward();
+      return;
+    }
     if (req.method !== 'OPTIONS') return forward(req, res, traced);
     if (route?.methods.includes('OPTIONS') && !route.preflight) return forward(req, res); // a function's OPTIONS
     answerOptions(req, res, route);
