@@ -41,6 +41,7 @@ interface SessionBody {
   userId: string;
   refreshToken: string;
   refreshExpiresIn: number;
+  roles: string[];
 }
 
 /** Signs a new user up through the API (not logged in: each test decides how many log-ins it needs). */
@@ -83,8 +84,9 @@ const revokeAll = (userId: string, accessToken: string | undefined) =>
 const getUser = (userId: string, accessToken: string) => api('GET', `/users/${encodeURIComponent(userId)}`, { token: accessToken });
 
 function expectSessionBody(body: SessionBody, userId: string) {
-  expect(Object.keys(body).sort()).toEqual(['expiresIn', 'refreshExpiresIn', 'refreshToken', 'token', 'tokenType', 'userId']);
+  expect(Object.keys(body).sort()).toEqual(['expiresIn', 'refreshExpiresIn', 'refreshToken', 'roles', 'token', 'tokenType', 'userId']);
   expect(body).toMatchObject({ tokenType: 'Bearer', userId });
+  expect(body.roles).toEqual([]);
   expect(body.token.split('.')).toHaveLength(3);
   expect(body.expiresIn).toBeGreaterThan(0);
   // Opaque, at least 256 random bits: 43 or more base64url characters, and not the access token.

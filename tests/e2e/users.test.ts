@@ -117,7 +117,15 @@ describe('POST /login', () => {
     const res = await api('POST', '/login', { body: { email: user.email, password: PASSWORD } });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ tokenType: 'Bearer', userId: user.userId });
-    expect(Object.keys(res.body).sort()).toEqual(['expiresIn', 'refreshExpiresIn', 'refreshToken', 'token', 'tokenType', 'userId']);
+    expect(Object.keys(res.body).sort()).toEqual([
+      'expiresIn',
+      'refreshExpiresIn',
+      'refreshToken',
+      'roles',
+      'token',
+      'tokenType',
+      'userId',
+    ]);
     expect(res.body.expiresIn).toBeGreaterThan(0);
     expect(res.body.token.split('.')).toHaveLength(3);
     expect(res.headers.get('token')).toBe(res.body.token);
