@@ -124,12 +124,13 @@ if (resolve(process.argv[1] ?? '') === resolve(import.meta.filename)) {
       seed: { type: 'string', default: 'http' },
     },
   });
-  if (values.seed !== 'http' && values.seed !== 'direct') throw new Error('--seed is http or direct');
+  const seed = values.seed;
+  if (seed !== 'http' && seed !== 'direct') throw new Error('--seed is http or direct');
   const options = {
     orders: Number(values.orders),
     requests: Number(values.requests),
     concurrency: Number(values.concurrency),
-    seed: values.seed,
+    seed,
   };
   const result = await measureScale(options);
   console.log(
