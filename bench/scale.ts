@@ -124,8 +124,9 @@ if (resolve(process.argv[1] ?? '') === resolve(import.meta.filename)) {
       seed: { type: 'string', default: 'http' },
     },
   });
-  const seed = values.seed;
-  if (seed !== 'http' && seed !== 'direct') throw new Error('--seed is http or direct');
+  const seeds = ['http', 'direct'] as const;
+  const seed = seeds.find((candidate) => candidate === values.seed);
+  if (!seed) throw new Error('--seed is http or direct');
   const options = {
     orders: Number(values.orders),
     requests: Number(values.requests),
