@@ -14,8 +14,8 @@
  * function's own context. Read off the compiled template of stage dev.
  */
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { build, stop } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CfnTemplate } from '../../local/cloudformation.js';
 import { PACKAGED_STAGES } from './stages.js';
 import { templateOf } from './templates.js';
@@ -197,6 +197,9 @@ beforeAll(async () => {
   functions = functionsOf(template);
   for (const fn of functions) commands.set(fn.name, await commandsInBundle(fn.handlerFile));
 }, 120_000);
+// esbuild's API keeps its service process running after a build: stopped here, so no other test file that runs later
+// in this worker (scripts/serverless-plugins/esbuild-reuse.test.ts counts esbuild services) finds it.
+afterAll(() => stop());
 
 describe('least privilege: every role grants only what its function uses', () => {
   it('every function: its role, the actions it grants, and nothing its code does not use', () => {
