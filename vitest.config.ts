@@ -81,6 +81,7 @@ export default defineConfig({
                   'tests/e2e/orders.test.ts',
                   'tests/e2e/sessions.test.ts',
                   'tests/e2e/users-roles.test.ts',
+                  'tests/e2e/catalog-admin.test.ts',
                 ],
                 globalSetup: ['tests/global-setup-function-auth.ts'],
                 env: {
