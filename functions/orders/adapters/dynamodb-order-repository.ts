@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { transactWrite } from '../../shared/dynamodb.js';
-import { PageTokens, type Page } from '../../shared/pagination.js';
-import { ORDER_ID_PATTERN, orderIdShard } from '../domain/order-id.js';
+import type { Page } from '../../shared/pagination.js';
+import { orderPageTokens, STUCK_SHARD, stuckPageTokens, SWEEP_PREFIX, SWEEP_SHARDS, sweepShardOf } from './order-keys.js';
 import type { Order, OrderStatus, Settlement } from '../domain/order.js';
 import type {
   ApplySettlementResult,
@@ -47,18 +47,7 @@ export const STATUS_INDEX = 'StatusIndex';
  * on moves to `STUCK` (with `stuckAt`), out of the sweep, listed for an operator. A settled order leaves.
  */
 export const SWEEP_INDEX = 'SweepIndex';
-export const SWEEP_SHARDS = 4;
-export const STUCK_SHARD = 'STUCK';
-export const sweepShardOf = (orderId: string) => `SWEEP#${orderIdShard(orderId, SWEEP_SHARDS)}`;
-
-/** The stuck list goes on after an order's place in it. */
-const stuckPageTokens = new PageTokens(
-  ['orderId', 'sweepAt'],
-  ({ orderId, sweepAt }) => typeof orderId === 'string' && ORDER_ID_PATTERN.test(orderId) && typeof sweepAt === 'string',
-);
-
-/** A user's order list goes on after an order id; the partition is always the caller's, whatever the token says. */
-export const orderPageTokens = new PageTokens(['orderId'], ({ orderId }) => typeof orderId === 'string' && ORDER_ID_PATTERN.test(orderId));
+export { orderPageTokens, STUCK_SHARD, SWEEP_SHARDS, sweepShardOf } from './order-keys.js';
 
 export interface OrderItem extends Order {
   pk: string;
@@ -256,7 +245,7 @@ export class DynamoDbOrderRepository implements OrderRepository {
             TableName: this.tableName,
             IndexName: SWEEP_INDEX,
             KeyConditionExpression: 'sweepShard = :shard AND sweepAt < :since',
-            ExpressionAttributeValues: { ':shard': `SWEEP#${shard}`, ':since': quietSince },
+            ExpressionAttributeValues: { ':shard': `${SWEEP_PREFIX}${shard}`, ':since': quietSince },
             ProjectionExpression: 'orderId, sweepAt, announcements',
             Limit: limit,
           }),
@@ -288,7 +277,7 @@ export class DynamoDbOrderRepository implements OrderRepository {
             ':at': at,
             ':sweepAt': nextSweepAt,
             ':pending': 'PENDING',
-            ':sweep': 'SWEEP#',
+            ':sweep': SWEEP_PREFIX,
             ':seen': candidate.announcements,
           },
         }),
@@ -309,7 +298,7 @@ export class DynamoDbOrderRepository implements OrderRepository {
           UpdateExpression: 'SET sweepShard = :stuck, sweepAt = :at, stuckAt = :at',
           ConditionExpression: '#status = :pending AND begins_with(sweepShard, :sweep)',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':stuck': STUCK_SHARD, ':at': at, ':pending': 'PENDING', ':sweep': 'SWEEP#' },
+          ExpressionAttributeValues: { ':stuck': STUCK_SHARD, ':at': at, ':pending': 'PENDING', ':sweep': SWEEP_PREFIX },
         }),
       );
       return true;

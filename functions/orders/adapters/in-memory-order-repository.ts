@@ -1,5 +1,5 @@
-import { PageTokens, type Page } from '../../shared/pagination.js';
-import { ORDER_ID_PATTERN, orderIdShard } from '../domain/order-id.js';
+import type { Page } from '../../shared/pagination.js';
+import { orderPageTokens, STUCK_SHARD, stuckPageTokens, SWEEP_PREFIX, sweepShardOf } from './order-keys.js';
 import type {
   ApplySettlementResult,
   CreateOrderResult,
@@ -9,12 +9,6 @@ import type {
   SweepCandidate,
 } from '../domain/order-service.js';
 import type { Order, OrderStatus, Settlement } from '../domain/order.js';
-
-const orderPageTokens = new PageTokens(['orderId'], ({ orderId }) => typeof orderId === 'string' && ORDER_ID_PATTERN.test(orderId));
-const stuckPageTokens = new PageTokens(
-  ['orderId', 'sweepAt'],
-  ({ orderId, sweepAt }) => typeof orderId === 'string' && ORDER_ID_PATTERN.test(orderId) && typeof sweepAt === 'string',
-);
 
 /** An order with the sweeper's bookkeeping, as the DynamoDB adapter stores it. */
 export type StoredOrder = Order & {
@@ -92,7 +86,7 @@ export class InMemoryOrderRepository implements OrderRepository {
 
   async findDue(quietSince: string, limit: number): Promise<SweepCandidate[]> {
     return [...this.orders.values()]
-      .filter((o) => o.sweepShard?.startsWith('SWEEP#') && (o.sweepAt as string) < quietSince)
+      .filter((o) => o.sweepShard?.startsWith(SWEEP_PREFIX) && (o.sweepAt as string) < quietSince)
       .sort((a, b) => (a.sweepAt as string).localeCompare(b.sweepAt as string))
       .slice(0, limit)
       .map((o) => ({ orderId: o.orderId, announcements: o.announcements ?? 0 }));
@@ -100,7 +94,11 @@ export class InMemoryOrderRepository implements OrderRepository {
 
   async reannounce(candidate: SweepCandidate, at: string, nextSweepAt: string): Promise<'reannounced' | 'skipped'> {
     const order = this.orders.get(candidate.orderId);
-    if (order?.status !== 'PENDING' || !order.sweepShard?.startsWith('SWEEP#') || (order.announcements ?? 0) !== candidate.announcements)
+    if (
+      order?.status !== 'PENDING' ||
+      !order.sweepShard?.startsWith(SWEEP_PREFIX) ||
+      (order.announcements ?? 0) !== candidate.announcements
+    )
       return 'skipped';
     Object.assign(order, { announcements: candidate.announcements + 1, lastAnnouncedAt: at, sweepAt: nextSweepAt });
     return 'reannounced';
@@ -108,8 +106,8 @@ export class InMemoryOrderRepository implements OrderRepository {
 
   async markStuck(orderId: string, at: string): Promise<boolean> {
     const order = this.orders.get(orderId);
-    if (order?.status !== 'PENDING' || !order.sweepShard?.startsWith('SWEEP#')) return false;
-    Object.assign(order, { sweepShard: 'STUCK', sweepAt: at, stuckAt: at });
+    if (order?.status !== 'PENDING' || !order.sweepShard?.startsWith(SWEEP_PREFIX)) return false;
+    Object.assign(order, { sweepShard: STUCK_SHARD, sweepAt: at, stuckAt: at });
     return true;
   }
 
@@ -117,7 +115,7 @@ export class InMemoryOrderRepository implements OrderRepository {
     const after = stuckPageTokens.decode(nextToken);
     const key = (o: StoredOrder) => `${o.sweepAt}/${o.orderId}`;
     const stuck = [...this.orders.values()]
-      .filter((o) => o.sweepShard === 'STUCK' && (!after || key(o) > `${after.sweepAt}/${after.orderId}`))
+      .filter((o) => o.sweepShard === STUCK_SHARD && (!after || key(o) > `${after.sweepAt}/${after.orderId}`))
       .sort((a, b) => key(a).localeCompare(key(b)));
     const items = stuck.slice(0, limit);
     const page = items.map((o) => ({ order: view(o), announcements: o.announcements ?? 0, stuckAt: o.stuckAt as string }));
@@ -126,17 +124,15 @@ export class InMemoryOrderRepository implements OrderRepository {
 
   async redrive(orderId: string, at: string): Promise<boolean> {
     const order = this.orders.get(orderId);
-    if (order?.status !== 'PENDING' || order.sweepShard !== 'STUCK') return false;
-    Object.assign(order, { sweepShard: `SWEEP#${orderIdShard(orderId, 4)}`, sweepAt: at, announcements: 0, lastAnnouncedAt: at });
+    if (order?.status !== 'PENDING' || order.sweepShard !== STUCK_SHARD) return false;
+    Object.assign(order, { sweepShard: sweepShardOf(orderId), sweepAt: at, announcements: 0, lastAnnouncedAt: at });
     delete order.stuckAt;
     return true;
   }
 }
 
 function stored(order: Order): StoredOrder {
-  return order.status === 'PENDING'
-    ? { ...order, sweepShard: `SWEEP#${orderIdShard(order.orderId, 4)}`, sweepAt: order.createdAt }
-    : { ...order };
+  return order.status === 'PENDING' ? { ...order, sweepShard: sweepShardOf(order.orderId), sweepAt: order.createdAt } : { ...order };
 }
 
 /** The order alone, without the sweeper's bookkeeping (what the adapter's toOrder gives). */
