@@ -1,7 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { scanExactPage, transactWrite } from '../../shared/dynamodb.js';
-import { PageTokens, type Page } from '../../shared/pagination.js';
+import type { Page } from '../../shared/pagination.js';
+import { productKey, productPageTokens } from './product-keys.js';
 import type { CatalogRepository } from '../domain/catalog-service.js';
 import type { Product, ProductChanges } from '../domain/product.js';
 import { RESERVATION_RETENTION_SECONDS, type Reservation, type ReserveResult } from '../domain/reservation.js';
@@ -16,10 +17,7 @@ import type { AdjustmentRecord, AdjustResult } from '../domain/stock-adjustment.
  *   (adjustmentId, productId, delta, fingerprint, the answer `product`, createdAt), `expiresAt` (TTL) 24 h on.
  * One transaction writes a product and a reservation (or an adjustment) across the two.
  */
-export const productKey = (productId: string) => ({
-  pk: `PRODUCT#${productId}`,
-  sk: 'PRODUCT',
-});
+export { productKey } from './product-keys.js';
 export const reservationKey = (orderId: string) => ({
   pk: `RESERVATION#${orderId}`,
   sk: 'RESERVATION',
@@ -28,11 +26,6 @@ export const adjustmentKey = (idempotencyKey: string) => ({
   pk: `ADJUSTMENT#${idempotencyKey}`,
   sk: 'ADJUSTMENT',
 });
-/** `GET /catalogs` goes on after a product item's keys. */
-const productPageTokens = new PageTokens(
-  ['pk', 'sk'],
-  ({ pk, sk }) => typeof pk === 'string' && pk.startsWith('PRODUCT#') && sk === 'PRODUCT',
-);
 
 interface ProductItem extends Product {
   pk: string;

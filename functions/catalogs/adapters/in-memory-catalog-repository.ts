@@ -1,11 +1,9 @@
-import { PageTokens, type Page } from '../../shared/pagination.js';
+import type { Page } from '../../shared/pagination.js';
+import { productKey, productPageTokens as pageTokens } from './product-keys.js';
 import type { CatalogRepository } from '../domain/catalog-service.js';
 import type { Product, ProductChanges } from '../domain/product.js';
 import type { Reservation, ReserveResult } from '../domain/reservation.js';
 import type { AdjustmentRecord, AdjustResult } from '../domain/stock-adjustment.js';
-
-/** Pages go on after a product's keys, in the DynamoDB adapter's token shape. */
-const pageTokens = new PageTokens(['pk', 'sk'], ({ pk, sk }) => typeof pk === 'string' && pk.startsWith('PRODUCT#') && sk === 'PRODUCT');
 
 /**
  * The catalog port in memory, for unit tests: the DynamoDB adapter's conditions, checked by the same
@@ -29,12 +27,10 @@ export class InMemoryCatalogRepository implements CatalogRepository {
   async listProducts(limit: number, nextToken?: string): Promise<Page<Product>> {
     const cursor = pageTokens.decode(nextToken);
     const sorted = [...this.products.values()].sort((a, b) => a.productId.localeCompare(b.productId));
-    const rest = cursor ? sorted.filter((product) => `PRODUCT#${product.productId}` > String(cursor.pk)) : sorted;
+    const rest = cursor ? sorted.filter((product) => productKey(product.productId).pk > String(cursor.pk)) : sorted;
     const items = rest.slice(0, limit).map((product) => ({ ...product }));
     const last = items[limit - 1];
-    return last && rest.length > limit
-      ? { items, nextToken: pageTokens.after({ pk: `PRODUCT#${last.productId}`, sk: 'PRODUCT' }) }
-      : { items };
+    return last && rest.length > limit ? { items, nextToken: pageTokens.after(productKey(last.productId)) } : { items };
   }
 
   async getProduct(productId: string): Promise<Product | undefined> {
