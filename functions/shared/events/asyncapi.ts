@@ -39,6 +39,8 @@ export interface ConsumerQueue {
 export const consumerQueues: Record<keyof typeof subscriptions, ConsumerQueue> = {
   reserveStock: { queue: 'catalogs-inbox', rule: 'CatalogsOrderPlacedRule' },
   settleOrders: { queue: 'orders-inbox', rule: 'OrdersStockAnswersRule' },
+  requestPayments: { queue: 'orders-payment-due', rule: 'OrdersPaymentDueRule' },
+  processPayments: { queue: 'payments-inbox', rule: 'PaymentsInboxRule' },
 };
 
 /**
@@ -65,6 +67,16 @@ const EVENT_SUMMARIES: Partial<Record<EventType, string>> = {
     "An admin changed a product's price (PATCH /catalogs/{productId}): orders reserved from now on pay the new one; orders already reserved keep theirs.",
   StockAdjusted:
     'An admin restocked (delta > 0) or wrote off (delta < 0) a product (POST /catalogs/{productId}/stock), with the stock right after; a repeat with the same Idempotency-Key announces it again with the same eventId.',
+  PaymentRequested:
+    "An order's grace period is over (or the sweeper found it overdue): orders asks payments to charge its total with the buyer's payment method (a simulator test token).",
+  PaymentSucceeded: 'Payments charged the order (once: a repeated request re-announces the recorded charge).',
+  PaymentDeclined: "Payments could not charge the order (the card was declined or had insufficient funds): orders cancels it with PAYMENT_DECLINED.",
+  PaymentRefunded: 'A charged order was cancelled and payments refunded the charge (once).',
+  OrderPaid: 'An order was charged: PAID, with the time of the charge.',
+  OrderCancelled:
+    'An order was cancelled (by its buyer, or because its payment was declined). The catalog releases the stock it reserved (or leaves a tombstone, so a late reservation reserves nothing); payments refunds what it charged (or leaves a tombstone, so a late request charges nothing).',
+  StockReleased: "The catalog's answer to OrderCancelled: `releasedQty` units went back to stock (0 when nothing had been reserved).",
+  OrderShipped: 'An admin shipped a PAID order.',
 };
 
 export interface AsyncApiInfo {

@@ -13,6 +13,16 @@ const money = z.number().check(z.gte(0));
 /** A catalog price: whole units of the smallest currency unit, as an admin may set it (0-1,000,000,000). */
 const unitPrice = z.int().check(z.gte(0), z.lte(1_000_000_000));
 const stock = z.int().check(z.gte(0));
+const timestamp = z.iso.datetime();
+
+/** The payment simulator's test tokens (docs/http-api.md, "Order lifecycle"): no card data ever enters the system. */
+export const PAYMENT_METHODS = ['pm_card_visa', 'pm_card_declined', 'pm_card_insufficient_funds'] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+export const DEFAULT_PAYMENT_METHOD: PaymentMethod = 'pm_card_visa';
+export const PAYMENT_DECLINE_REASONS = ['CARD_DECLINED', 'INSUFFICIENT_FUNDS'] as const;
+export const CANCELLATION_REASONS = ['BUYER_CANCELLED', 'PAYMENT_DECLINED'] as const;
+/** The states an order can be cancelled from (the buyer: PENDING, CONFIRMED, PAID; a declined payment: CONFIRMED). */
+export const CANCELLABLE_STATUSES = ['PENDING', 'CONFIRMED', 'PAID'] as const;
 
 export const eventDataSchemas = {
   UserRegistered: z.strictObject({
@@ -40,6 +50,8 @@ export const eventDataSchemas = {
     qty,
     unitPrice: money,
     totalPrice: money,
+    /** When the grace period ends and the order is charged, unless the buyer cancels first. */
+    paymentDueAt: timestamp,
   }),
   OrderRejected: z.strictObject({
     orderId: id,
@@ -63,6 +75,33 @@ export const eventDataSchemas = {
     /** The stock right after the adjustment. */
     stock,
   }),
+  /**
+   * The order lifecycle (docs/events.md, "Order lifecycle"). Orders asks payments to charge an order once its
+   * grace period is over (or the sweeper finds it overdue); `amount` is the order's totalPrice.
+   */
+  PaymentRequested: z.strictObject({ orderId: id, userId: id, amount: money, paymentMethod: z.enum(PAYMENT_METHODS) }),
+  PaymentSucceeded: z.strictObject({ orderId: id, paymentId: id, amount: money, chargedAt: timestamp }),
+  PaymentDeclined: z.strictObject({ orderId: id, amount: money, reason: z.enum(PAYMENT_DECLINE_REASONS) }),
+  /** A charged order was cancelled: the charge was refunded (once; only a charged order is refunded). */
+  PaymentRefunded: z.strictObject({ orderId: id, paymentId: id, amount: money, refundedAt: timestamp }),
+  OrderPaid: z.strictObject({ orderId: id, userId: id, productId: id, qty, totalPrice: money, paidAt: timestamp }),
+  /**
+   * What must be compensated: the catalog releases the stock it reserved for the order (a reservation not
+   * made yet is prevented by a tombstone), payments refunds what it charged (a charge not made yet is
+   * prevented the same way). `previousStatus` is what the order knew when it was cancelled.
+   */
+  OrderCancelled: z.strictObject({
+    orderId: id,
+    userId: id,
+    productId: id,
+    qty,
+    reason: z.enum(CANCELLATION_REASONS),
+    previousStatus: z.enum(CANCELLABLE_STATUSES),
+    cancelledAt: timestamp,
+  }),
+  /** The catalog's answer to OrderCancelled: `releasedQty` went back to stock (0 when nothing had been reserved). */
+  StockReleased: z.strictObject({ orderId: id, productId: id, qty, releasedQty: z.int().check(z.gte(0), z.lte(1000)) }),
+  OrderShipped: z.strictObject({ orderId: id, userId: id, productId: id, qty, shippedAt: timestamp }),
 } as const;
 
 export type EventType = keyof typeof eventDataSchemas;
@@ -78,6 +117,14 @@ export const eventSources: Record<EventType, string> = {
   ProductCreated: 'ecommerce.catalogs',
   ProductPriceChanged: 'ecommerce.catalogs',
   StockAdjusted: 'ecommerce.catalogs',
+  StockReleased: 'ecommerce.catalogs',
+  PaymentRequested: 'ecommerce.orders',
+  OrderPaid: 'ecommerce.orders',
+  OrderCancelled: 'ecommerce.orders',
+  OrderShipped: 'ecommerce.orders',
+  PaymentSucceeded: 'ecommerce.payments',
+  PaymentDeclined: 'ecommerce.payments',
+  PaymentRefunded: 'ecommerce.payments',
 };
 
 /**
@@ -86,8 +133,14 @@ export const eventSources: Record<EventType, string> = {
  * exactly these detail-types from their sources: the one list routing is built from.
  */
 export const subscriptions = {
-  reserveStock: ['OrderPlaced'],
-  settleOrders: ['StockReserved', 'StockRejected'],
+  /** The catalog's inbox: reserves an order's stock, and releases it (or leaves a tombstone) when the order is cancelled. */
+  reserveStock: ['OrderPlaced', 'OrderCancelled'],
+  /** The orders inbox: every answer to an order, from the catalog and from payments. */
+  settleOrders: ['StockReserved', 'StockRejected', 'StockReleased', 'PaymentSucceeded', 'PaymentDeclined', 'PaymentRefunded'],
+  /** The grace period: a queue whose delivery delay is `paymentGraceSeconds` hands each OrderConfirmed back when it is due. */
+  requestPayments: ['OrderConfirmed'],
+  /** The payments inbox: charges a due order, refunds a cancelled one that was charged. */
+  processPayments: ['PaymentRequested', 'OrderCancelled'],
 } as const satisfies Record<string, readonly EventType[]>;
 
 export const metadataSchema = z.strictObject({

@@ -12,6 +12,14 @@ export const EXAMPLE_TYPES = [
   'ProductCreated',
   'ProductPriceChanged',
   'StockAdjusted',
+  'StockReleased',
+  'PaymentRequested',
+  'PaymentSucceeded',
+  'PaymentDeclined',
+  'PaymentRefunded',
+  'OrderPaid',
+  'OrderCancelled',
+  'OrderShipped',
 ] as const;
 
 export function exampleEvent<T extends EventType>(type: T): OutgoingEvent<T> {
