@@ -15,7 +15,7 @@ const unitPrice = z.int().check(z.gte(0), z.lte(1_000_000_000));
 const stock = z.int().check(z.gte(0));
 const timestamp = z.iso.datetime();
 
-/** The payment simulator's test tokens (docs/http-api.md, "Order lifecycle"): no card data ever enters the system. */
+/** The payment simulator's test tokens (docs/http-api.md, "The order lifecycle"): no card data ever enters the system. */
 export const PAYMENT_METHODS = ['pm_card_visa', 'pm_card_declined', 'pm_card_insufficient_funds'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 export const DEFAULT_PAYMENT_METHOD: PaymentMethod = 'pm_card_visa';
