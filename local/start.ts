@@ -1,58 +1,48 @@
 // `npm start`: brings up the whole local stack and keeps it running until Ctrl-C.
-import { parseArgs } from 'node:util';
 import { StartupError } from './processes.js';
-import { AUTHORIZER_MODES, DEFAULT_PORTS, startLocalStack, type AuthorizerMode, type LocalPorts } from './stack.js';
+import { parseStartOptions, USAGE, UsageError, type StartOptions } from './start-options.js';
+import { startLocalStack } from './stack.js';
 
-const { values } = parseArgs({
-  options: {
-    'in-memory': { type: 'boolean', default: false },
-    'data-dir': { type: 'string' },
-    'port-offset': { type: 'string', default: process.env.LOCAL_PORT_OFFSET ?? '0' },
-    verbose: { type: 'boolean', default: process.env.LOCAL_STACK_VERBOSE === '1' },
-    'authorizer-mode': { type: 'string', default: process.env.LOCAL_AUTHORIZER_MODE ?? 'gateway' },
-    // Where the bundles are built (default `.esbuild`, or `.esbuild-<port>` with an offset): another start's
-    // folder is reused as it stands, only what changed rebuilt (the npm start test shares the test stacks').
-    'esbuild-folder': { type: 'string', default: process.env.LOCAL_ESBUILD_FOLDER },
-    // IAM is enforced at the local endpoints unless this is given (or LOCAL_IAM=off): local/iam/.
-    'no-iam': { type: 'boolean', default: process.env.LOCAL_IAM === 'off' },
-  },
-});
-const authorizerMode = values['authorizer-mode'] as AuthorizerMode;
-if (!AUTHORIZER_MODES.includes(authorizerMode)) {
-  console.error(`--authorizer-mode must be one of: ${AUTHORIZER_MODES.join(', ')}`);
+let parsed: StartOptions | 'help';
+try {
+  parsed = parseStartOptions(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  console.error(error.message);
   process.exit(2);
 }
-const offset = Number(values['port-offset']);
-if (!Number.isInteger(offset) || offset < 0 || offset > 1000) {
-  console.error('--port-offset must be an integer from 0 to 1000');
-  process.exit(2);
+if (parsed === 'help') {
+  console.log(USAGE);
+  process.exit(0);
 }
-const ports = Object.fromEntries(Object.entries(DEFAULT_PORTS).map(([name, port]) => [name, port + offset])) as unknown as LocalPorts;
+const options = parsed;
 
 const log = (message: string) => console.log(message);
 
 try {
   const stack = await startLocalStack({
-    inMemory: values['in-memory'],
-    dataDir: values['data-dir'],
-    ports,
-    verbose: values.verbose,
-    authorizerMode,
-    iam: !values['no-iam'],
-    ...(values['esbuild-folder'] ? { esbuildFolder: values['esbuild-folder'] } : {}),
+    inMemory: options.inMemory,
+    dataDir: options.dataDir,
+    ports: options.ports,
+    verbose: options.verbose,
+    authorizerMode: options.authorizerMode,
+    iam: options.iam,
+    params: options.params,
+    ...(options.esbuildFolder ? { esbuildFolder: options.esbuildFolder } : {}),
     log,
   });
   log('');
-  log(`API base URL: ${stack.baseUrl} (bearer tokens checked by the ${authorizerMode === 'gateway' ? 'gateway authorizer' : 'functions'})`);
+  log(`API base URL: ${stack.baseUrl} (bearer tokens checked by the ${options.authorizerMode === 'gateway' ? 'gateway authorizer' : 'functions'})`);
   log(`  try: curl ${stack.baseUrl}/catalogs`);
   log(
     `Local AWS endpoints: DynamoDB ${stack.endpoints.dynamodb}, SQS ${stack.endpoints.sqs}, EventBridge ${stack.endpoints.eventBridge}, Lambda ${stack.endpoints.lambda}`,
   );
   log(
-    values['no-iam']
+    !options.iam
       ? 'IAM not enforced (--no-iam).'
       : 'IAM enforced: each function may call only what its role allows (sign as `ecommerce-local-<function>` to try one).',
   );
+  if (options.params.length > 0) log(`Stage params: ${options.params.join(', ')}`);
   log(`Traces and metrics: ${stack.telemetryUrl} (/api/traces?correlationId=<id>, /metrics)`);
   log('Ready. Press Ctrl-C to stop.');
 
