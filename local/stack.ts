@@ -329,7 +329,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port: ports.sqs,
       region: REGION,
       accountId: ACCOUNT_ID,
-      onSend: () => wakeQueuePoller.forEach((wake) => wake()),
+      // The queue's pollers, at once and when each delayed message becomes visible (a queue's DelaySeconds).
+      onSend: (queueName) => wakeQueuePoller.get(queueName)?.(),
       authorize,
     });
     stops.push(() => new Promise<void>((done) => sqsServer.close(() => done())));
