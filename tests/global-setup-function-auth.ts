@@ -5,7 +5,7 @@
  * environment, which the `stack` project's setup owns.
  */
 import { startLocalStack, type RunningStack } from '../local/stack.js';
-import { FUNCTION_AUTH_STACK_PARAMS } from './support/test-stack.js';
+import { FUNCTION_AUTH_STACK_E2E_ENV, FUNCTION_AUTH_STACK_PARAMS } from './support/test-stack.js';
 import { FUNCTION_AUTH_TEST_PORTS, TEST_ESBUILD_FOLDER } from './support/ports.js';
 
 let stack: RunningStack | undefined;
@@ -23,6 +23,8 @@ export async function setup(): Promise<void> {
     verbose: process.env.LOCAL_STACK_VERBOSE === '1',
     log: (message) => console.log(`[function-auth stack] ${message}`),
   });
+  // The same value the `stack` project's setup gives its workers, so either setup alone (one project run) sets it.
+  Object.assign(process.env, FUNCTION_AUTH_STACK_E2E_ENV);
   console.log(`[function-auth stack] ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${stack.baseUrl}`);
 }
 
