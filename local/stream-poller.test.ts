@@ -277,6 +277,31 @@ describe('StreamPoller', () => {
     expect(restarted.invocations.map((i) => i.sequenceNumbers)).toEqual([['300']]);
   });
 
+  it("keeps the other mappings' checkpoints in the file they share, and never leaves it half written", async () => {
+    const checkpointFile = join(dir, 'checkpoints.json');
+    const orders = new FakeStream();
+    const payments = new FakeStream();
+    const relay = fakeFunction();
+    const other = fakeFunction();
+    // Both read the (absent) file before either writes it, as the stack starts its stream pollers one after another.
+    await poller(orders, { invoke: relay.invoke, checkpointFile, functionName: 'shop-test-publish-orders' }).start();
+    await poller(payments, { invoke: other.invoke, checkpointFile, functionName: 'shop-test-publish-payments' }).start();
+    const saved = () => (existsSync(checkpointFile) ? (JSON.parse(readFileSync(checkpointFile, 'utf8')) as Record<string, string>) : {});
+    const of = (functionName: string) => Object.entries(saved()).find(([key]) => key.endsWith(`|${functionName}`))?.[1];
+    orders.append(record('100'), record('200'));
+    await until(() => of('shop-test-publish-orders') === '200', 'the orders checkpoint');
+    payments.append(record('700'));
+    await until(() => of('shop-test-publish-payments') === '700', 'the payments checkpoint');
+    orders.append(record('300'));
+    await until(() => of('shop-test-publish-orders') === '300', 'the next orders checkpoint');
+    expect(saved()).toEqual({
+      [`${STREAM_ARN}|${SHARD}|shop-test-publish-orders`]: '300',
+      [`${STREAM_ARN}|${SHARD}|shop-test-publish-payments`]: '700',
+    });
+    // Written beside and renamed over: no temporary file is left behind.
+    expect(existsSync(`${checkpointFile}.tmp`)).toBe(false);
+  });
+
   it('recovers a trimmed iterator before anything was read: a fresh one from the trim horizon', async () => {
     const stream = new FakeStream();
     stream.append(record('100'), record('200'));

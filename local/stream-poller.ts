@@ -9,7 +9,7 @@
  * Written here because serverless-offline-dynamodb-streams ignores batchItemFailures.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
@@ -201,10 +201,19 @@ export class StreamPoller {
     return `${this.streamArn}|${shardId}|${this.options.functionName}`;
   }
 
+  /**
+   * Every stream mapping of the stack writes the same file: each write changes only its own entry, keeping the
+   * others' as they stand in it now (read and written synchronously: no other poller writes in between), and replaces
+   * the file in one rename, so a crash (SIGKILL) mid-write leaves the previous file, not a torn one.
+   */
   private saveCheckpoint(shardId: string, sequenceNumber: string) {
-    if (!this.options.checkpointFile) return;
-    this.checkpoints[this.checkpointKey(shardId)] = sequenceNumber;
-    writeFileSync(this.options.checkpointFile, JSON.stringify(this.checkpoints));
+    const key = this.checkpointKey(shardId);
+    this.checkpoints[key] = sequenceNumber;
+    const file = this.options.checkpointFile;
+    if (!file) return;
+    const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
+    writeFileSync(`${file}.tmp`, JSON.stringify({ ...saved, [key]: sequenceNumber }));
+    renameSync(`${file}.tmp`, file);
   }
 
   private async iterator(shardId: string, type: ShardIteratorType, sequenceNumber?: string): Promise<string | undefined> {
