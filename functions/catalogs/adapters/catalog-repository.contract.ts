@@ -9,7 +9,7 @@ import { InvalidPageTokenError } from '../../shared/domain-errors.js';
 import { ConflictError } from '../../shared/domain-errors.js';
 import { CatalogService, type CatalogRepository } from '../domain/catalog-service.js';
 import type { Product } from '../domain/product.js';
-import type { Reservation } from '../domain/reservation.js';
+import type { CancellationTombstone, Reservation, ReservationRecord } from '../domain/reservation.js';
 import { adjustmentFingerprint, type AdjustmentRecord } from '../domain/stock-adjustment.js';
 
 export interface CatalogRepositoryFixture {
@@ -17,6 +17,8 @@ export interface CatalogRepositoryFixture {
   repository: () => Promise<CatalogRepository>;
   /** Changes a product behind the repository's back, as another writer would. */
   setProduct: (repository: CatalogRepository, product: Product) => Promise<void>;
+  /** Removes a product behind the repository's back (no route does; a release must not recreate it). */
+  removeProduct: (repository: CatalogRepository, productId: string) => Promise<void>;
 }
 
 const product = (overrides: Partial<Product> = {}): Product => ({
@@ -31,6 +33,15 @@ const reserved = (productId: string, qty: number, unitPrice: number, orderId = `
   ({ orderId, productId, qty, unitPrice, status: 'RESERVED', createdAt: '2026-12-01T00:00:01.000Z' }) as const;
 const rejected = (productId: string, orderId = `O-${randomUUID()}`) =>
   ({ orderId, productId, qty: 1, reason: 'OUT_OF_STOCK', status: 'REJECTED', createdAt: '2026-12-01T00:00:01.000Z' }) as const;
+
+const tombstone = (productId: string, orderId = `O-${randomUUID()}`): CancellationTombstone => ({
+  orderId,
+  productId,
+  qty: 2,
+  status: 'CANCELLED',
+  createdAt: '2026-12-01T00:00:03.000Z',
+});
+const RELEASED_AT = '2026-12-01T00:05:00.000Z';
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 /** The record an adjustment of `product` by `delta` under `key` leaves (expiring `ttl` seconds from now). */
@@ -157,6 +168,128 @@ export function describeCatalogRepositoryContract(name: string, fixture: Catalog
       expect(results.filter((r) => r === 'reserved')).toHaveLength(4);
       expect(results.filter((r) => r === 'product-changed')).toHaveLength(3);
       expect((await repo.getProduct(p.productId))?.stock).toBe(0);
+    });
+
+    describe("a cancelled order's compensation", () => {
+      it('release: the record turns RELEASED and the stock goes up by its qty, in one step', async () => {
+        const repo = await fixture.repository();
+        const p = product({ stock: 5 });
+        await repo.createProductIfAbsent(p);
+        const reservation = reserved(p.productId, 2, p.unitPrice);
+        await repo.reserve(reservation);
+        expect(await repo.release(reservation, RELEASED_AT)).toBe('released');
+        expect((await repo.getProduct(p.productId))?.stock).toBe(5);
+        expect(await repo.getReservation(reservation.orderId)).toEqual<ReservationRecord>({
+          ...reservation,
+          status: 'RELEASED',
+          releasedAt: RELEASED_AT,
+        });
+      });
+
+      it('a second release is not-reserved and gives nothing back twice', async () => {
+        const repo = await fixture.repository();
+        const p = product({ stock: 5 });
+        await repo.createProductIfAbsent(p);
+        const reservation = reserved(p.productId, 2, p.unitPrice);
+        await repo.reserve(reservation);
+        await repo.release(reservation, RELEASED_AT);
+        expect(await repo.release(reservation, '2026-12-01T00:06:00.000Z')).toBe('not-reserved');
+        expect((await repo.getProduct(p.productId))?.stock).toBe(5);
+        expect(await repo.getReservation(reservation.orderId)).toMatchObject({ status: 'RELEASED', releasedAt: RELEASED_AT });
+      });
+
+      it('five releases of one reservation at once: exactly one gives the stock back', async () => {
+        const repo = await fixture.repository();
+        const p = product({ stock: 5 });
+        await repo.createProductIfAbsent(p);
+        const reservation = reserved(p.productId, 3, p.unitPrice);
+        await repo.reserve(reservation);
+        const results = await Promise.all(Array.from({ length: 5 }, () => repo.release(reservation, RELEASED_AT)));
+        expect(results.filter((r) => r === 'released')).toHaveLength(1);
+        expect(results.filter((r) => r === 'not-reserved')).toHaveLength(4);
+        expect((await repo.getProduct(p.productId))?.stock).toBe(5);
+      });
+
+      it('releases nothing where there is no RESERVED record: none, a rejection, a tombstone', async () => {
+        const repo = await fixture.repository();
+        const p = product({ stock: 5 });
+        await repo.createProductIfAbsent(p);
+        const none = reserved(p.productId, 1, p.unitPrice);
+        const no = rejected(p.productId);
+        await repo.recordRejection(no);
+        const gone = tombstone(p.productId);
+        await repo.recordTombstone(gone);
+        expect(await repo.release(none, RELEASED_AT)).toBe('not-reserved');
+        expect(await repo.release(reserved(p.productId, 1, p.unitPrice, no.orderId), RELEASED_AT)).toBe('not-reserved');
+        expect(await repo.release(reserved(p.productId, 2, p.unitPrice, gone.orderId), RELEASED_AT)).toBe('not-reserved');
+        expect((await repo.getProduct(p.productId))?.stock).toBe(5);
+        expect(await repo.getReservation(none.orderId)).toBeUndefined();
+        expect(await repo.getReservation(no.orderId)).toEqual<ReservationRecord>(no);
+        expect(await repo.getReservation(gone.orderId)).toEqual<ReservationRecord>(gone);
+      });
+
+      it('a product that is gone: product-missing, nothing written (the product is not recreated, the record stays RESERVED)', async () => {
+        const repo = await fixture.repository();
+        const p = product({ stock: 5 });
+        await repo.createProductIfAbsent(p);
+        const reservation = reserved(p.productId, 2, p.unitPrice);
+        await repo.reserve(reservation);
+        await fixture.removeProduct(repo, p.productId);
+        expect(await repo.release(reservation, RELEASED_AT)).toBe('product-missing');
+        expect(await repo.getProduct(p.productId)).toBeUndefined();
+        expect(await repo.getReservation(reservation.orderId)).toEqual<ReservationRecord>(reservation);
+      });
+
+      it('a tombstone is recorded only where the order has no record, and reads back as written', async () => {
+        const repo = await fixture.repository();
+        const p = product({ stock: 5 });
+        await repo.createProductIfAbsent(p);
+        const gone = tombstone(p.productId);
+        expect(await repo.recordTombstone(gone)).toBe(true);
+        expect(await repo.recordTombstone({ ...gone, createdAt: '2026-12-02T00:00:00.000Z' })).toBe(false);
+        expect(await repo.getReservation(gone.orderId)).toEqual<ReservationRecord>(gone);
+        const yes = reserved(p.productId, 1, p.unitPrice);
+        await repo.reserve(yes);
+        expect(await repo.recordTombstone(tombstone(p.productId, yes.orderId))).toBe(false);
+        expect(await repo.getReservation(yes.orderId)).toEqual<ReservationRecord>(yes);
+      });
+
+      it('a tombstone stops a later reservation and a later rejection: nothing taken, the tombstone stays', async () => {
+        const repo = await fixture.repository();
+        const p = product({ stock: 5 });
+        await repo.createProductIfAbsent(p);
+        const gone = tombstone(p.productId);
+        await repo.recordTombstone(gone);
+        expect(await repo.reserve(reserved(p.productId, 2, p.unitPrice, gone.orderId))).toBe('already-recorded');
+        expect(await repo.recordRejection(rejected(p.productId, gone.orderId))).toBe(false);
+        expect((await repo.getProduct(p.productId))?.stock).toBe(5);
+        expect(await repo.getReservation(gone.orderId)).toEqual<ReservationRecord>(gone);
+      });
+
+      it('a reservation racing a tombstone of the same order: exactly one records, and the stock agrees', async () => {
+        const repo = await fixture.repository();
+        const p = product({ stock: 20 });
+        await repo.createProductIfAbsent(p);
+        const races = await Promise.all(
+          Array.from({ length: 8 }, async () => {
+            const orderId = `O-${randomUUID()}`;
+            const [reserveResult, tombstoned] = await Promise.all([
+              repo.reserve(reserved(p.productId, 1, p.unitPrice, orderId)),
+              repo.recordTombstone(tombstone(p.productId, orderId)),
+            ]);
+            return { orderId, reserveResult, tombstoned };
+          }),
+        );
+        let taken = 0;
+        for (const { orderId, reserveResult, tombstoned } of races) {
+          expect([reserveResult === 'reserved', tombstoned]).toContain(true);
+          expect(reserveResult === 'reserved' && tombstoned).toBe(false);
+          const record = await repo.getReservation(orderId);
+          expect(record?.status).toBe(tombstoned ? 'CANCELLED' : 'RESERVED');
+          if (!tombstoned) taken++;
+        }
+        expect((await repo.getProduct(p.productId))?.stock).toBe(20 - taken);
+      });
     });
 
     describe('the catalog management', () => {
@@ -309,7 +442,7 @@ export function describeCatalogRepositoryContract(name: string, fixture: Catalog
           ),
         ]);
         const reservations = results.slice(0, 20) as Array<Awaited<ReturnType<CatalogService['reserveStock']>>>;
-        const reservedCount = reservations.filter((r) => r.reservation.status === 'RESERVED').length;
+        const reservedCount = reservations.filter((r) => r.reservation?.status === 'RESERVED').length;
         expect(reservedCount).toBeGreaterThanOrEqual(12);
         expect((await repo.getProduct(p.productId))?.stock).toBe(12 - reservedCount + 30);
       });
@@ -349,11 +482,11 @@ export function describeCatalogRepositoryContract(name: string, fixture: Catalog
           ...[600, 700, 800].map((unitPrice) => service.updateProduct(p.productId, { unitPrice })),
         ]);
         const reservations = results.slice(0, 12) as Array<Awaited<ReturnType<CatalogService['reserveStock']>>>;
-        expect(reservations.every((r) => r.reservation.status === 'RESERVED')).toBe(true);
+        expect(reservations.every((r) => r.reservation?.status === 'RESERVED')).toBe(true);
         expect((await repo.getProduct(p.productId))?.stock).toBe(8);
         for (const { reservation } of reservations) {
           expect([500, 600, 700, 800]).toContain((reservation as { unitPrice: number }).unitPrice);
-          expect(await repo.getReservation(reservation.orderId)).toEqual(reservation);
+          expect(await repo.getReservation(reservation!.orderId)).toEqual(reservation);
         }
       });
 

@@ -5,17 +5,24 @@ import type { Page } from '../../shared/pagination.js';
 import { productKey, productPageTokens } from './product-keys.js';
 import type { CatalogRepository } from '../domain/catalog-service.js';
 import type { Product, ProductChanges } from '../domain/product.js';
-import { RESERVATION_RETENTION_SECONDS, type Reservation, type ReserveResult } from '../domain/reservation.js';
+import {
+  RESERVATION_RETENTION_SECONDS,
+  type CancellationTombstone,
+  type ReleaseResult,
+  type Reservation,
+  type ReservationRecord,
+  type ReserveResult,
+} from '../domain/reservation.js';
 import type { AdjustmentRecord, AdjustResult } from '../domain/stock-adjustment.js';
 
 /**
  * Two tables (generic keys), so that listing the catalog reads products only, however many orders came:
  * - the catalogs table holds the products:  pk=PRODUCT#<productId>   sk=PRODUCT       entity PRODUCT
- * - the ledger holds the answers to orders: pk=RESERVATION#<orderId> sk=RESERVATION   entity RESERVATION
- *   (status RESERVED or REJECTED), each with `expiresAt` (TTL) once its order can no longer change;
+ * - the ledger holds the catalog's record of each order: pk=RESERVATION#<orderId> sk=RESERVATION   entity RESERVATION
+ *   (status RESERVED, REJECTED, RELEASED or CANCELLED, a tombstone), each but RESERVED with `expiresAt` (TTL);
  *   and the admins' keyed stock adjustments: pk=ADJUSTMENT#<Idempotency-Key> sk=ADJUSTMENT   entity ADJUSTMENT
  *   (adjustmentId, productId, delta, fingerprint, the answer `product`, createdAt), `expiresAt` (TTL) 24 h on.
- * One transaction writes a product and a reservation (or an adjustment) across the two.
+ * One transaction writes a product and a reservation (its release, or an adjustment) across the two.
  */
 export { productKey } from './product-keys.js';
 export const reservationKey = (orderId: string) => ({
@@ -33,42 +40,41 @@ interface ProductItem extends Product {
   entity: 'PRODUCT';
 }
 
-type ReservationItem = Reservation & {
+type ReservationItem = ReservationRecord & {
   pk: string;
   sk: string;
   entity: 'RESERVATION';
-  /** Epoch seconds: the table's TTL deletes the answer after it (RESERVATION_RETENTION_SECONDS). */
-  expiresAt: number;
+  /**
+   * Epoch seconds: the table's TTL deletes the record after it (RESERVATION_RETENTION_SECONDS from its last
+   * write). None on a RESERVED record: it must stay while its order can be cancelled.
+   */
+  expiresAt?: number;
 };
 
-function reservationItemOf(reservation: Reservation): ReservationItem {
+const expiresAtOf = (writtenAt: string) => Math.floor(Date.parse(writtenAt) / 1000) + RESERVATION_RETENTION_SECONDS;
+
+function reservationItemOf(record: Reservation | CancellationTombstone): ReservationItem {
   return {
-    ...reservationKey(reservation.orderId),
+    ...reservationKey(record.orderId),
     entity: 'RESERVATION',
-    ...reservation,
-    expiresAt: Math.floor(Date.parse(reservation.createdAt) / 1000) + RESERVATION_RETENTION_SECONDS,
+    ...record,
+    ...(record.status === 'RESERVED' ? {} : { expiresAt: expiresAtOf(record.createdAt) }),
   };
 }
 
-function toReservation(item: ReservationItem): Reservation {
+function toReservation(item: ReservationItem): ReservationRecord {
   const { orderId, productId, qty, createdAt } = item;
-  return item.status === 'RESERVED'
-    ? {
-        orderId,
-        productId,
-        qty,
-        createdAt,
-        status: 'RESERVED',
-        unitPrice: item.unitPrice,
-      }
-    : {
-        orderId,
-        productId,
-        qty,
-        createdAt,
-        status: 'REJECTED',
-        reason: item.reason,
-      };
+  const request = { orderId, productId, qty, createdAt };
+  switch (item.status) {
+    case 'RESERVED':
+      return { ...request, status: 'RESERVED', unitPrice: item.unitPrice };
+    case 'REJECTED':
+      return { ...request, status: 'REJECTED', reason: item.reason };
+    case 'RELEASED':
+      return { ...request, status: 'RELEASED', unitPrice: item.unitPrice, releasedAt: item.releasedAt };
+    case 'CANCELLED':
+      return { ...request, status: 'CANCELLED' };
+  }
 }
 
 type AdjustmentItem = AdjustmentRecord & { pk: string; sk: string; entity: 'ADJUSTMENT' };
@@ -161,7 +167,7 @@ export class DynamoDbCatalogRepository implements CatalogRepository {
     }
   }
 
-  async getReservation(orderId: string): Promise<Reservation | undefined> {
+  async getReservation(orderId: string): Promise<ReservationRecord | undefined> {
     const { Item } = await this.client.send(
       new GetCommand({
         TableName: this.ledgerTableName,
@@ -204,13 +210,21 @@ export class DynamoDbCatalogRepository implements CatalogRepository {
     );
   }
 
-  async recordRejection(reservation: Reservation & { status: 'REJECTED' }): Promise<boolean> {
-    const item = reservationItemOf(reservation);
+  recordRejection(reservation: Reservation & { status: 'REJECTED' }): Promise<boolean> {
+    return this.recordIfAbsent(reservation);
+  }
+
+  recordTombstone(tombstone: CancellationTombstone): Promise<boolean> {
+    return this.recordIfAbsent(tombstone);
+  }
+
+  /** Writes an order's first record; false when it has one (an answer, a release or a tombstone). */
+  private async recordIfAbsent(record: Reservation | CancellationTombstone): Promise<boolean> {
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.ledgerTableName,
-          Item: item,
+          Item: reservationItemOf(record),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -219,6 +233,44 @@ export class DynamoDbCatalogRepository implements CatalogRepository {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  async release(reservation: Reservation & { status: 'RESERVED' }, releasedAt: string): Promise<ReleaseResult> {
+    return transactWrite<ReleaseResult>(
+      this.client,
+      [
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: productKey(reservation.productId),
+            UpdateExpression: 'SET stock = stock + :qty',
+            // Without the condition, an update of a missing product would create a bare item holding only stock.
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':qty': reservation.qty },
+          },
+        },
+        {
+          Update: {
+            TableName: this.ledgerTableName,
+            Key: reservationKey(reservation.orderId),
+            // From now on the record is final, so it gets its retention.
+            UpdateExpression: 'SET #status = :released, releasedAt = :releasedAt, expiresAt = :expiresAt',
+            ConditionExpression: '#status = :reserved',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':released': 'RELEASED',
+              ':reserved': 'RESERVED',
+              ':releasedAt': releasedAt,
+              ':expiresAt': expiresAtOf(releasedAt),
+            },
+          },
+        },
+      ],
+      'released',
+      // A TransactionConflict (a reservation of the same product in flight) is tried again.
+      ([product, record]) =>
+        record === 'ConditionalCheckFailed' ? 'not-reserved' : product === 'ConditionalCheckFailed' ? 'product-missing' : undefined,
+    );
   }
 
   async updateProduct(productId: string, changes: ProductChanges): Promise<{ previous: Product; product: Product } | undefined> {

@@ -6,4 +6,7 @@ describeCatalogRepositoryContract('in memory', {
   setProduct: async (repository, product) => {
     (repository as InMemoryCatalogRepository).products.set(product.productId, { ...product });
   },
+  removeProduct: async (repository, productId) => {
+    (repository as InMemoryCatalogRepository).products.delete(productId);
+  },
 });

@@ -2,22 +2,24 @@ import type { Page } from '../../shared/pagination.js';
 import { productKey, productPageTokens as pageTokens } from './product-keys.js';
 import type { CatalogRepository } from '../domain/catalog-service.js';
 import type { Product, ProductChanges } from '../domain/product.js';
-import type { Reservation, ReserveResult } from '../domain/reservation.js';
+import type { CancellationTombstone, ReleaseResult, Reservation, ReservationRecord, ReserveResult } from '../domain/reservation.js';
 import type { AdjustmentRecord, AdjustResult } from '../domain/stock-adjustment.js';
 
 /**
  * The catalog port in memory, for unit tests: the DynamoDB adapter's conditions, checked by the same
  * contract suite (catalog-repository.contract.ts) against both. Products are listed in id order.
- * `beforeReserve` and `beforeAdjust` run once, just before the next reserve or adjustment decides: a test's
- * concurrent writer. `nowSeconds` is the clock an Idempotency-Key's record is judged by (the adapter's is the wall clock).
+ * `beforeReserve`, `beforeAdjust` and `beforeCancel` run once, just before the next reserve, adjustment, or
+ * release or tombstone decides: a test's concurrent writer. `nowSeconds` is the clock an Idempotency-Key's record is judged by (the adapter's is the wall clock).
  */
 export class InMemoryCatalogRepository implements CatalogRepository {
   readonly products = new Map<string, Product>();
-  readonly reservations = new Map<string, Reservation>();
+  /** The ledger's record of each order: an answer, a release or a tombstone. */
+  readonly reservations = new Map<string, ReservationRecord>();
   /** Adjustment records by Idempotency-Key (the ledger's ADJUSTMENT items). */
   readonly adjustments = new Map<string, AdjustmentRecord>();
   beforeReserve: (() => void) | undefined;
   beforeAdjust: (() => void) | undefined;
+  beforeCancel: (() => void) | undefined;
   nowSeconds: () => number = () => Math.floor(Date.now() / 1000);
 
   constructor(products: readonly Product[] = []) {
@@ -44,7 +46,7 @@ export class InMemoryCatalogRepository implements CatalogRepository {
     return true;
   }
 
-  async getReservation(orderId: string): Promise<Reservation | undefined> {
+  async getReservation(orderId: string): Promise<ReservationRecord | undefined> {
     const reservation = this.reservations.get(orderId);
     return reservation ? { ...reservation } : undefined;
   }
@@ -65,6 +67,30 @@ export class InMemoryCatalogRepository implements CatalogRepository {
     if (this.reservations.has(reservation.orderId)) return false;
     this.reservations.set(reservation.orderId, { ...reservation });
     return true;
+  }
+
+  async release(reservation: Reservation & { status: 'RESERVED' }, releasedAt: string): Promise<ReleaseResult> {
+    this.interfereBeforeCancel();
+    const record = this.reservations.get(reservation.orderId);
+    if (record?.status !== 'RESERVED') return 'not-reserved';
+    const product = this.products.get(record.productId);
+    if (!product) return 'product-missing';
+    product.stock += record.qty;
+    this.reservations.set(record.orderId, { ...record, status: 'RELEASED', releasedAt });
+    return 'released';
+  }
+
+  async recordTombstone(tombstone: CancellationTombstone): Promise<boolean> {
+    this.interfereBeforeCancel();
+    if (this.reservations.has(tombstone.orderId)) return false;
+    this.reservations.set(tombstone.orderId, { ...tombstone });
+    return true;
+  }
+
+  private interfereBeforeCancel() {
+    const interfere = this.beforeCancel;
+    this.beforeCancel = undefined;
+    interfere?.();
   }
 
   async updateProduct(productId: string, changes: ProductChanges): Promise<{ previous: Product; product: Product } | undefined> {

@@ -73,7 +73,7 @@ describe('reserving stock for an order', () => {
     const { repo, service } = setup(1);
     await service.reserveStock({ orderId: 'o1', productId: 'P1', qty: 2 });
     repo.products.get('P1')!.stock = 100;
-    expect((await service.reserveStock({ orderId: 'o1', productId: 'P1', qty: 2 })).reservation.status).toBe('REJECTED');
+    expect((await service.reserveStock({ orderId: 'o1', productId: 'P1', qty: 2 })).reservation?.status).toBe('REJECTED');
     expect(repo.products.get('P1')?.stock).toBe(100);
   });
 
@@ -155,7 +155,7 @@ describe('reserving stock for an order', () => {
     const results = await Promise.all(
       Array.from({ length: 25 }, (_, i) => service.reserveStock({ orderId: `o${i}`, productId: 'P1', qty: 1 })),
     );
-    expect(results.filter((r) => r.reservation.status === 'RESERVED')).toHaveLength(10);
+    expect(results.filter((r) => r.reservation?.status === 'RESERVED')).toHaveLength(10);
     expect(repo.products.get('P1')?.stock).toBe(0);
   });
 });
@@ -341,3 +341,169 @@ describe('the catalog management (admin)', () => {
     }, 10_000);
   });
 });
+
+describe('releasing the stock of a cancelled order (the compensation)', () => {
+  const order = { orderId: 'o1', productId: 'P1', qty: 2 };
+  /** The catalog of `setup`, with a clock that moves: the reservation at 10:00, the cancel at 10:05. */
+  function cancelling(stock = 5) {
+    const repo = new InMemoryCatalogRepository();
+    repo.products.set('P1', { productId: 'P1', productName: 'One', unitPrice: 1500, stock, createdAt: '2026-01-01T00:00:00.000Z' });
+    const clock = { now: new Date('2026-03-01T10:00:00.000Z') };
+    return { repo, clock, service: new CatalogService(repo, () => clock.now) };
+  }
+  const CANCELLED_AT = new Date('2026-03-01T10:05:00.000Z');
+
+  it('a reservation: RELEASED and the stock back, in one step; the answer gives back its qty', async () => {
+    const { repo, clock, service } = cancelling();
+    await service.reserveStock(order);
+    clock.now = CANCELLED_AT;
+    expect(await service.releaseStock(order)).toEqual({
+      outcome: 'released',
+      release: { ...order, releasedQty: 2, releasedAt: '2026-03-01T10:05:00.000Z' },
+    });
+    expect(repo.products.get('P1')?.stock).toBe(5);
+    expect(repo.reservations.get('o1')).toEqual({
+      ...order,
+      status: 'RELEASED',
+      unitPrice: 1500,
+      createdAt: '2026-03-01T10:00:00.000Z',
+      releasedAt: '2026-03-01T10:05:00.000Z',
+    });
+  });
+
+  it('a repeated cancel gives nothing back twice, and gets the same answer (the time of the release)', async () => {
+    const { repo, clock, service } = cancelling();
+    await service.reserveStock(order);
+    clock.now = CANCELLED_AT;
+    const first = await service.releaseStock(order);
+    clock.now = new Date('2026-03-01T11:00:00.000Z');
+    expect(await service.releaseStock(order)).toEqual({ ...first, outcome: 'repeated' });
+    expect(repo.products.get('P1')?.stock).toBe(5);
+  });
+
+  it('a cancel before the reservation leaves a tombstone: the late OrderPlaced reserves nothing and gets no answer', async () => {
+    const { repo, clock, service } = cancelling();
+    clock.now = CANCELLED_AT;
+    expect(await service.releaseStock(order)).toEqual({
+      outcome: 'tombstoned',
+      release: { ...order, releasedQty: 0, releasedAt: '2026-03-01T10:05:00.000Z' },
+    });
+    const tombstone = { ...order, status: 'CANCELLED', createdAt: '2026-03-01T10:05:00.000Z' };
+    expect(repo.reservations.get('o1')).toEqual(tombstone);
+    expect(await service.reserveStock(order)).toEqual({ cancelled: tombstone });
+    expect(await service.reserveStock(order)).toEqual({ cancelled: tombstone });
+    expect(repo.products.get('P1')?.stock).toBe(5);
+    expect(repo.reservations.get('o1')).toEqual(tombstone);
+  });
+
+  it('a tombstone also stops a late rejection from being recorded (unknown product, short stock)', async () => {
+    const { repo, service } = cancelling(1);
+    const unknown = { orderId: 'o-unknown', productId: 'NOPE', qty: 1 };
+    const short = { orderId: 'o-short', productId: 'P1', qty: 3 };
+    await service.releaseStock(unknown);
+    await service.releaseStock(short);
+    expect((await service.reserveStock(unknown)).cancelled?.status).toBe('CANCELLED');
+    expect((await service.reserveStock(short)).cancelled?.status).toBe('CANCELLED');
+    expect(repo.reservations.get('o-unknown')?.status).toBe('CANCELLED');
+    expect(repo.reservations.get('o-short')?.status).toBe('CANCELLED');
+    expect(repo.products.get('P1')?.stock).toBe(1);
+  });
+
+  it('a repeated cancel after the tombstone is a repeat: the same answer, nothing written', async () => {
+    const { repo, clock, service } = cancelling();
+    clock.now = CANCELLED_AT;
+    const first = await service.releaseStock(order);
+    clock.now = new Date('2026-03-01T11:00:00.000Z');
+    expect(await service.releaseStock(order)).toEqual({ ...first, outcome: 'repeated' });
+    expect(repo.reservations.get('o1')).toMatchObject({ status: 'CANCELLED', createdAt: '2026-03-01T10:05:00.000Z' });
+  });
+
+  it('a rejected order has nothing to give back: releasedQty 0, the rejection stays', async () => {
+    const { repo, clock, service } = cancelling(1);
+    await service.reserveStock(order);
+    clock.now = CANCELLED_AT;
+    expect(await service.releaseStock(order)).toEqual({
+      outcome: 'nothing-reserved',
+      release: { ...order, releasedQty: 0, releasedAt: '2026-03-01T10:05:00.000Z' },
+    });
+    expect(repo.reservations.get('o1')).toMatchObject({ status: 'REJECTED', reason: 'OUT_OF_STOCK' });
+    expect(repo.products.get('P1')?.stock).toBe(1);
+  });
+
+  it('an OrderPlaced redelivered after the release reserves nothing again and gets no answer', async () => {
+    const { repo, service } = cancelling();
+    await service.reserveStock(order);
+    await service.releaseStock(order);
+    expect((await service.reserveStock(order)).cancelled).toMatchObject({ status: 'RELEASED' });
+    expect(repo.products.get('P1')?.stock).toBe(5);
+  });
+
+  it('a reservation that lands between the read and the tombstone: the tombstone is not written, the reservation is released', async () => {
+    const { repo, service } = cancelling();
+    repo.beforeCancel = () => {
+      repo.products.get('P1')!.stock -= 2;
+      repo.reservations.set('o1', { ...order, status: 'RESERVED', unitPrice: 1500, createdAt: 'racing' });
+    };
+    expect((await service.releaseStock(order)).outcome).toBe('released');
+    expect(repo.products.get('P1')?.stock).toBe(5);
+    expect(repo.reservations.get('o1')).toMatchObject({ status: 'RELEASED', createdAt: 'racing' });
+  });
+
+  it('another delivery of the cancel that released first: nothing given back twice, the answer is its release', async () => {
+    const { repo, clock, service } = cancelling();
+    await service.reserveStock(order);
+    clock.now = CANCELLED_AT;
+    repo.beforeCancel = () => {
+      repo.products.get('P1')!.stock += 2;
+      repo.reservations.set('o1', { ...order, status: 'RELEASED', unitPrice: 1500, createdAt: 'x', releasedAt: '2026-03-01T10:04:59.000Z' });
+    };
+    expect(await service.releaseStock(order)).toEqual({
+      outcome: 'repeated',
+      release: { ...order, releasedQty: 2, releasedAt: '2026-03-01T10:04:59.000Z' },
+    });
+    expect(repo.products.get('P1')?.stock).toBe(5);
+  });
+
+  it('five deliveries of one cancel at once give the stock back once', async () => {
+    const { repo, service } = cancelling();
+    await service.reserveStock(order);
+    const answers = await Promise.all(Array.from({ length: 5 }, () => service.releaseStock(order)));
+    expect(answers.map((a) => a.outcome).sort()).toEqual(['released', 'repeated', 'repeated', 'repeated', 'repeated']);
+    for (const answer of answers) expect(answer.release).toEqual(answers[0]?.release);
+    expect(repo.products.get('P1')?.stock).toBe(5);
+  });
+
+  it('a product that is gone cannot take its stock back: an error, the reservation stays RESERVED', async () => {
+    const { repo, service } = cancelling();
+    await service.reserveStock(order);
+    repo.products.delete('P1');
+    await expect(service.releaseStock(order)).rejects.toThrow(/product P1 of order o1 is gone/);
+    expect(repo.reservations.get('o1')?.status).toBe('RESERVED');
+  });
+
+  describe('arrival order does not matter: every sequence of OrderPlaced (P) and OrderCancelled (C) deliveries', () => {
+    const sequences = (length: number): string[] =>
+      length === 0 ? [''] : sequences(length - 1).flatMap((rest) => [`P${rest}`, `C${rest}`]);
+    const all = [1, 2, 3, 4].flatMap(sequences);
+
+    it.each(all)('%s: the stock ends at 5 once cancelled (3 if never), every cancel answered the same', async (sequence) => {
+      const { repo, service } = cancelling();
+      const releases = [];
+      let reserved = 0;
+      for (const delivery of sequence) {
+        if (delivery === 'C') releases.push((await service.releaseStock(order)).release);
+        else {
+          const answer = await service.reserveStock(order);
+          if (answer.reservation?.status === 'RESERVED' && !answer.duplicate) reserved++;
+        }
+      }
+      const cancelled = sequence.includes('C');
+      expect(repo.products.get('P1')?.stock).toBe(cancelled ? 5 : 3);
+      // Reserved at most once, and only when an OrderPlaced came before the first cancel.
+      expect(reserved).toBe(sequence.startsWith('P') ? 1 : 0);
+      for (const release of releases) expect(release).toEqual(releases[0]);
+      if (cancelled) expect(releases[0]?.releasedQty).toBe(sequence.startsWith('P') ? 2 : 0);
+    });
+  });
+});
+

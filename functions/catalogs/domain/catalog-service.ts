@@ -2,7 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError } from '../../shared/domain-errors.js';
 import type { Page } from '../../shared/pagination.js';
 import { SEED_PRODUCTS, type NewProduct, type PriceChange, type Product, type ProductChanges } from './product.js';
-import type { RejectionReason, Reservation, ReserveResult, StockRequest } from './reservation.js';
+import type {
+  CancellationTombstone,
+  RejectionReason,
+  ReleasedReservation,
+  ReleaseOutcome,
+  ReleaseResult,
+  Reservation,
+  ReservationRecord,
+  ReserveResult,
+  StockRelease,
+  StockRequest,
+} from './reservation.js';
 import {
   ADJUSTMENT_KEY_TTL_SECONDS,
   adjustmentFingerprint,
@@ -18,15 +29,22 @@ export interface CatalogRepository {
   getProduct(productId: string): Promise<Product | undefined>;
   /** Stores the product unless one with its id exists; returns whether it was created. */
   createProductIfAbsent(product: Product): Promise<boolean>;
-  /** The answer already recorded for an order, if any. */
-  getReservation(orderId: string): Promise<Reservation | undefined>;
+  /** The catalog's record of an order (an answer, a release or a tombstone), if any. */
+  getReservation(orderId: string): Promise<ReservationRecord | undefined>;
   /**
    * In one transaction: lowers the product's stock by qty only if stock >= qty and its price is still
-   * `reservation.unitPrice`, and records the reservation only if the order has no answer yet.
+   * `reservation.unitPrice`, and records the reservation only if the order has no record yet.
    */
   reserve(reservation: Reservation & { status: 'RESERVED' }): Promise<ReserveResult>;
-  /** Records a rejection unless the order already has an answer; returns whether it was recorded. */
+  /** Records a rejection unless the order already has a record; returns whether it was recorded. */
   recordRejection(reservation: Reservation & { status: 'REJECTED' }): Promise<boolean>;
+  /**
+   * In one transaction: turns the order's record RELEASED (at `releasedAt`) only if it is still RESERVED, and
+   * raises the product's stock by the reservation's qty. So a reservation's stock comes back at most once.
+   */
+  release(reservation: Reservation & { status: 'RESERVED' }, releasedAt: string): Promise<ReleaseResult>;
+  /** Records a cancelled order's tombstone unless the order already has a record; returns whether it was recorded. */
+  recordTombstone(tombstone: CancellationTombstone): Promise<boolean>;
   /**
    * Sets the product's name and/or price in one write (its stock untouched, so no reservation's stock change is
    * lost); returns the product before and after, or undefined when there is no such product.
@@ -43,6 +61,17 @@ export interface CatalogRepository {
 }
 
 const MAX_RESERVE_ATTEMPTS = 10;
+/** A record only moves forward (none -> RESERVED -> RELEASED), so a release re-reads at most twice. */
+const MAX_RELEASE_ATTEMPTS = 3;
+
+/**
+ * The catalog's answer to an order's OrderPlaced: `reservation` (RESERVED or REJECTED; `duplicate` when it was
+ * recorded before), or `cancelled` when the order was cancelled first (a tombstone) or since (released): then
+ * nothing is reserved and nothing is answered, since the order has moved on.
+ */
+export type ReserveAnswer =
+  | { reservation: Reservation; duplicate: boolean; cancelled?: undefined }
+  | { cancelled: ReleasedReservation | CancellationTombstone; reservation?: undefined; duplicate?: undefined };
 /**
  * An adjustment loses its turn to any write of the product between its read and its transaction (a reservation,
  * another adjustment, a price change); each loss costs a re-read and a short jittered pause, 10 ms growing to
@@ -189,10 +218,12 @@ export class CatalogService {
    * Answers an order: reserves its stock at the catalog's price, or rejects it. Never oversells (the
    * stock check is a condition of the write) and answers each order once: a redelivered request
    * changes nothing and gets the recorded answer again (`duplicate: true`), so it can be re-sent.
+   * Every write is conditioned on the order having no record, so an order cancelled first (its tombstone)
+   * or since (released) is never reserved: it gets `cancelled` instead.
    * The happy path is one transaction: the price last seen for the product is the expected price, a
    * condition of that same write, so a stale one only costs a re-read and another attempt.
    */
-  async reserveStock(request: StockRequest): Promise<{ reservation: Reservation; duplicate: boolean }> {
+  async reserveStock(request: StockRequest): Promise<ReserveAnswer> {
     for (let attempt = 0; attempt < MAX_RESERVE_ATTEMPTS; attempt++) {
       let unitPrice = this.lastSeenPrices.get(request.productId);
       if (unitPrice === undefined) {
@@ -226,7 +257,7 @@ export class CatalogService {
     return product.unitPrice;
   }
 
-  private async reject(request: StockRequest, reason: RejectionReason): Promise<{ reservation: Reservation; duplicate: boolean }> {
+  private async reject(request: StockRequest, reason: RejectionReason): Promise<ReserveAnswer> {
     const rejection = {
       ...request,
       createdAt: this.now().toISOString(),
@@ -237,9 +268,52 @@ export class CatalogService {
     return this.recorded(request.orderId);
   }
 
-  private async recorded(orderId: string): Promise<{ reservation: Reservation; duplicate: boolean }> {
-    const reservation = await this.products.getReservation(orderId);
-    if (!reservation) throw new Error(`the recorded answer for order ${orderId} is missing`);
-    return { reservation, duplicate: true };
+  /** What the order's record says, once a write found one: the recorded answer, or the order's cancellation. */
+  private async recorded(orderId: string): Promise<ReserveAnswer> {
+    const record = await this.products.getReservation(orderId);
+    if (!record) throw new Error(`the recorded answer for order ${orderId} is missing`);
+    if (record.status === 'RELEASED' || record.status === 'CANCELLED') return { cancelled: record };
+    return { reservation: record, duplicate: true };
+  }
+
+  /**
+   * Gives back what the catalog took for a cancelled order, from its own record, whatever arrived first:
+   * - RESERVED: RELEASED and the stock back, in one transaction conditioned on RESERVED (so exactly once);
+   * - no record: a tombstone (written only where there is no record), so a late OrderPlaced reserves nothing;
+   * - REJECTED: nothing was taken; RELEASED or a tombstone: a repeated cancel, nothing written.
+   * A write that finds another one came first (a reservation racing the tombstone, another delivery of the cancel)
+   * reads the record again and acts on it. The answer is the same for every delivery of one cancel (`releasedQty`:
+   * what the record gave back, on this delivery or an earlier one), so it can be re-sent.
+   */
+  async releaseStock(request: StockRequest): Promise<{ release: StockRelease; outcome: ReleaseOutcome }> {
+    const answer = (releasedQty: number, releasedAt: string, outcome: ReleaseOutcome) => ({
+      release: { ...request, releasedQty, releasedAt },
+      outcome,
+    });
+    for (let attempt = 0; attempt < MAX_RELEASE_ATTEMPTS; attempt++) {
+      const record = await this.products.getReservation(request.orderId);
+      const now = this.now().toISOString();
+      if (!record) {
+        const tombstone = { ...request, createdAt: now, status: 'CANCELLED' } as const;
+        if (await this.products.recordTombstone(tombstone)) return answer(0, now, 'tombstoned');
+        continue;
+      }
+      switch (record.status) {
+        case 'RESERVED': {
+          const result = await this.products.release(record, now);
+          if (result === 'released') return answer(record.qty, now, 'released');
+          if (result === 'product-missing') throw new Error(`product ${record.productId} of order ${record.orderId} is gone: its stock cannot come back`);
+          continue;
+        }
+        case 'RELEASED':
+          return answer(record.qty, record.releasedAt, 'repeated');
+        case 'CANCELLED':
+          return answer(0, record.createdAt, 'repeated');
+        case 'REJECTED':
+          // Nothing recorded for this cancel: the answer's time is when it was answered.
+          return answer(0, now, 'nothing-reserved');
+      }
+    }
+    throw new Error(`could not release the stock of order ${request.orderId} after ${MAX_RELEASE_ATTEMPTS} attempts`);
   }
 }
