@@ -82,6 +82,7 @@ export default defineConfig({
                   'tests/e2e/sessions.test.ts',
                   'tests/e2e/users-roles.test.ts',
                   'tests/e2e/catalog-admin.test.ts',
+                  'tests/e2e/order-lifecycle.test.ts',
                 ],
                 globalSetup: ['tests/global-setup-function-auth.ts'],
                 env: {
