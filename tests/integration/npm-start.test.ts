@@ -25,9 +25,9 @@ const base = `http://127.0.0.1:${DEFAULT_PORTS.http + OFFSET}`;
 
 const running = new Set<ChildProcess>();
 
-function startCli(dataDir: string): { child: ChildProcess; output: string[]; ready: Promise<void> } {
+function startCli(dataDir: string, extraArgs: string[] = []): { child: ChildProcess; output: string[]; ready: Promise<void> } {
   // The test stacks' bundles are reused (a user's first start bundles everything; that is not what this tests).
-  const args = ['--port-offset', String(OFFSET), '--data-dir', dataDir, '--esbuild-folder', TEST_ESBUILD_FOLDER];
+  const args = ['--port-offset', String(OFFSET), '--data-dir', dataDir, '--esbuild-folder', TEST_ESBUILD_FOLDER, ...extraArgs];
   const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -125,6 +125,17 @@ describeLocal('npm start (local/start.ts)', () => {
     for (const port of ports) expect(await portIsFree(port, '127.0.0.1'), `port ${port}`).toBe(true);
     expect(await portIsFree(dynamoDbLocalPort, '0.0.0.0'), `port ${dynamoDbLocalPort}`).toBe(true);
   }, 600_000); // three full start-ups; on a busy 2-core machine each can take over a minute
+
+  it('refuses a --param that is not key=value with a usage message, before starting anything', async () => {
+    const cli = startCli(dataDir, ['--param', 'paymentGraceSeconds']);
+    const code = await new Promise<number | null>((done) => cli.child.once('exit', (c) => done(c)));
+    cli.ready.catch(() => undefined);
+    const text = cli.output.join('');
+    expect(code).toBe(2);
+    expect(text).toContain('--param takes key=value');
+    expect(text).not.toContain('Compiling');
+    expect(text).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  }, 60_000);
 
   it('refuses to start on a busy port with a clear message and no stack trace', async () => {
     const blocker = createServer();
