@@ -455,7 +455,13 @@ describe('releasing the stock of a cancelled order (the compensation)', () => {
     clock.now = CANCELLED_AT;
     repo.beforeCancel = () => {
       repo.products.get('P1')!.stock += 2;
-      repo.reservations.set('o1', { ...order, status: 'RELEASED', unitPrice: 1500, createdAt: 'x', releasedAt: '2026-03-01T10:04:59.000Z' });
+      repo.reservations.set('o1', {
+        ...order,
+        status: 'RELEASED',
+        unitPrice: 1500,
+        createdAt: 'x',
+        releasedAt: '2026-03-01T10:04:59.000Z',
+      });
     };
     expect(await service.releaseStock(order)).toEqual({
       outcome: 'repeated',
@@ -506,4 +512,3 @@ describe('releasing the stock of a cancelled order (the compensation)', () => {
     });
   });
 });
-

@@ -302,7 +302,8 @@ export class CatalogService {
         case 'RESERVED': {
           const result = await this.products.release(record, now);
           if (result === 'released') return answer(record.qty, now, 'released');
-          if (result === 'product-missing') throw new Error(`product ${record.productId} of order ${record.orderId} is gone: its stock cannot come back`);
+          if (result === 'product-missing')
+            throw new Error(`product ${record.productId} of order ${record.orderId} is gone: its stock cannot come back`);
           continue;
         }
         case 'RELEASED':
