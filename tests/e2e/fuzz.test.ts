@@ -27,11 +27,14 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import * as fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allRoutes, apiDescription } from '../../functions/platform/api-description.js';
+import { ORDER_ID_PATTERN } from '../../functions/orders/domain/order-id.js';
 import { baseUrl, isLocalStack } from '../support/env.js';
 import { grantRoles } from './admin-support.js';
 import { api, type ApiResponse } from '../support/http.js';
 import {
+  NOBODYS_ORDER_ID,
   checkedForStatusOnly,
+  fieldNames,
   fuzzCases,
   gatewayErrorType,
   gatewayResponsesOf,
@@ -555,6 +558,46 @@ describe('fuzz: the answer rule', () => {
     expect(problemsOf(subChanged, { status: 401, headers: json, text: '{"message":"Unauthorized","code":"UNAUTHORIZED"}' }, op)).toEqual(
       [],
     );
+  });
+});
+
+describe('fuzz: the lifecycle routes (cancel, ship)', () => {
+  const operations = operationsOf(apiDescription('/', 'test') as Record<string, any>, maxBodyBytes);
+  const cancel = operations.find((op) => op.method === 'POST' && op.template === '/users/{userId}/orders/{orderId}/cancel');
+  const ship = operations.find((op) => op.method === 'POST' && op.template === '/orders/{orderId}/ship');
+
+  it('are in the document, protected, and get cases; none can reach an order (the only order id sent is nobody’s)', () => {
+    expect(cancel?.secured).toBe(true);
+    expect(ship?.secured).toBe(true);
+    const cases = fc.sample(fuzzCases(operations).arbitrary, { seed: DEFAULT_SEED, numRuns: RUNS });
+    for (const op of [cancel, ship] as Operation[]) {
+      const mine = cases.filter((c) => c.op === op.id);
+      expect(mine.length, op.id).toBeGreaterThan(10);
+      for (const c of mine) {
+        expect(c.mustFail, `${c.kind} ${c.variant}`).toBe(true);
+        const orderIds = c.path.split(/[/?&=]/).filter((segment) => ORDER_ID_PATTERN.test(segment));
+        expect(orderIds.filter((id) => id !== NOBODYS_ORDER_ID)).toEqual([]);
+      }
+    }
+  });
+
+  it('a body that declares no properties ("no body, or {}") is fuzzed through a field it does not know', () => {
+    const bare: Operation = {
+      id: 'bareBody',
+      method: 'POST',
+      template: '/users/{userId}/orders/{orderId}/cancel',
+      secured: true,
+      pathParams: ['userId', 'orderId'],
+      queryParams: [],
+      headerParams: [],
+      body: { properties: {}, required: [], strict: true },
+      successes: { '200': 'application/json' },
+      maxBodyBytes: 1024,
+    };
+    expect(fieldNames(bare)).toEqual(['note']);
+    const cases = fc.sample(fuzzCases([bare]).arbitrary, { seed: DEFAULT_SEED, numRuns: 500 });
+    expect(cases.filter((c) => c.op === bare.id && c.kind === 'body.wrongType').map((c) => c.variant)).toContain('note');
+    expect(cases.every((c) => c.mustFail)).toBe(true);
   });
 });
 
