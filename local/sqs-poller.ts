@@ -8,7 +8,7 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { IdleWait } from './idle-wait.js';
-import { queueBatchSpan } from './telemetry/hooks.js';
+import { endQueueBatch, queueBatchSpan } from './telemetry/hooks.js';
 import type { Telemetry } from './telemetry/recorder.js';
 
 export type InvokeResult = { ok: true; payload: unknown } | { ok: false; error: string };
@@ -165,11 +165,13 @@ export class SqsPoller {
     const span = queueBatchSpan(this.options.telemetry, this.options.queueArn, this.options.functionName, event.Records);
     const invoke = () => this.options.invoke(this.options.functionName, event);
     const result = await (this.options.telemetry?.within(span, invoke) ?? invoke());
-    span.end(result.ok ? 'ok' : 'error', {
-      'aws.sqs.received_counts': event.Records.map((r) => r.attributes.ApproximateReceiveCount).join(','),
-    });
     if (!result.ok) this.options.log?.(`${this.options.functionName} failed a batch of ${ids.length}: ${result.error}`);
     const succeeded = new Set(succeededIds(ids, result, this.options.reportBatchItemFailures));
+    // Failed messages mark the batch's span; one on its last receive gets a span for its move to the DLQ.
+    endQueueBatch(this.options.telemetry, span, this.options.queueArn, event.Records, {
+      invoked: result.ok,
+      failedIds: ids.filter((id) => !succeeded.has(id)),
+    });
     const toDelete = messages.filter((m) => succeeded.has(m.MessageId ?? ''));
     if (toDelete.length > 0) {
       const deleted = await sqs.send(

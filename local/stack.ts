@@ -446,7 +446,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     scheduler.start();
     stops.push(() => scheduler.stop());
 
-    const telemetryServer = await telemetry.serve(telemetryPortOf(ports), sqs, queueUrls);
+    const telemetryServer = await telemetry.serve(telemetryPortOf(ports), sqs, queueUrls, {
+      template,
+      region: REGION,
+      accountId: ACCOUNT_ID,
+      stackName: `ecommerce-${stage}`,
+    });
     stops.push(() => new Promise<void>((done) => telemetryServer.close(() => done())));
     const telemetryUrl = `http://127.0.0.1:${telemetryPortOf(ports)}`;
 

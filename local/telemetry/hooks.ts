@@ -192,3 +192,53 @@ export function clientContextWithTrace(
     return Buffer.from(JSON.stringify(withTrace)).toString('base64');
   }, existing);
 }
+
+interface BatchRecord {
+  messageId: string;
+  body: string;
+  attributes: { ApproximateReceiveCount?: string };
+}
+
+/**
+ * Ends a queue batch's span: an error when any message failed (it returns to the queue; Lambda's invocation itself
+ * succeeded, as AWS counts it). A failed message on its last allowed receive gets a span for its move to the DLQ, a
+ * child of the batch, which ends when the queue moves it (its visibility timeout later).
+ */
+export function endQueueBatch(
+  telemetry: Telemetry | undefined,
+  span: ActiveSpan,
+  queueArn: string,
+  records: BatchRecord[],
+  outcome: { invoked: boolean; failedIds: string[] },
+): void {
+  if (!telemetry || span === NO_SPAN) return;
+  const failed = new Set(outcome.failedIds);
+  span.end(outcome.invoked && failed.size === 0 ? 'ok' : 'error', {
+    'aws.sqs.received_counts': records.map((record) => record.attributes.ApproximateReceiveCount ?? '1').join(','),
+    'aws.sqs.failed_count': failed.size,
+  });
+  const queue = queueArn.split(':').pop() ?? queueArn;
+  const redrive = telemetry.queueRedrives.get(queue);
+  if (!redrive) return;
+  telemetry.guard(() => {
+    for (const record of records) {
+      if (!failed.has(record.messageId) || Number(record.attributes.ApproximateReceiveCount ?? 1) < redrive.maxReceiveCount) continue;
+      const move = telemetry.start({
+        name: `${queue} -> ${redrive.deadLetterQueue} (redrive)`,
+        kind: 'producer',
+        service: SERVICES.sqs,
+        parent: { traceId: span.traceId, parentSpanId: span.spanId },
+        correlationIds: [telemetry.guard(() => correlationOfEvent(record.body), undefined)],
+        attributes: {
+          'messaging.system': 'aws_sqs',
+          'messaging.operation': 'send',
+          'messaging.destination.name': redrive.deadLetterQueue,
+          'messaging.message.id': record.messageId,
+          'aws.sqs.receive_count': Number(record.attributes.ApproximateReceiveCount),
+          'aws.sqs.max_receive_count': redrive.maxReceiveCount,
+        },
+      });
+      setTimeout(() => move.end('error'), redrive.visibilityTimeoutSeconds * 1000).unref();
+    }
+  }, undefined);
+}

@@ -5,6 +5,8 @@
  */
 import type { Server } from 'node:http';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { localStackModel, type CfnTemplate } from '../cloudformation.js';
+import { dashboardWidgets } from './dashboard.js';
 import { OtlpExporter } from './exporter.js';
 import { LocalMetrics } from './metrics.js';
 import { Telemetry } from './recorder.js';
@@ -29,8 +31,24 @@ export function startTelemetry(options: { file?: string; otlpEndpoint?: string |
   });
   return {
     recorder,
-    /** Starts the server; queue depths are read from `sqs` when /metrics is scraped. */
-    async serve(port: number, sqs: SQSClient, queueUrls: Map<string, string>): Promise<Server> {
+    /**
+     * Starts the server; queue depths are read from `sqs` when /metrics is scraped. The compiled template gives the
+     * queues' dead-letter rules (the redrive spans) and the dashboard's widgets.
+     */
+    async serve(
+      port: number,
+      sqs: SQSClient,
+      queueUrls: Map<string, string>,
+      template?: { template: CfnTemplate; region: string; accountId: string; stackName: string },
+    ): Promise<Server> {
+      for (const queue of template ? localStackModel(template.template).queues : []) {
+        if (!queue.redrive) continue;
+        recorder.queueRedrives.set(queue.name, {
+          deadLetterQueue: queue.redrive.deadLetterQueueName,
+          maxReceiveCount: queue.redrive.maxReceiveCount,
+          visibilityTimeoutSeconds: Number(queue.attributes.VisibilityTimeout ?? 30),
+        });
+      }
       metrics = new LocalMetrics(() =>
         Promise.all(
           [...queueUrls].map(async ([queue, url]) => {
@@ -51,7 +69,12 @@ export function startTelemetry(options: { file?: string; otlpEndpoint?: string |
           }),
         ),
       );
-      return startTelemetryServer({ port, telemetry: recorder, metrics });
+      return startTelemetryServer({
+        port,
+        telemetry: recorder,
+        metrics,
+        ...(template ? { dashboard: dashboardWidgets(template.template, template) } : {}),
+      });
     },
     async stop(): Promise<void> {
       await exporter?.flush();

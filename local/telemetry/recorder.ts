@@ -59,6 +59,13 @@ export const NO_SPAN: ActiveSpan = {
   end: () => undefined,
 };
 
+/** A queue's dead-letter rule (its RedrivePolicy) and its visibility timeout, from the template. */
+export interface QueueRedrive {
+  deadLetterQueue: string;
+  maxReceiveCount: number;
+  visibilityTimeoutSeconds: number;
+}
+
 /** A function's log line with its trace id (Powertools' `xray_trace_id`). */
 export interface LogRecord {
   time: number;
@@ -80,6 +87,8 @@ export interface TelemetryOptions {
 export class Telemetry {
   /** Errors telemetry swallowed (a hook that threw): never the request's. */
   errors = 0;
+  /** Each queue's dead-letter rule, by queue name (the stack fills it from the template): the redrive spans need it. */
+  readonly queueRedrives = new Map<string, QueueRedrive>();
   private readonly spans: RingBuffer<Span>;
   private readonly logs = new RingBuffer<LogRecord>(LOG_CAPACITY);
   private readonly correlationOfTrace = new Map<string, string>();

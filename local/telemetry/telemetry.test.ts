@@ -1,13 +1,17 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { dashboardValues, dashboardWidgets, quantile } from './dashboard.js';
 import { toOtlp, toZipkin } from './formats.js';
 import { LocalMetrics } from './metrics.js';
 import { NO_SPAN, Telemetry } from './recorder.js';
 import { RingBuffer } from './ring-buffer.js';
 import { isTraceId, newSpanId, newTraceId, parseTraceHeader, traceHeader, w3cTraceId, xrayTraceId } from './span.js';
-import { queueBatchSpan, streamBatchSpan } from './hooks.js';
+import { endQueueBatch, queueBatchSpan, streamBatchSpan } from './hooks.js';
+import { PAGE_CONTENT_SECURITY_POLICY, startTelemetryServer } from './server.js';
 
 describe('span model', () => {
   it('makes X-Ray trace ids whose 32 hex digits are the W3C id, and 16-hex span ids', () => {
@@ -215,5 +219,243 @@ describe('metrics', () => {
     expect(text).toContain('aws_apigateway_5xx{method="POST",resource="/x"} 1');
     expect(text).toContain('aws_lambda_errors{function_name="f"} 1');
     expect(text).toContain('aws_sqs_approximate_number_of_messages_visible{queue_name="orders-dlq"} 2');
+  });
+});
+
+describe('queue batch outcome', () => {
+  it('marks a batch with a failed message as an error, and a message on its last receive gets its move to the DLQ', async () => {
+    vi.useFakeTimers();
+    try {
+      const telemetry = new Telemetry();
+      telemetry.queueRedrives.set('inbox', { deadLetterQueue: 'inbox-dlq', maxReceiveCount: 3, visibilityTimeoutSeconds: 12 });
+      const body = JSON.stringify({ detail: { metadata: { correlationId: 'C' } } });
+      const batch = (count: string) => {
+        const span = queueBatchSpan(telemetry, 'arn:aws:sqs:us-east-1:0:inbox', 'ecommerce-local-reserveStock', [{ body, attributes: {} }]);
+        const records = [
+          { messageId: 'm1', body, attributes: { ApproximateReceiveCount: count } },
+          { messageId: 'm2', body: '{}', attributes: { ApproximateReceiveCount: count } },
+        ];
+        endQueueBatch(telemetry, span, 'arn:aws:sqs:us-east-1:0:inbox', records, { invoked: true, failedIds: ['m1'] });
+        return span;
+      };
+      batch('2');
+      const last = batch('3');
+      expect(telemetry.all().map((span) => span.status)).toEqual(['error', 'error']);
+      expect(telemetry.all()[0]?.attributes['aws.sqs.failed_count']).toBe(1);
+      vi.advanceTimersByTime(12_000);
+      const moves = telemetry.all().filter((span) => span.name === 'inbox -> inbox-dlq (redrive)');
+      expect(moves).toHaveLength(1);
+      expect(moves[0]).toMatchObject({ traceId: last.traceId, parentSpanId: last.spanId, correlationIds: ['C'], kind: 'producer' });
+      expect(moves[0]?.attributes).toMatchObject({ 'messaging.message.id': 'm1', 'aws.sqs.receive_count': 3 });
+
+      const ok = queueBatchSpan(telemetry, 'arn:aws:sqs:us-east-1:0:inbox', 'f', [{ body, attributes: {} }]);
+      endQueueBatch(telemetry, ok, 'arn:aws:sqs:us-east-1:0:inbox', [], { invoked: true, failedIds: [] });
+      expect(telemetry.all().at(-1)?.status).toBe('ok');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('dashboard', () => {
+  const template = {
+    Resources: {
+      Dashboard: {
+        Type: 'AWS::CloudWatch::Dashboard',
+        Properties: {
+          DashboardBody: {
+            'Fn::Sub': [
+              JSON.stringify({
+                widgets: [
+                  {
+                    type: 'metric',
+                    x: 12,
+                    y: 0,
+                    width: 12,
+                    height: 6,
+                    properties: {
+                      title: 'API latency in ${AWS::Region}',
+                      metrics: [
+                        ['AWS/ApiGateway', 'Latency', 'ApiName', '${ApiName}', { stat: 'p50' }],
+                        ['...', { stat: 'p99' }],
+                      ],
+                    },
+                  },
+                  {
+                    type: 'metric',
+                    x: 0,
+                    y: 0,
+                    width: 12,
+                    height: 6,
+                    properties: {
+                      title: 'API requests',
+                      stat: 'Sum',
+                      metrics: [
+                        ['AWS/ApiGateway', 'Count', 'ApiName', '${ApiName}'],
+                        ['.', '5XXError', '.', '.'],
+                      ],
+                    },
+                  },
+                  {
+                    type: 'metric',
+                    x: 0,
+                    y: 6,
+                    width: 24,
+                    height: 6,
+                    properties: {
+                      title: 'Lambda and queues',
+                      metrics: [
+                        [{ expression: `SEARCH('{AWS/Lambda,FunctionName} FunctionName="\${Prefix}-" MetricName="Errors"', 'Sum', 60)` }],
+                        [
+                          {
+                            expression: `SEARCH('{AWS/Lambda,FunctionName} FunctionName="\${Prefix}-" MetricName="Throttles"', 'Sum', 60)`,
+                          },
+                        ],
+                        [
+                          {
+                            expression: `SEARCH('{AWS/SQS,QueueName} QueueName="\${Prefix}-" MetricName="ApproximateNumberOfMessagesVisible"', 'Maximum', 60)`,
+                          },
+                        ],
+                        [{ expression: `SEARCH('{ecommerce,service,stage} stage="local"', 'Sum', 60)` }],
+                        ['ecommerce', 'ordersPaid', 'service', 'orders', 'stage', 'local'],
+                      ],
+                    },
+                  },
+                ],
+              }),
+              { ApiName: 'ecommerce-local', Prefix: 'ecommerce-local' },
+            ],
+          },
+        },
+      },
+    },
+  };
+
+  it("reads the template's widgets in layout order, CloudWatch's shorthand and SEARCH expressions expanded", () => {
+    const widgets = dashboardWidgets(template, { region: 'us-east-1', accountId: '0', stackName: 's' });
+    expect(widgets.map((w) => w.title)).toEqual(['API requests', 'API latency in us-east-1', 'Lambda and queues']);
+    expect(widgets[0]?.metrics[1]).toEqual({
+      kind: 'metric',
+      namespace: 'AWS/ApiGateway',
+      name: '5XXError',
+      dimensions: { ApiName: 'ecommerce-local' },
+      stat: 'Sum',
+    });
+    expect(widgets[1]?.metrics.map((m) => m.kind === 'metric' && [m.name, m.stat])).toEqual([
+      ['Latency', 'p50'],
+      ['Latency', 'p99'],
+    ]);
+    expect(widgets[2]?.metrics[0]).toMatchObject({
+      kind: 'search',
+      namespace: 'AWS/Lambda',
+      terms: { FunctionName: 'ecommerce-local-', MetricName: 'Errors' },
+      stat: 'Sum',
+    });
+  });
+
+  it('fills each widget from the local series: sums, quantiles, one series per function or queue a SEARCH finds', async () => {
+    const metrics = new LocalMetrics(async () => [
+      { queue: 'ecommerce-local-orders-dlq', visible: 2, inFlight: 0 },
+      { queue: 'other-stack-queue', visible: 9, inFlight: 0 },
+    ]);
+    const telemetry = new Telemetry({ onSpan: [(span) => metrics.span(span)] });
+    for (const [ms, status] of [
+      [10, 201],
+      [30, 503],
+      [40, 200],
+    ] as const) {
+      telemetry
+        .start({
+          name: 'g',
+          kind: 'server',
+          service: 'AWS::ApiGateway::Stage',
+          parent: null,
+          startTime: Date.now() - ms,
+          attributes: { 'http.request.method': 'GET', 'http.route': '/x' },
+        })
+        .end('ok', { 'http.response.status_code': status });
+    }
+    telemetry
+      .start({ name: 'f', kind: 'server', service: 'AWS::Lambda::Function', parent: null, attributes: { 'faas.name': 'placeOrder' } })
+      .end('error');
+    metrics.emfLine({
+      _aws: { CloudWatchMetrics: [{ Namespace: 'ecommerce', Metrics: [{ Name: 'ordersPaid' }] }] },
+      service: 'orders',
+      stage: 'local',
+      ordersPaid: 2,
+    });
+    const filled = await dashboardValues(dashboardWidgets(template, { region: 'r', accountId: '0', stackName: 's' }), metrics.registry);
+    const values = (title: string) =>
+      Object.fromEntries(filled.find((w) => w.title.startsWith(title))?.series.map((s) => [s.label, s.value]) ?? []);
+    expect(values('API requests')).toEqual({ Count: 3, '5XXError': 1 });
+    const latency = values('API latency');
+    expect(latency['Latency p50']).toBeGreaterThan(10);
+    expect(latency['Latency p50']).toBeLessThanOrEqual(50);
+    expect(latency['Latency p99']).toBeGreaterThanOrEqual(latency['Latency p50'] as number);
+    const lambda = values('Lambda and queues');
+    expect(lambda['Errors placeOrder']).toBe(1);
+    expect(lambda['Throttles (no local series)']).toBeNaN();
+    expect(lambda['ApproximateNumberOfMessagesVisible ecommerce-local-orders-dlq']).toBe(2);
+    expect(Object.keys(lambda).some((label) => label.includes('other-stack-queue'))).toBe(false);
+    expect(lambda['ordersPaid orders']).toBe(2);
+    expect(lambda.ordersPaid).toBe(2);
+  });
+
+  it('interpolates a quantile inside its bucket', () => {
+    const buckets = [
+      { le: 10, count: 0 },
+      { le: 20, count: 10 },
+      { le: Infinity, count: 10 },
+    ];
+    expect(quantile(0.5, buckets)).toBe(15);
+    expect(quantile(0.5, [])).toBe(0);
+  });
+});
+
+describe('telemetry server', () => {
+  let server: Server;
+  let base: string;
+  beforeAll(async () => {
+    const telemetry = new Telemetry();
+    server = await startTelemetryServer({ port: 0, telemetry, metrics: new LocalMetrics() });
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((done) => server.close(() => done())));
+
+  it('serves the pages, their script and style with a CSP that allows nothing from elsewhere', async () => {
+    for (const [path, type] of [
+      ['/', 'text/html'],
+      ['/dashboard', 'text/html'],
+      ['/ui/traces.js', 'text/javascript'],
+      ['/ui/dashboard.js', 'text/javascript'],
+      ['/ui/page.css', 'text/css'],
+    ] as const) {
+      const answer = await fetch(`${base}${path}`);
+      expect(answer.status, path).toBe(200);
+      expect(answer.headers.get('content-type')).toContain(type);
+      expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(answer.headers.get('content-security-policy')).toBe(PAGE_CONTENT_SECURITY_POLICY);
+      const text = await answer.text();
+      // Nothing the CSP would block: no inline script or style, no other origin.
+      expect(text).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+      if (type === 'text/html') expect(text).not.toMatch(/<script>|<style|style="/);
+    }
+    expect(PAGE_CONTENT_SECURITY_POLICY).toContain("default-src 'none'");
+    expect(PAGE_CONTENT_SECURITY_POLICY).toContain("frame-ancestors 'none'");
+  });
+
+  it('answers /api/dashboard with no widgets without a template, and 421 to another host name', async () => {
+    expect(await (await fetch(`${base}/api/dashboard`)).json()).toEqual({ widgets: [] });
+    // fetch() would not send another Host: a rebound name reaches 127.0.0.1 with its own.
+    const status = await new Promise((resolve, reject) =>
+      request(`${base}/api/correlations`, { headers: { host: 'attacker.example' } }, (answer) => {
+        answer.resume();
+        resolve(answer.statusCode);
+      })
+        .on('error', reject)
+        .end(),
+    );
+    expect(status).toBe(421);
+    expect((await fetch(`${base}/ui/../recorder.ts`)).status).toBe(404);
   });
 });
