@@ -1,9 +1,12 @@
 /**
  * The orders saga, measured: how long an order stays PENDING (placed -> CONFIRMED/REJECTED), how many
  * orders per second the local stack settles when they keep coming, and whether any were lost or
- * oversold (both must be 0). Figures are printed, never asserted. Bounded: fixed order counts.
+ * oversold (both must be 0); then the whole lifecycle to PAID at grace 0 (measureLifecycle). Figures are
+ * printed, never asserted. Bounded: fixed order counts.
  *
  *   npx tsx bench/saga.ts [--orders 600] [--concurrency 10,50] [--rate 0] [--latency-orders 60] [--warmup 300]
+ *                         [--lifecycle-orders 300] [--lifecycle-latency-orders 30] [--lifecycle-concurrency 10]
+ *                         [--only saga|lifecycle]
  *
  * By default the orders are placed as fast as `concurrency` requests in flight allow: what the stack can
  * settle at most, with latency then set by the queues that build up on a saturated machine. `--rate N`
@@ -28,6 +31,10 @@ import { cpus } from 'node:os';
 import { cpuSince, processLabel, processTreeCpu } from './process-cpu.js';
 
 const BENCH_PORTS = { http: 3220, lambda: 3222, dynamodb: 8220, sqs: 9544, eventBridge: 4230 };
+/** The statuses of an order whose stock the catalog keeps. */
+const KEPT_STATUSES = ['CONFIRMED', 'PAID', 'SHIPPED'];
+/** The lifecycle's event-driven functions beyond the saga's (warmed before the lifecycle is measured). */
+const LIFECYCLE_FUNCTIONS = ['requestPayments', 'processPayments', 'publishPaymentEvents'] as const;
 
 export interface Session {
   userId: string;
@@ -254,7 +261,8 @@ export async function measureSaga(options: {
         for (const item of settledItems) if (loadIds.has(item.orderId)) lastSettledAt = Math.max(lastSettledAt, Date.parse(item.settledAt));
       }
       const loadOrders = [...settledUnderLoad.values()].map((s) => s.order);
-      const confirmed = loadOrders.filter((o) => o.status === 'CONFIRMED').length;
+      // Confirmed, or charged since (the grace period may end while a long phase is still being polled).
+      const confirmed = loadOrders.filter((o) => KEPT_STATUSES.includes(o.status)).length;
       const stockAfter = stack
         ? await stockOf(doc as DynamoDBDocumentClient, n.catalogsTable, productId)
         : (await api.call('GET', `/catalogs/${productId}`)).body.stock;
@@ -321,6 +329,127 @@ export function printSaga(f: Awaited<ReturnType<typeof measureSaga>>): void {
   }
 }
 
+/**
+ * The lifecycle to PAID at grace 0: a local stack of its own started with `paymentGraceSeconds=0` (against
+ * E2E_BASE_URL, whatever grace that stage has: printed), orders with the default test token, so each goes PENDING ->
+ * CONFIRMED -> charged -> PAID. Time to PAID = paidAt - createdAt as the order view shows them (server clocks), and
+ * as a client polling GET sees it; then `orders` orders with `concurrency` in flight: how many reach PAID per second.
+ */
+export async function measureLifecycle(options: { latencyOrders: number; orders: number; concurrency: number }) {
+  const remote = process.env.E2E_BASE_URL;
+  let stack: RunningStack | undefined;
+  if (!remote) {
+    const verbose = process.env.BENCH_VERBOSE === '1';
+    stack = await startLocalStack({
+      inMemory: true,
+      ports: BENCH_PORTS,
+      params: ['paymentGraceSeconds=0'],
+      verbose,
+      log: verbose ? (m) => console.log(m) : () => undefined,
+    });
+  }
+  try {
+    const api = new Api(remote ?? (stack as RunningStack).baseUrl);
+    const n = names(stack?.stage ?? 'local');
+    let productId = 'CATALOG-002';
+    if (stack) {
+      Object.assign(process.env, stack.env);
+      const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+      await warmUp(
+        [...SAGA_FUNCTIONS, ...LIFECYCLE_FUNCTIONS].map((name) => n.fn(name)),
+        stack.endpoints.lambda,
+      );
+      productId = `BENCH-LIFE-${randomUUID().slice(0, 8)}`;
+      await createProduct(doc, n.catalogsTable, { productId, stock: 10 * (options.orders + options.latencyOrders + 50), unitPrice: 4200 });
+    }
+    const sessions = await Promise.all(Array.from({ length: 4 }, () => api.session()));
+    // Warm every hop (HTTP, the saga, the payment-due queue, payments and its outbox) before anything is timed.
+    await awaitPaid(api, (await place(api, sessions, productId, 20, 10)).placed, 120_000);
+
+    const quietServer: number[] = [];
+    const quietClient: number[] = [];
+    let quietUnpaid = 0;
+    for (let i = 0; i < options.latencyOrders; i++) {
+      const one = await place(api, [sessions[0] as Session], productId, 1, 1);
+      const paid = await awaitPaid(api, one.placed, 60_000, 20);
+      for (const p of one.placed) {
+        const seen = paid.get(p.orderId);
+        if (seen?.order.status !== 'PAID') quietUnpaid++;
+        else {
+          quietClient.push(seen.at - p.sentAt);
+          quietServer.push(Date.parse(seen.order.paidAt) - Date.parse(seen.order.createdAt));
+        }
+      }
+    }
+
+    const started = Date.now();
+    const load = await place(api, sessions, productId, options.orders, options.concurrency);
+    // Polled slowly: each poll lists every order through the API, load the figure should not include.
+    const paid = await awaitPaid(api, load.placed, 180_000, 1000);
+    const final = [...paid.values()].map((p) => p.order);
+    const paidOrders = final.filter((o) => o.status === 'PAID');
+    const lastPaidAt = Math.max(...paidOrders.map((o) => Date.parse(o.paidAt)));
+    return {
+      where: remote ?? `local stack (in memory, paymentGraceSeconds=0) at ${(stack as RunningStack).baseUrl}`,
+      graceSeconds: paidOrders[0] ? (Date.parse(paidOrders[0].paymentDueAt) - Date.parse(paidOrders[0].createdAt)) / 1000 : NaN,
+      quiet: { server: summarize(quietServer), client: summarize(quietClient), unpaid: quietUnpaid },
+      load: {
+        orders: options.orders,
+        concurrency: options.concurrency,
+        accepted: load.placed.length,
+        placementFailures: load.failures,
+        placedPerSecond: load.placed.length / load.seconds,
+        paid: paidOrders.length,
+        notPaid: countBy(final.filter((o) => o.status !== 'PAID').map((o) => o.status)),
+        lost: load.placed.length - paid.size,
+        paidSeconds: (lastPaidAt - started) / 1000,
+        paidPerSecond: paidOrders.length / ((lastPaidAt - started) / 1000),
+        server: summarize(paidOrders.map((o) => Date.parse(o.paidAt) - Date.parse(o.createdAt))),
+      },
+    };
+  } finally {
+    await stack?.stop();
+  }
+}
+
+/** Polls until every placed order is past CONFIRMED (PAID, or REJECTED / CANCELLED) or `boundMs` passes. */
+async function awaitPaid(api: Api, placed: Placed[], boundMs: number, pollMs = 50) {
+  const seen = new Map<string, { at: number; order: Record<string, any> }>();
+  const deadline = Date.now() + boundMs;
+  let waiting = placed;
+  while (waiting.length > 0 && Date.now() < deadline) {
+    const settled = await awaitSettled(api, waiting, deadline - Date.now(), pollMs);
+    for (const [orderId, s] of settled) if (s.order.status !== 'CONFIRMED') seen.set(orderId, s);
+    waiting = placed.filter((p) => !seen.has(p.orderId));
+    if (waiting.length > 0) await new Promise((r) => setTimeout(r, pollMs));
+  }
+  return seen;
+}
+
+function countBy(values: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
+}
+
+export function printLifecycle(f: Awaited<ReturnType<typeof measureLifecycle>>): void {
+  const line = (label: string, s: ReturnType<typeof summarize>) =>
+    s.n === 0 ? `  ${label}: n/a` : `  ${label}: p50 ${ms(s.p50)}  p90 ${ms(s.p90)}  p99 ${ms(s.p99)}  max ${ms(s.max)}  (n=${s.n})`;
+  const l = f.load;
+  console.log(`\nOrder lifecycle to PAID on ${f.where} (grace period seen: ${f.graceSeconds.toFixed(1)} s from placement to paymentDueAt)`);
+  console.log('Placed -> PAID, one order at a time:');
+  console.log(line('server (paidAt - createdAt)', f.quiet.server));
+  console.log(line('client (POST sent -> seen PAID by polling)', f.quiet.client));
+  if (f.quiet.unpaid > 0) console.log(`  not PAID: ${f.quiet.unpaid}`);
+  console.log(`Sustained: ${l.orders} orders, ${l.concurrency} in flight:`);
+  console.log(
+    `  accepted ${l.accepted} (${l.placedPerSecond.toFixed(1)} orders/s placed), failures: ${l.placementFailures.length ? l.placementFailures.join(',') : 'none'}`,
+  );
+  console.log(`  PAID ${l.paid} in ${l.paidSeconds.toFixed(1)} s from the first POST: ${l.paidPerSecond.toFixed(1)} orders/s to PAID`);
+  console.log(line('server placed -> PAID under load', l.server));
+  console.log(`  not PAID: ${JSON.stringify(l.notPaid)}   lost: ${l.lost}`);
+}
+
 if (resolve(process.argv[1] ?? '') === resolve(import.meta.filename)) {
   const { values } = parseArgs({
     options: {
@@ -329,15 +458,32 @@ if (resolve(process.argv[1] ?? '') === resolve(import.meta.filename)) {
       rate: { type: 'string', default: '0' },
       'latency-orders': { type: 'string', default: '60' },
       warmup: { type: 'string', default: '300' },
+      'lifecycle-orders': { type: 'string', default: '300' },
+      'lifecycle-latency-orders': { type: 'string', default: '30' },
+      'lifecycle-concurrency': { type: 'string', default: '10' },
+      only: { type: 'string' },
     },
   });
-  printSaga(
-    await measureSaga({
-      orders: Number(values.orders),
-      concurrencies: values.concurrency.split(',').map(Number),
-      rate: Number(values.rate),
-      latencyOrders: Number(values['latency-orders']),
-      warmup: Number(values.warmup),
-    }),
-  );
+  if (values.only !== undefined && !['saga', 'lifecycle'].includes(values.only))
+    throw new Error(`--only ${values.only}: saga or lifecycle`);
+  if (values.only !== 'lifecycle') {
+    printSaga(
+      await measureSaga({
+        orders: Number(values.orders),
+        concurrencies: values.concurrency.split(',').map(Number),
+        rate: Number(values.rate),
+        latencyOrders: Number(values['latency-orders']),
+        warmup: Number(values.warmup),
+      }),
+    );
+  }
+  if (values.only !== 'saga') {
+    printLifecycle(
+      await measureLifecycle({
+        orders: Number(values['lifecycle-orders']),
+        latencyOrders: Number(values['lifecycle-latency-orders']),
+        concurrency: Number(values['lifecycle-concurrency']),
+      }),
+    );
+  }
 }
