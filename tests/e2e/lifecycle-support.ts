@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { orderKey } from '../../functions/orders/adapters/dynamodb-order-repository.js';
+import { providerLedgerKey } from '../../functions/payments/adapters/payment-simulator.js';
 import { buildEvent, type EventData, type EventType } from '../../functions/shared/events/contracts.js';
 import { busEventBody, sleep } from '../integration/saga-helpers.js';
 import { baseUrl, stage } from '../support/env.js';
@@ -165,7 +166,7 @@ export class LocalStackAccess {
   reservation = (orderId: string) => this.item(tableNames().catalogsLedger, { pk: `RESERVATION#${orderId}`, sk: 'RESERVATION' });
 
   /** The payment simulator's own ledger of what it did for the order (charges, refunds). */
-  providerLedger = (orderId: string) => this.item(tableNames().payments, { pk: `PROVIDER#${orderId}`, sk: `PROVIDER#${orderId}` });
+  providerLedger = (orderId: string) => this.item(tableNames().payments, providerLedgerKey(orderId));
 
   /** Sends a contract event to a consumer's queue, as the bus rule would deliver it (a duplicate delivery, or one out of order). */
   async deliver<T extends EventType>(queue: string, type: T, data: EventData<T>, correlationId = 'e2e-lifecycle-injected') {
