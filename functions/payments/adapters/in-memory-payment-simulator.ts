@@ -21,7 +21,8 @@ export class InMemoryPaymentSimulator implements PaymentProvider {
     if (ledger.outcome !== undefined) return recordedCharge(ledger, request);
     const decided = simulatedCharge(request, this.now());
     Object.assign(ledger, { amount: request.amount, paymentMethod: request.paymentMethod, charges: decided.kind === 'charged' ? 1 : 0 });
-    if (decided.kind === 'charged') Object.assign(ledger, { outcome: 'charged', paymentId: decided.paymentId, chargedAt: decided.chargedAt });
+    if (decided.kind === 'charged')
+      Object.assign(ledger, { outcome: 'charged', paymentId: decided.paymentId, chargedAt: decided.chargedAt });
     else Object.assign(ledger, { outcome: 'declined', reason: decided.reason });
     return decided;
   }

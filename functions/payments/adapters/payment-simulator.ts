@@ -106,7 +106,13 @@ export class DynamoDbPaymentSimulator implements PaymentProvider {
     const first = await this.update(request.orderId, {
       UpdateExpression: 'SET refundedAt = :at, refundedAmount = :amount ADD refundRequests :one, refunds :one',
       ConditionExpression: 'outcome = :charged AND paymentId = :paymentId AND amount >= :amount AND attribute_not_exists(refundedAt)',
-      ExpressionAttributeValues: { ':at': refundedAt, ':amount': request.amount, ':one': 1, ':charged': 'charged', ':paymentId': request.paymentId },
+      ExpressionAttributeValues: {
+        ':at': refundedAt,
+        ':amount': request.amount,
+        ':one': 1,
+        ':charged': 'charged',
+        ':paymentId': request.paymentId,
+      },
     });
     if (first) return { refundedAt };
     return recordedRefund(await this.countRequest(request.orderId, 'refundRequests'), request);
@@ -122,7 +128,10 @@ export class DynamoDbPaymentSimulator implements PaymentProvider {
   }
 
   /** One UpdateItem of the order's ledger item: the item as written, or undefined when its condition failed. */
-  private async update(orderId: string, input: Omit<UpdateCommandInput, 'TableName' | 'Key' | 'ReturnValues'>): Promise<SimulatorLedger | undefined> {
+  private async update(
+    orderId: string,
+    input: Omit<UpdateCommandInput, 'TableName' | 'Key' | 'ReturnValues'>,
+  ): Promise<SimulatorLedger | undefined> {
     try {
       const { Attributes } = await this.client.send(
         new UpdateCommand({ ...input, TableName: this.tableName, Key: providerLedgerKey(orderId), ReturnValues: 'ALL_NEW' }),

@@ -92,7 +92,7 @@ describe('PaymentService.handleRequest', () => {
   });
 
   it('a redelivery after a crash that followed the charge gets the same charge from the provider: charged once', async () => {
-    const { repository, provider, service, ledger } = setup();
+    const { repository, provider, ledger } = setup();
     await repository.create({ ...request(), status: 'CHARGING', requestedAt: '2026-03-01T10:00:59.000Z' });
     const first = await provider.charge({ orderId: ORDER, amount: 4500, paymentMethod: 'pm_card_visa' });
     const later = new PaymentService(repository, provider, () => new Date('2026-03-01T10:03:00.000Z'));
@@ -122,7 +122,13 @@ describe('PaymentService.handleRequest', () => {
   it('a claim that loses to a cancellation written just before it charges nothing', async () => {
     const { repository, service, ledger } = setup();
     repository.beforeWrite = () =>
-      repository.payments.set(ORDER, { status: 'CANCELLED', orderId: ORDER, userId: 'user-1', cancelledAt: NOW.toISOString(), correlationId: 'c' });
+      repository.payments.set(ORDER, {
+        status: 'CANCELLED',
+        orderId: ORDER,
+        userId: 'user-1',
+        cancelledAt: NOW.toISOString(),
+        correlationId: 'c',
+      });
     expect((await service.handleRequest(request())).kind).toBe('prevented');
     expect(ledger()).toBeUndefined();
   });

@@ -58,8 +58,7 @@ export type Payment = ChargingPayment | ChargedPayment | DeclinedPayment | Refun
 
 /** The provider's answer, as the record keeps it. */
 export type ChargeOutcome =
-  | { status: 'CHARGED'; paymentId: string; chargedAt: string }
-  | { status: 'DECLINED'; reason: DeclineReason; declinedAt: string };
+  { status: 'CHARGED'; paymentId: string; chargedAt: string } | { status: 'DECLINED'; reason: DeclineReason; declinedAt: string };
 
 /**
  * A cancellation met a charge in flight (CHARGING): the charge's outcome is not known yet, so there is nothing
