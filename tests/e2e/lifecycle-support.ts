@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { reservationKey } from '../../functions/catalogs/adapters/dynamodb-catalog-repository.js';
 import { orderKey } from '../../functions/orders/adapters/dynamodb-order-repository.js';
 import { providerLedgerKey } from '../../functions/payments/adapters/payment-simulator.js';
 import { buildEvent, type EventData, type EventType } from '../../functions/shared/events/contracts.js';
@@ -163,7 +164,7 @@ export class LocalStackAccess {
   orderItem = (orderId: string) => this.item(tableNames().orders, orderKey(orderId));
 
   /** The catalog's record of the order: RESERVED, REJECTED, RELEASED, or a CANCELLED tombstone. */
-  reservation = (orderId: string) => this.item(tableNames().catalogsLedger, { pk: `RESERVATION#${orderId}`, sk: 'RESERVATION' });
+  reservation = (orderId: string) => this.item(tableNames().catalogsLedger, reservationKey(orderId));
 
   /** The payment simulator's own ledger of what it did for the order (charges, refunds). */
   providerLedger = (orderId: string) => this.item(tableNames().payments, providerLedgerKey(orderId));
