@@ -2,14 +2,17 @@
  * The local stack's traces and metrics (local/telemetry/): one order placed over HTTP with a correlation id is found
  * hop by hop at /api/traces?correlationId=, in causal order, as several traces linked as AWS links them (a stream
  * batch starts a new root; a queue batch a new trace linked to its producers); placeOrder's log lines carry the first
- * trace's id; /metrics parses as Prometheus text and counts what the run did.
+ * trace's id; /metrics parses as Prometheus text and counts what the run did. A poisoned message (a valid envelope whose
+ * data breaks the contract) shows each failed delivery, and its move to the DLQ, under its own correlation id, and the
+ * DLQ's depth in /metrics.
  */
 import { randomUUID } from 'node:crypto';
+import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { beforeAll, expect, it } from 'vitest';
-import { documentClient } from '../support/aws.js';
-import { describeLocal } from '../support/env.js';
+import { documentClient, sqsClient } from '../support/aws.js';
+import { describeLocal, queueUrl } from '../support/env.js';
 import { TEST_PORTS } from '../support/ports.js';
-import { createProduct, names } from './saga-helpers.js';
+import { busEventBody, createProduct, names, queueDepth } from './saga-helpers.js';
 import { newSession, placeOrder, settledOrder, type Session } from '../e2e/orders-support.js';
 
 // The stack's telemetry port: 16686 plus the offset of its HTTP port from 3000 (local/telemetry/index.ts).
@@ -21,6 +24,7 @@ interface OtlpSpan {
   parentSpanId?: string;
   name: string;
   startTimeUnixNano: string;
+  status: { code: number };
   links: Array<{ traceId: string; spanId: string }>;
   attributes: Array<{ key: string; value: Record<string, unknown> }>;
 }
@@ -157,4 +161,61 @@ describeLocal('traces and metrics of the local stack', () => {
       true,
     );
   });
+
+  it('shows a poisoned message: each failed delivery, its move to the DLQ, and the DLQ depth in /metrics', async () => {
+    const sqs = sqsClient();
+    const poisonId = `telemetry-poison-${randomUUID()}`;
+    // A valid envelope whose data breaks OrderPlaced's contract: reserveStock fails it on every receive.
+    const body = busEventBody({
+      source: 'ecommerce.orders',
+      detailType: 'OrderPlaced',
+      detail: {
+        metadata: { eventId: randomUUID(), correlationId: poisonId, occurredAt: new Date().toISOString(), version: 1 },
+        data: { orderId: 42 },
+      },
+    });
+    const dlqBefore = await queueDepth(sqs, queueUrl(n.catalogsDlq));
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl(n.catalogsInbox), MessageBody: body }));
+    // Three receives, a visibility timeout apart (12 s on the local stage), then the queue moves it.
+    const redrive = `${n.catalogsInbox} -> ${n.catalogsDlq} (redrive)`;
+    let poisoned: OtlpSpan[] = [];
+    const deadline = Date.now() + 80_000;
+    while (Date.now() < deadline && !poisoned.some((span) => span.name === redrive)) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      poisoned = await spansOf(poisonId);
+    }
+    const batches = poisoned.filter((span) => span.name === `${n.catalogsInbox} -> reserveStock`);
+    expect(batches.length, poisoned.map((span) => span.name).join(', ')).toBeGreaterThanOrEqual(3);
+    for (const batch of batches) {
+      expect(batch.status.code, 'a delivery whose message failed is an error').toBe(2);
+      expect(poisoned.some((span) => span.name === 'reserveStock' && span.parentSpanId === batch.spanId)).toBe(true);
+    }
+    const move = poisoned.find((span) => span.name === redrive);
+    const last = batches.at(-1) as OtlpSpan;
+    expect(move?.parentSpanId).toBe(last.spanId);
+    expect(move?.attributes).toContainEqual({ key: 'aws.sqs.receive_count', value: { intValue: '3' } });
+    // The invocations' log lines say why (the consumer's error line), joined on their traces.
+    const xrayId = `1-${last.traceId.slice(0, 8)}-${last.traceId.slice(8)}`;
+    const logs = (await (await fetch(`${telemetryUrl}/api/logs?traceId=${xrayId}`)).json()) as {
+      logs: Array<{ line: Record<string, unknown> }>;
+    };
+    expect(logs.logs.map((record) => record.line.level)).toContain('ERROR');
+
+    const dlqDepth = async () =>
+      parsePrometheus(await (await fetch(`${telemetryUrl}/metrics`)).text()).find(
+        (s) => s.name === 'aws_sqs_approximate_number_of_messages_visible' && s.labels.queue_name === n.catalogsDlq,
+      )?.value;
+    let depth = await dlqDepth();
+    for (let i = 0; i < 20 && (depth ?? 0) <= dlqBefore; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      depth = await dlqDepth();
+    }
+    expect(depth).toBe(dlqBefore + 1);
+
+    // The suites after this one find the DLQ as it was.
+    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl(n.catalogsDlq), MaxNumberOfMessages: 10 }));
+    for (const message of received.Messages ?? [])
+      if (message.Body?.includes(poisonId))
+        await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl(n.catalogsDlq), ReceiptHandle: message.ReceiptHandle }));
+  }, 120_000);
 });
