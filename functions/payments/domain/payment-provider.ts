@@ -1,6 +1,6 @@
 /**
  * The payment provider port: what this context needs from a card processor. The simulator
- * (adapters/payment-simulator.ts) implements it; a real provider's adapter would too (README, "A real provider").
+ * (adapters/payment-simulator.ts) implements it; a real provider's adapter would too (functions/payments/README.md, "A real provider").
  * Both calls are idempotent by order id, as a real provider is by the idempotency key the adapter sends.
  */
 import type { PaymentMethod } from '../../shared/events/contracts.js';
