@@ -248,13 +248,13 @@ export function seriesOf(metric: WidgetMetric, families: Family[]): WidgetSeries
     );
     const groups = new Map<string, Sample[]>();
     for (const s of matching) groups.set(seriesKey(s.labels), [...(groups.get(seriesKey(s.labels)) ?? []), s]);
+    // A search for one metric names its series by what they are of (a function, a queue), as CloudWatch's legend does.
+    const labelOf = (who: string) => (metricName && who ? who : `${cloudWatchName}${who ? ` ${who}` : ''}`);
+    if (groups.size === 0) found.push({ label: `${labelOf('')} (none yet)`, ...statOf(family, [], metric.stat) });
     for (const [key, samples] of groups) {
       const labels = samples[0]?.labels ?? {};
       const who = ['function_name', 'queue_name', 'service', 'resource'].map((l) => labels[l]).filter((v) => v !== undefined);
-      found.push({
-        label: `${cloudWatchName}${who.length > 0 ? ` ${who.join(' ')}` : key ? ` ${key}` : ''}`,
-        ...statOf(family, samples, metric.stat),
-      });
+      found.push({ label: labelOf(who.length > 0 ? who.join(' ') : key), ...statOf(family, samples, metric.stat) });
     }
   }
   return found;

@@ -393,11 +393,20 @@ describe('dashboard', () => {
     expect(latency['Latency p50']).toBeLessThanOrEqual(50);
     expect(latency['Latency p99']).toBeGreaterThanOrEqual(latency['Latency p50'] as number);
     const lambda = values('Lambda and queues');
-    expect(lambda['Errors placeOrder']).toBe(1);
+    expect(lambda.placeOrder).toBe(1);
     expect(lambda['Throttles (no local series)']).toBeNaN();
-    expect(lambda['ApproximateNumberOfMessagesVisible ecommerce-local-orders-dlq']).toBe(2);
+    expect(lambda['ecommerce-local-orders-dlq']).toBe(2);
     expect(Object.keys(lambda).some((label) => label.includes('other-stack-queue'))).toBe(false);
     expect(lambda['ordersPaid orders']).toBe(2);
+    // A search for a metric nothing counted yet says so.
+    const none = await dashboardValues(
+      dashboardWidgets(template, { region: 'r', accountId: '0', stackName: 's' }),
+      new LocalMetrics().registry,
+    );
+    expect(none.find((w) => w.title === 'Lambda and queues')?.series.map((s) => [s.label, s.value])).toContainEqual([
+      'Errors (none yet)',
+      0,
+    ]);
     expect(lambda.ordersPaid).toBe(2);
   });
 

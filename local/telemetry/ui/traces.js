@@ -110,6 +110,12 @@ function traceNote(row, rows) {
   return span.service === 'AWS::ApiGateway::Stage' ? 'started by the request' : 'a new trace';
 }
 
+/** An EMF line (Powertools' metrics, printed once per invocation) as `name=value ...`. */
+function emfSummary(line) {
+  const names = (line._aws.CloudWatchMetrics ?? []).flatMap((directive) => (directive.Metrics ?? []).map((metric) => metric.Name));
+  return names.map((name) => `${name}=${JSON.stringify(line[name])}`).join(' ');
+}
+
 function logsOfSpan(span) {
   const lines = state.logs.get(span.traceId) ?? [];
   if (span.service !== 'AWS::Lambda::Function') return [];
@@ -153,7 +159,7 @@ function render() {
       'span',
       { class: 'label' },
       h('span', { class: 'service' }, SHORT_SERVICE[span.service] ?? span.service),
-      h('span', { class: 'name' }, span.name),
+      h('span', { class: 'name', title: span.name }, span.name),
       span.localOnly ? h('span', { class: 'badge local' }, 'local only') : undefined,
       span.error ? h('span', { class: 'badge error' }, 'error') : undefined,
       logs.length > 0 ? h('span', { class: 'badge logs' }, `${logs.length} log line${logs.length > 1 ? 's' : ''}`) : undefined,
@@ -231,7 +237,7 @@ function renderDetails() {
   details.hidden = !span;
   if (!span) return details.replaceChildren();
   const logs = logsOfSpan(span);
-  details.replaceChildren(
+  const parts = [
     h('h3', {}, `${span.name} `, h('span', { class: 'muted' }, `${span.service} · ${span.kind} · ${duration(span.end - span.start)}`)),
     h(
       'table',
@@ -258,6 +264,7 @@ function renderDetails() {
           { class: 'logs' },
           logs
             .map(({ line }) => {
+              if (line._aws) return `${new Date(line._aws.Timestamp).toISOString()} METRICS ${emfSummary(line)}`;
               const { timestamp, level, message, ...rest } = line;
               const extra = Object.fromEntries(
                 Object.entries(rest).filter(([key]) => !/^(xray_trace_id|service|function_|cold_start|sampling_rate)/.test(key)),
@@ -267,7 +274,8 @@ function renderDetails() {
             .join('\n'),
         )
       : undefined,
-  );
+  ];
+  details.replaceChildren(...parts.filter(Boolean));
 }
 
 async function getJson(path) {
