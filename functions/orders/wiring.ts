@@ -6,16 +6,28 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { requiredEnv } from '../shared/config.js';
 import { dynamoDocumentClient } from '../shared/dynamodb.js';
 import { DynamoDbOrderRepository } from './adapters/dynamodb-order-repository.js';
-import { orderOfStreamRecord } from './adapters/order-stream.js';
-import { orderEvent } from './domain/order-events.js';
+import { orderImageOfStreamRecord } from './adapters/order-stream.js';
+import { announcementOf } from './domain/order-events.js';
 import { OrderService } from './domain/order-service.js';
+
+/** A non-negative number from the environment, else `fallback` (a function that does not need it has no such variable). */
+export const numberFromEnv = (name: string, fallback: number) => {
+  const value = Number(process.env[name]);
+  return process.env[name] !== undefined && Number.isFinite(value) && value >= 0 ? value : fallback;
+};
 
 let orders: OrderService | undefined;
 export const orderService = () =>
-  (orders ??= new OrderService(new DynamoDbOrderRepository(dynamoDocumentClient(), requiredEnv('ORDERS_TABLE_NAME'))));
+  (orders ??= new OrderService(
+    new DynamoDbOrderRepository(dynamoDocumentClient(), requiredEnv('ORDERS_TABLE_NAME')),
+    undefined,
+    undefined,
+    // Only settleOrders confirms orders, so only its environment names the grace period (param paymentGraceSeconds).
+    { paymentGraceSeconds: numberFromEnv('PAYMENT_GRACE_SECONDS', 60) },
+  ));
 
-/** The outbox's mapping for the orders table's stream: a stored order image -> the event of its state. */
+/** The outbox's mapping for the orders table's stream: a stored order image -> the event of its state (none for an acknowledgement). */
 export const orderEventOf = (record: DynamoDBRecord) => {
-  const order = orderOfStreamRecord(record);
-  return order && orderEvent(order);
+  const image = orderImageOfStreamRecord(record);
+  return image && announcementOf(image);
 };

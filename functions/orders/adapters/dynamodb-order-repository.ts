@@ -1,11 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { transactWrite } from '../../shared/dynamodb.js';
 import type { Page } from '../../shared/pagination.js';
-import { orderPageTokens, STUCK_SHARD, stuckPageTokens, SWEEP_PREFIX, SWEEP_SHARDS, sweepShardOf } from './order-keys.js';
-import type { Order, OrderStatus, Settlement } from '../domain/order.js';
+import { initialSweepOf, orderPageTokens, STUCK_SHARD, stuckPageTokens, SWEEP_PREFIX, SWEEP_SHARDS, sweepShardOf } from './order-keys.js';
+import type { Order, OrderChange, OrderStatus } from '../domain/order.js';
 import type {
-  ApplySettlementResult,
+  ChangeResult,
   CreateOrderResult,
   IdempotencyClaim,
   OrderRepository,
@@ -17,7 +18,8 @@ import type {
  * Item layout in the orders table (generic keys):
  * - an order:             pk=ORDER#<orderId>  sk=ORDER                entity ORDER; the saga reaches it by id alone,
  *                         gsi1pk=USER#<userId> gsi1sk=ORDER#<orderId> (UserOrdersIndex: a user's orders, newest first),
- *                         sweepShard + sweepAt while PENDING (SweepIndex, sparse: what the sweeper reads; see below)
+ *                         sweepShard + sweepAt while not final (SweepIndex, sparse: what the sweeper reads; see below),
+ *                         silent when its last write only recorded an acknowledgement (the outbox announces nothing)
  * - an idempotency claim: pk=USER#<userId>    sk=IDEMPOTENCY#<key>    entity IDEMPOTENCY, expiresAt (TTL)
  */
 export const orderKey = (orderId: string) => ({
@@ -41,10 +43,11 @@ export const USER_ORDERS_INDEX = 'UserOrdersIndex';
  */
 export const STATUS_INDEX = 'StatusIndex';
 /**
- * The sweeper's index, sparse: a PENDING order is in `SWEEP#<0-3>` (spread, so no one partition takes every
- * new order) keyed by `sweepAt`, the time its quiet period counts from (its creation, then each
- * re-announcement plus the back-off); the sweeper reads only the due part, oldest first. An order it gave up
- * on moves to `STUCK` (with `stuckAt`), out of the sweep, listed for an operator. A settled order leaves.
+ * The sweeper's index, sparse: an order not final is in `SWEEP#<0-3>` (spread, so no one partition takes every
+ * new order) keyed by `sweepAt`, the time its quiet period counts from (its creation, its payment's due time, its
+ * cancellation; then each re-announcement plus the back-off); the sweeper reads only the due part, oldest first.
+ * An order it gave up on moves to `STUCK` (with `stuckAt`), out of the sweep, listed for an operator. A final
+ * order (PAID, SHIPPED, REJECTED, CANCELLED and compensated) leaves.
  */
 export const SWEEP_INDEX = 'SweepIndex';
 export { orderPageTokens, STUCK_SHARD, SWEEP_SHARDS, sweepShardOf } from './order-keys.js';
@@ -60,6 +63,7 @@ export interface OrderItem extends Order {
   announcements?: number;
   lastAnnouncedAt?: string;
   stuckAt?: string;
+  silent?: boolean;
 }
 
 export function orderItemOf(order: Order): OrderItem {
@@ -68,28 +72,42 @@ export function orderItemOf(order: Order): OrderItem {
     entity: 'ORDER',
     ...userOrdersKey(order.userId, order.orderId),
     ...order,
-    ...(order.status === 'PENDING' ? { sweepShard: sweepShardOf(order.orderId), sweepAt: order.createdAt } : {}),
+    ...initialSweepOf(order),
   };
 }
 
+/** The order's own attributes, as the domain knows them (no keys, no bookkeeping). */
+const ORDER_FIELDS = [
+  'orderId',
+  'userId',
+  'productId',
+  'qty',
+  'status',
+  'createdAt',
+  'paymentMethod',
+  'unitPrice',
+  'totalPrice',
+  'reason',
+  'settledAt',
+  'paymentDueAt',
+  'paymentRequestedAt',
+  'paidAt',
+  'shippedAt',
+  'cancelledAt',
+  'cancelledFrom',
+  'refundedAt',
+  'stockReleasedAt',
+  'correlationId',
+] as const satisfies ReadonlyArray<keyof Order>;
+
 export function toOrder(item: Record<string, unknown>): Order {
-  const { orderId, userId, productId, qty, status, createdAt, unitPrice, totalPrice, reason, settledAt, correlationId } =
-    item as unknown as OrderItem;
-  const order: Order = {
-    orderId,
-    userId,
-    productId,
-    qty,
-    status,
-    createdAt,
-    correlationId,
-  };
-  if (unitPrice !== undefined) order.unitPrice = unitPrice;
-  if (totalPrice !== undefined) order.totalPrice = totalPrice;
-  if (reason !== undefined) order.reason = reason;
-  if (settledAt !== undefined) order.settledAt = settledAt;
-  return order;
+  const order: Record<string, unknown> = {};
+  for (const field of ORDER_FIELDS) if (item[field] !== undefined) order[field] = item[field];
+  return order as unknown as Order;
 }
+
+/** A stored order and whether its last write announces anything (the outbox's reading of a stream image). */
+export const imageOf = (item: Record<string, unknown>) => ({ order: toOrder(item), silent: item.silent === true });
 
 export class DynamoDbOrderRepository implements OrderRepository {
   constructor(
@@ -187,54 +205,56 @@ export class DynamoDbOrderRepository implements OrderRepository {
     return Items.length > limit ? { items, nextToken: orderPageTokens.after(items[limit - 1] as Order) } : { items };
   }
 
-  async applySettlement(
-    orderId: string,
-    expected: { productId: string; qty: number },
-    settlement: Settlement,
-  ): Promise<ApplySettlementResult> {
-    const values: Record<string, unknown> = {
-      ':status': settlement.status,
-      ':settledAt': settlement.settledAt,
-      ':pending': 'PENDING',
-      ':productId': expected.productId,
-      ':qty': expected.qty,
-    };
-    const sets = ['#status = :status', 'settledAt = :settledAt'];
-    if (settlement.status === 'CONFIRMED') {
-      sets.push('unitPrice = :unitPrice', 'totalPrice = :totalPrice');
-      values[':unitPrice'] = settlement.unitPrice;
-      values[':totalPrice'] = settlement.totalPrice;
-    } else {
-      sets.push('reason = :reason');
-      values[':reason'] = settlement.reason;
+  async find(orderId: string): Promise<Order | undefined> {
+    return this.byId(orderId);
+  }
+
+  async apply(orderId: string, change: OrderChange): Promise<ChangeResult> {
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = {};
+    const name = (field: string) => ((names[`#${field}`] = field), `#${field}`);
+    const value = (key: string, v: unknown) => ((values[`:${key}`] = v), `:${key}`);
+    const conditions = [`#status IN (${change.from.map((status, i) => value(`from${i}`, status)).join(', ')})`];
+    for (const field of change.absent ?? []) conditions.push(`attribute_not_exists(${name(field)})`);
+    for (const field of change.present ?? []) conditions.push(`attribute_exists(${name(field)})`);
+    if (change.matches)
+      conditions.push(`productId = ${value('productId', change.matches.productId)}`, `qty = ${value('qty', change.matches.qty)}`);
+    const sets = Object.entries(change.set)
+      .filter(([, v]) => v !== undefined)
+      .map(([field, v]) => `${name(field)} = ${value(`set_${field}`, v)}`);
+    const removes: string[] = [];
+    if (change.sweep === 'leave') removes.push('sweepShard', 'sweepAt', 'stuckAt');
+    else if (change.sweep !== 'keep') {
+      sets.push(
+        `sweepShard = ${value('shard', sweepShardOf(orderId))}`,
+        `sweepAt = ${value('sweepAt', change.sweep.watchSince)}`,
+        `announcements = ${value('zero', 0)}`,
+      );
+      removes.push('stuckAt');
     }
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        const { Attributes } = await this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: orderKey(orderId),
-            UpdateExpression: `SET ${sets.join(', ')} REMOVE sweepShard, sweepAt`,
-            ConditionExpression: '#status = :pending AND productId = :productId AND qty = :qty',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: values,
-            ReturnValues: 'ALL_NEW',
-          }),
-        );
-        return {
-          kind: 'settled',
-          order: toOrder(Attributes as Record<string, unknown>),
-        };
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
-      // Nothing written: say why (the rare path, so a read is fine).
-      const order = await this.byId(orderId);
-      if (!order) return { kind: 'missing' };
-      if (order.productId !== expected.productId || order.qty !== expected.qty) return { kind: 'mismatched', order };
-      if (order.status !== 'PENDING') return { kind: 'not-pending', order };
+    // An acknowledgement is marked so the outbox announces nothing for it; any other write announces the order's state.
+    if (change.announce) removes.push('silent');
+    else sets.push(`silent = ${value('true', true)}`);
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: orderKey(orderId),
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+          // Nothing written: the stored item says why, without a second read.
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { kind: 'changed', order: toOrder(Attributes as Record<string, unknown>) };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const order = error.Item ? toOrder(unmarshall(error.Item)) : await this.byId(orderId);
+      return order ? { kind: 'unchanged', order } : { kind: 'missing' };
     }
-    throw new Error(`order ${orderId} could not be settled`);
   }
 
   async findDue(quietSince: string, limit: number): Promise<SweepCandidate[]> {
@@ -246,17 +266,25 @@ export class DynamoDbOrderRepository implements OrderRepository {
             IndexName: SWEEP_INDEX,
             KeyConditionExpression: 'sweepShard = :shard AND sweepAt < :since',
             ExpressionAttributeValues: { ':shard': `${SWEEP_PREFIX}${shard}`, ':since': quietSince },
-            ProjectionExpression: 'orderId, sweepAt, announcements',
+            ProjectionExpression: 'orderId, sweepAt, announcements, #status, paidAt, refundedAt, stockReleasedAt',
+            ExpressionAttributeNames: { '#status': 'status' },
             Limit: limit,
           }),
         ),
       ),
     );
     return shards
-      .flatMap((result) => (result.Items ?? []) as Array<Pick<OrderItem, 'orderId' | 'sweepAt' | 'announcements'>>)
+      .flatMap((result) => (result.Items ?? []) as OrderItem[])
       .sort((a, b) => String(a.sweepAt).localeCompare(String(b.sweepAt)))
       .slice(0, limit)
-      .map(({ orderId, announcements }) => ({ orderId, announcements: announcements ?? 0 }));
+      .map(({ orderId, status, announcements, paidAt, refundedAt, stockReleasedAt }) => ({
+        orderId,
+        status,
+        announcements: announcements ?? 0,
+        ...(paidAt !== undefined ? { paidAt } : {}),
+        ...(refundedAt !== undefined ? { refundedAt } : {}),
+        ...(stockReleasedAt !== undefined ? { stockReleasedAt } : {}),
+      }));
   }
 
   async reannounce(candidate: SweepCandidate, at: string, nextSweepAt: string): Promise<'reannounced' | 'skipped'> {
@@ -265,18 +293,20 @@ export class DynamoDbOrderRepository implements OrderRepository {
         new UpdateCommand({
           TableName: this.tableName,
           Key: orderKey(candidate.orderId),
-          // Any change of a PENDING order is announced again by the outbox (the stream).
-          UpdateExpression: 'SET announcements = :next, lastAnnouncedAt = :at, sweepAt = :sweepAt',
-          // As the sweep read it: a concurrent sweep, a settlement or a redrive wins.
-          ConditionExpression:
-            '#status = :pending AND begins_with(sweepShard, :sweep) AND ' +
-            (candidate.announcements === 0 ? '(attribute_not_exists(announcements) OR announcements = :seen)' : 'announcements = :seen'),
+          // The change itself makes the outbox announce the order's state again (the stream); a CONFIRMED order's
+          // payment is requested now if it was not yet (its state is then announced as PaymentRequested).
+          UpdateExpression:
+            'SET announcements = :next, lastAnnouncedAt = :at, sweepAt = :sweepAt' +
+            (candidate.status === 'CONFIRMED' ? ', paymentRequestedAt = if_not_exists(paymentRequestedAt, :at)' : '') +
+            ' REMOVE silent',
+          // As the sweep read it: a concurrent sweep, a step of the order or a redrive wins.
+          ConditionExpression: asCandidateSays(candidate),
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':next': candidate.announcements + 1,
             ':at': at,
             ':sweepAt': nextSweepAt,
-            ':pending': 'PENDING',
+            ':seenStatus': candidate.status,
             ':sweep': SWEEP_PREFIX,
             ':seen': candidate.announcements,
           },
@@ -289,16 +319,22 @@ export class DynamoDbOrderRepository implements OrderRepository {
     }
   }
 
-  async markStuck(orderId: string, at: string): Promise<boolean> {
+  async markStuck(candidate: SweepCandidate, at: string): Promise<boolean> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: orderKey(orderId),
+          Key: orderKey(candidate.orderId),
           UpdateExpression: 'SET sweepShard = :stuck, sweepAt = :at, stuckAt = :at',
-          ConditionExpression: '#status = :pending AND begins_with(sweepShard, :sweep)',
+          ConditionExpression: asCandidateSays(candidate),
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':stuck': STUCK_SHARD, ':at': at, ':pending': 'PENDING', ':sweep': SWEEP_PREFIX },
+          ExpressionAttributeValues: {
+            ':stuck': STUCK_SHARD,
+            ':at': at,
+            ':seenStatus': candidate.status,
+            ':sweep': SWEEP_PREFIX,
+            ':seen': candidate.announcements,
+          },
         }),
       );
       return true;
@@ -335,15 +371,13 @@ export class DynamoDbOrderRepository implements OrderRepository {
         new UpdateCommand({
           TableName: this.tableName,
           Key: orderKey(orderId),
-          // Back in the sweep with a fresh count; the change itself makes the outbox announce it now.
-          UpdateExpression: 'SET sweepShard = :shard, sweepAt = :at, announcements = :zero, lastAnnouncedAt = :at REMOVE stuckAt',
-          ConditionExpression: '#status = :pending AND sweepShard = :stuck',
-          ExpressionAttributeNames: { '#status': 'status' },
+          // Back in the sweep with a fresh count; the change itself makes the outbox announce its state now.
+          UpdateExpression: 'SET sweepShard = :shard, sweepAt = :at, announcements = :zero, lastAnnouncedAt = :at REMOVE stuckAt, silent',
+          ConditionExpression: 'sweepShard = :stuck',
           ExpressionAttributeValues: {
             ':shard': sweepShardOf(orderId),
             ':at': at,
             ':zero': 0,
-            ':pending': 'PENDING',
             ':stuck': STUCK_SHARD,
           },
         }),
@@ -354,4 +388,12 @@ export class DynamoDbOrderRepository implements OrderRepository {
       throw error;
     }
   }
+}
+
+/** A sweep step's condition: the order is still in the candidate's status, watched, and announced as often as it says. */
+function asCandidateSays(candidate: SweepCandidate): string {
+  return (
+    '#status = :seenStatus AND begins_with(sweepShard, :sweep) AND ' +
+    (candidate.announcements === 0 ? '(attribute_not_exists(announcements) OR announcements = :seen)' : 'announcements = :seen')
+  );
 }

@@ -1,22 +1,24 @@
 import type { Page } from '../../shared/pagination.js';
-import { orderPageTokens, STUCK_SHARD, stuckPageTokens, SWEEP_PREFIX, sweepShardOf } from './order-keys.js';
+import { initialSweepOf, orderPageTokens, STUCK_SHARD, stuckPageTokens, SWEEP_PREFIX, sweepShardOf } from './order-keys.js';
 import type {
-  ApplySettlementResult,
+  ChangeResult,
   CreateOrderResult,
   IdempotencyClaim,
   OrderRepository,
   StuckOrder,
   SweepCandidate,
 } from '../domain/order-service.js';
-import type { Order, OrderStatus, Settlement } from '../domain/order.js';
+import { meetsGuard, type Order, type OrderChange, type OrderStatus } from '../domain/order.js';
 
-/** An order with the sweeper's bookkeeping, as the DynamoDB adapter stores it. */
+/** An order with the sweeper's and the outbox's bookkeeping, as the DynamoDB adapter stores it. */
 export type StoredOrder = Order & {
   sweepShard?: string;
   sweepAt?: string;
   announcements?: number;
   lastAnnouncedAt?: string;
   stuckAt?: string;
+  /** The last write only recorded an acknowledgement: the outbox announces nothing for it. */
+  silent?: boolean;
 };
 
 /**
@@ -52,6 +54,11 @@ export class InMemoryOrderRepository implements OrderRepository {
     return order && order.userId === userId ? view(order) : undefined;
   }
 
+  async find(orderId: string): Promise<Order | undefined> {
+    const order = this.orders.get(orderId);
+    return order && view(order);
+  }
+
   async list(userId: string, limit: number, nextToken?: string): Promise<Page<Order>> {
     const after = orderPageTokens.decode(nextToken)?.orderId;
     const mine = [...this.orders.values()].filter((o) => o.userId === userId && (after === undefined || o.orderId < String(after)));
@@ -68,20 +75,22 @@ export class InMemoryOrderRepository implements OrderRepository {
     return matching.length > limit ? { items, nextToken: orderPageTokens.after(items[limit - 1] as Order) } : { items };
   }
 
-  async applySettlement(
-    orderId: string,
-    expected: { productId: string; qty: number },
-    settlement: Settlement,
-  ): Promise<ApplySettlementResult> {
+  async apply(orderId: string, change: OrderChange): Promise<ChangeResult> {
     const order = this.orders.get(orderId);
     if (!order) return { kind: 'missing' };
-    if (order.productId !== expected.productId || order.qty !== expected.qty) return { kind: 'mismatched', order: view(order) };
-    if (order.status !== 'PENDING') return { kind: 'not-pending', order: view(order) };
-    const settled: StoredOrder = { ...order, ...settlement };
-    delete settled.sweepShard;
-    delete settled.sweepAt;
-    this.orders.set(orderId, settled);
-    return { kind: 'settled', order: view(settled) };
+    if (!meetsGuard(view(order), change)) return { kind: 'unchanged', order: view(order) };
+    Object.assign(order, change.set);
+    if (change.sweep === 'leave') {
+      delete order.sweepShard;
+      delete order.sweepAt;
+      delete order.stuckAt;
+    } else if (change.sweep !== 'keep') {
+      Object.assign(order, { sweepShard: sweepShardOf(orderId), sweepAt: change.sweep.watchSince, announcements: 0 });
+      delete order.stuckAt;
+    }
+    if (change.announce) delete order.silent;
+    else order.silent = true;
+    return { kind: 'changed', order: view(order) };
   }
 
   async findDue(quietSince: string, limit: number): Promise<SweepCandidate[]> {
@@ -89,24 +98,35 @@ export class InMemoryOrderRepository implements OrderRepository {
       .filter((o) => o.sweepShard?.startsWith(SWEEP_PREFIX) && (o.sweepAt as string) < quietSince)
       .sort((a, b) => (a.sweepAt as string).localeCompare(b.sweepAt as string))
       .slice(0, limit)
-      .map((o) => ({ orderId: o.orderId, announcements: o.announcements ?? 0 }));
+      .map((o) => {
+        const candidate: SweepCandidate = { orderId: o.orderId, status: o.status, announcements: o.announcements ?? 0 };
+        for (const field of ['paidAt', 'refundedAt', 'stockReleasedAt'] as const) if (o[field] !== undefined) candidate[field] = o[field];
+        return candidate;
+      });
+  }
+
+  /** The adapter's condition for a sweep step: still in the candidate's status, watched, announced as often as it says. */
+  private asCandidateSays(candidate: SweepCandidate): StoredOrder | undefined {
+    const order = this.orders.get(candidate.orderId);
+    return order?.status === candidate.status &&
+      order.sweepShard?.startsWith(SWEEP_PREFIX) &&
+      (order.announcements ?? 0) === candidate.announcements
+      ? order
+      : undefined;
   }
 
   async reannounce(candidate: SweepCandidate, at: string, nextSweepAt: string): Promise<'reannounced' | 'skipped'> {
-    const order = this.orders.get(candidate.orderId);
-    if (
-      order?.status !== 'PENDING' ||
-      !order.sweepShard?.startsWith(SWEEP_PREFIX) ||
-      (order.announcements ?? 0) !== candidate.announcements
-    )
-      return 'skipped';
+    const order = this.asCandidateSays(candidate);
+    if (!order) return 'skipped';
     Object.assign(order, { announcements: candidate.announcements + 1, lastAnnouncedAt: at, sweepAt: nextSweepAt });
+    if (order.status === 'CONFIRMED') order.paymentRequestedAt ??= at;
+    delete order.silent;
     return 'reannounced';
   }
 
-  async markStuck(orderId: string, at: string): Promise<boolean> {
-    const order = this.orders.get(orderId);
-    if (order?.status !== 'PENDING' || !order.sweepShard?.startsWith(SWEEP_PREFIX)) return false;
+  async markStuck(candidate: SweepCandidate, at: string): Promise<boolean> {
+    const order = this.asCandidateSays(candidate);
+    if (!order) return false;
     Object.assign(order, { sweepShard: STUCK_SHARD, sweepAt: at, stuckAt: at });
     return true;
   }
@@ -124,20 +144,21 @@ export class InMemoryOrderRepository implements OrderRepository {
 
   async redrive(orderId: string, at: string): Promise<boolean> {
     const order = this.orders.get(orderId);
-    if (order?.status !== 'PENDING' || order.sweepShard !== STUCK_SHARD) return false;
+    if (order?.sweepShard !== STUCK_SHARD) return false;
     Object.assign(order, { sweepShard: sweepShardOf(orderId), sweepAt: at, announcements: 0, lastAnnouncedAt: at });
     delete order.stuckAt;
+    delete order.silent;
     return true;
   }
 }
 
 function stored(order: Order): StoredOrder {
-  return order.status === 'PENDING' ? { ...order, sweepShard: sweepShardOf(order.orderId), sweepAt: order.createdAt } : { ...order };
+  return { ...order, ...initialSweepOf(order) };
 }
 
-/** The order alone, without the sweeper's bookkeeping (what the adapter's toOrder gives). */
+/** The order alone, without the sweeper's and the outbox's bookkeeping (what the adapter's toOrder gives). */
 function view(order: StoredOrder): Order {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  const { sweepShard, sweepAt, announcements, lastAnnouncedAt, stuckAt, ...rest } = order;
+  const { sweepShard, sweepAt, announcements, lastAnnouncedAt, stuckAt, silent, ...rest } = order;
   return { ...rest };
 }

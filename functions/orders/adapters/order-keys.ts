@@ -1,9 +1,10 @@
 /**
  * The orders port's storage shapes that both adapters keep (the DynamoDB one and the in-memory fake): the sweep's
- * partitions and the page tokens. One definition, so the fake cannot drift from the adapter's layout. No SDK here.
+ * partitions, where an order enters them, and the page tokens. One definition, so the fake cannot drift from the adapter's layout. No SDK here.
  */
 import { PageTokens } from '../../shared/pagination.js';
 import { ORDER_ID_PATTERN, orderIdShard } from '../domain/order-id.js';
+import { compensated, type Order } from '../domain/order.js';
 
 export const SWEEP_SHARDS = 4;
 export const SWEEP_PREFIX = 'SWEEP#';
@@ -18,3 +19,20 @@ export const stuckPageTokens = new PageTokens(
   ['orderId', 'sweepAt'],
   ({ orderId, sweepAt }) => typeof orderId === 'string' && ORDER_ID_PATTERN.test(orderId) && typeof sweepAt === 'string',
 );
+
+/**
+ * Where a stored order first stands in the sweep: a PENDING order from its creation, a CONFIRMED one from its
+ * payment's due time, a CANCELLED one not yet compensated from its cancellation; any other is not watched.
+ * (Later writes move it: each step's `sweep`.)
+ */
+export function initialSweepOf(order: Order): { sweepShard: string; sweepAt: string } | Record<string, never> {
+  const since =
+    order.status === 'PENDING'
+      ? order.createdAt
+      : order.status === 'CONFIRMED'
+        ? order.paymentDueAt
+        : order.status === 'CANCELLED' && !compensated(order)
+          ? order.cancelledAt
+          : undefined;
+  return since === undefined ? {} : { sweepShard: sweepShardOf(order.orderId), sweepAt: since };
+}

@@ -8,11 +8,17 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { InvalidPageTokenError } from '../../shared/domain-errors.js';
 import { newOrderId } from '../domain/order-id.js';
-import { OrderService, type OrderRepository, type SweepOptions } from '../domain/order-service.js';
-import type { Order, Settlement } from '../domain/order.js';
+import { OrderService, type OrderRepository, type SweepCandidate, type SweepOptions } from '../domain/order-service.js';
+import { acknowledgement, buyerCancellation, payment, paymentRequest, settlement, type Order, type OrderChange } from '../domain/order.js';
 
-/** A repository on empty storage. */
-export type OrderRepositoryFactory = () => Promise<OrderRepository>;
+/**
+ * A repository on empty storage, and a reader of an order's stored item as its storage holds it (bookkeeping
+ * included: `sweepShard`, `silent`), for what the port does not show.
+ */
+export type OrderRepositoryFactory = () => Promise<{
+  repo: OrderRepository;
+  stored: (orderId: string) => Promise<Record<string, unknown> | undefined>;
+}>;
 
 const T0 = Date.UTC(2026, 11, 1, 12);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -27,10 +33,21 @@ const pending = (overrides: Partial<Order> = {}, atMs = T0): Order => ({
   correlationId: 'corr-contract',
   ...overrides,
 });
-const confirmed = (at = iso(T0 + 1000)): Settlement => ({ status: 'CONFIRMED', unitPrice: 700, totalPrice: 1400, settledAt: at });
+const GRACE = 60;
+/** The catalog's answer for `pending()`'s order: CONFIRMED at 700, its payment due GRACE s later. */
+const reserved = (at = iso(T0 + 1000)): OrderChange =>
+  settlement({ productId: 'P-1', qty: 2, outcome: { kind: 'RESERVED', unitPrice: 700 } }, at, GRACE);
+const confirmedFields = (at = iso(T0 + 1000)) => ({
+  status: 'CONFIRMED',
+  unitPrice: 700,
+  totalPrice: 1400,
+  settledAt: at,
+  paymentDueAt: iso(Date.parse(at) + GRACE * 1000),
+});
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-export function describeOrderRepositoryContract(name: string, repository: OrderRepositoryFactory) {
+export function describeOrderRepositoryContract(name: string, factory: OrderRepositoryFactory) {
+  const repository = async () => (await factory()).repo;
   describe(`OrderRepository contract: ${name}`, () => {
     describe('orders', () => {
       it('stores an order; only its user gets it', async () => {
@@ -101,50 +118,152 @@ export function describeOrderRepositoryContract(name: string, repository: OrderR
         const pendings = Array.from({ length: 3 }, (_, i) => pending({}, T0 + i * 1000));
         const settled = pending({}, T0 + 5000);
         for (const order of [...pendings, settled]) await repo.create(order);
-        await repo.applySettlement(settled.orderId, { productId: 'P-1', qty: 2 }, confirmed());
+        await repo.apply(settled.orderId, reserved());
         const first = await repo.listByStatus('PENDING', 2);
         expect(first.items.map((o) => o.orderId)).toEqual([pendings[2]?.orderId, pendings[1]?.orderId]);
         expect(await repo.listByStatus('PENDING', 2, first.nextToken)).toEqual({ items: [pendings[0]] });
-        expect((await repo.listByStatus('CONFIRMED', 10)).items).toEqual([{ ...settled, ...confirmed() }]);
+        expect((await repo.listByStatus('CONFIRMED', 10)).items).toEqual([{ ...settled, ...confirmedFields() }]);
         expect(await repo.listByStatus('REJECTED', 10)).toEqual({ items: [] });
       });
     });
 
-    describe('settling', () => {
-      it('settles a PENDING order once; then says not-pending and changes nothing', async () => {
+    describe('a step of the state machine: one conditional write', () => {
+      it('applies a change only from its states, once; then answers unchanged with the stored order', async () => {
         const repo = await repository();
         const order = pending();
         await repo.create(order);
-        const result = await repo.applySettlement(order.orderId, { productId: 'P-1', qty: 2 }, confirmed());
-        expect(result).toEqual({ kind: 'settled', order: { ...order, ...confirmed() } });
-        const again = await repo.applySettlement(
-          order.orderId,
-          { productId: 'P-1', qty: 2 },
-          { status: 'REJECTED', reason: 'OUT_OF_STOCK', settledAt: iso(T0 + 2000) },
+        const result = await repo.apply(order.orderId, reserved());
+        expect(result).toEqual({ kind: 'changed', order: { ...order, ...confirmedFields() } });
+        const rejected = settlement(
+          { productId: 'P-1', qty: 2, outcome: { kind: 'REJECTED', reason: 'OUT_OF_STOCK' } },
+          iso(T0 + 2000),
+          GRACE,
         );
-        expect(again).toEqual({ kind: 'not-pending', order: { ...order, ...confirmed() } });
+        expect(await repo.apply(order.orderId, rejected)).toEqual({ kind: 'unchanged', order: { ...order, ...confirmedFields() } });
+        expect(await repo.get(order.userId, order.orderId)).toEqual({ ...order, ...confirmedFields() });
       });
 
-      it('an answer for another product or quantity is mismatched (not not-pending), and an unknown order missing', async () => {
+      it('an answer for another product or quantity is unchanged, and an unknown order missing (nothing created)', async () => {
         const repo = await repository();
         const order = pending();
         await repo.create(order);
-        expect(await repo.applySettlement(order.orderId, { productId: 'P-2', qty: 2 }, confirmed())).toEqual({ kind: 'mismatched', order });
-        expect(await repo.applySettlement(order.orderId, { productId: 'P-1', qty: 3 }, confirmed())).toEqual({ kind: 'mismatched', order });
-        expect(await repo.applySettlement(newOrderId(T0 - 5), { productId: 'P-1', qty: 2 }, confirmed())).toEqual({ kind: 'missing' });
+        const other = (productId: string, qty: number) =>
+          settlement({ productId, qty, outcome: { kind: 'RESERVED', unitPrice: 700 } }, iso(T0 + 1000), GRACE);
+        expect(await repo.apply(order.orderId, other('P-2', 2))).toEqual({ kind: 'unchanged', order });
+        expect(await repo.apply(order.orderId, other('P-1', 3))).toEqual({ kind: 'unchanged', order });
+        const unknown = newOrderId(T0 - 5);
+        expect(await repo.apply(unknown, reserved())).toEqual({ kind: 'missing' });
+        expect(await repo.find(unknown)).toBeUndefined();
+      });
+
+      it('guards on fields absent and present: the payment is requested once', async () => {
+        const repo = await repository();
+        const order = pending();
+        await repo.create(order);
+        await repo.apply(order.orderId, reserved());
+        const first = await repo.apply(order.orderId, paymentRequest(iso(T0 + 61_000)));
+        expect(first).toMatchObject({ kind: 'changed', order: { status: 'CONFIRMED', paymentRequestedAt: iso(T0 + 61_000) } });
+        expect(await repo.apply(order.orderId, paymentRequest(iso(T0 + 62_000)))).toMatchObject({
+          kind: 'unchanged',
+          order: { paymentRequestedAt: iso(T0 + 61_000) },
+        });
+        const needsRefund: OrderChange = {
+          from: ['CONFIRMED'],
+          present: ['refundedAt'],
+          set: { paidAt: iso(T0) },
+          sweep: 'keep',
+          announce: true,
+        };
+        expect((await repo.apply(order.orderId, needsRefund)).kind).toBe('unchanged');
+        expect((await repo.find(order.orderId))?.paidAt).toBeUndefined();
+      });
+
+      it('finds an order by id alone', async () => {
+        const repo = await repository();
+        const order = pending();
+        await repo.create(order);
+        expect(await repo.find(order.orderId)).toEqual(order);
+      });
+
+      it('marks an acknowledgement silent for the outbox, and any other step not', async () => {
+        const { repo, stored } = await factory();
+        const order = pending();
+        await repo.create(order);
+        await repo.apply(order.orderId, buyerCancellation('PENDING', iso(T0 + 1000)));
+        expect((await stored(order.orderId))?.silent).toBeUndefined();
+        const cancelled = (await repo.find(order.orderId)) as Order;
+        await repo.apply(order.orderId, acknowledgement(cancelled, 'stockReleasedAt', iso(T0 + 2000)));
+        expect((await stored(order.orderId))?.silent).toBe(true);
+      });
+    });
+
+    describe('who the sweep watches', () => {
+      const watched = async (stored: (id: string) => Promise<Record<string, unknown> | undefined>, id: string) => {
+        const item = await stored(id);
+        return item?.sweepShard === undefined ? undefined : { shard: item.sweepShard, at: item.sweepAt, announcements: item.announcements };
+      };
+
+      it('a CONFIRMED order from its payment due time, a REJECTED or PAID order not at all', async () => {
+        const { repo, stored } = await factory();
+        const [confirmed, rejected] = [pending(), pending()];
+        for (const order of [confirmed, rejected]) await repo.create(order);
+        await repo.apply(confirmed.orderId, reserved());
+        await repo.apply(
+          rejected.orderId,
+          settlement({ productId: 'P-1', qty: 2, outcome: { kind: 'REJECTED', reason: 'OUT_OF_STOCK' } }, iso(T0), GRACE),
+        );
+        const watch = await watched(stored, confirmed.orderId);
+        expect(watch?.shard).toEqual(expect.stringMatching(/^SWEEP#/));
+        expect(watch).toMatchObject({ at: iso(T0 + 61_000), announcements: 0 });
+        expect(await watched(stored, rejected.orderId)).toBeUndefined();
+        expect(await repo.findDue(iso(T0 + 61_000), 10)).toEqual([]);
+        expect(await repo.findDue(iso(T0 + 61_001), 10)).toEqual([{ orderId: confirmed.orderId, status: 'CONFIRMED', announcements: 0 }]);
+        await repo.apply(confirmed.orderId, payment(iso(T0 + 62_000)));
+        expect(await watched(stored, confirmed.orderId)).toBeUndefined();
+      });
+
+      it('a CANCELLED order until it is compensated; a charge that comes after that watches it again', async () => {
+        const { repo, stored } = await factory();
+        const order = pending();
+        await repo.create(order);
+        await repo.apply(order.orderId, reserved());
+        await repo.apply(order.orderId, buyerCancellation('CONFIRMED', iso(T0 + 5000)));
+        expect(await watched(stored, order.orderId)).toMatchObject({ at: iso(T0 + 5000), announcements: 0 });
+        const ack = async (field: 'stockReleasedAt' | 'refundedAt' | 'paidAt', at: number) =>
+          repo.apply(order.orderId, acknowledgement((await repo.find(order.orderId)) as Order, field, iso(at)));
+        expect(await ack('stockReleasedAt', T0 + 6000)).toMatchObject({ kind: 'changed', order: { stockReleasedAt: iso(T0 + 6000) } });
+        expect(await watched(stored, order.orderId)).toBeUndefined();
+        // The charge raced the cancel: a refund is owed now.
+        await ack('paidAt', T0 + 7000);
+        expect(await watched(stored, order.orderId)).toMatchObject({ at: iso(T0 + 7000) });
+        expect(await repo.findDue(iso(T0 + 7001), 10)).toEqual([
+          { orderId: order.orderId, status: 'CANCELLED', announcements: 0, paidAt: iso(T0 + 7000), stockReleasedAt: iso(T0 + 6000) },
+        ]);
+        await ack('refundedAt', T0 + 8000);
+        expect(await watched(stored, order.orderId)).toBeUndefined();
+      });
+
+      it('an acknowledgement judged on a stale read changes nothing (a concurrent one came first)', async () => {
+        const repo = await repository();
+        const order = pending();
+        await repo.create(order);
+        await repo.apply(order.orderId, buyerCancellation('PENDING', iso(T0 + 1000)));
+        const read = (await repo.find(order.orderId)) as Order;
+        await repo.apply(order.orderId, acknowledgement(read, 'paidAt', iso(T0 + 2000)));
+        expect((await repo.apply(order.orderId, acknowledgement(read, 'stockReleasedAt', iso(T0 + 3000)))).kind).toBe('unchanged');
       });
     });
 
     describe('the sweep', () => {
-      it('finds a PENDING order once it has been quiet long enough, and a settled one never', async () => {
+      it('finds a PENDING order once it has been quiet long enough, and a confirmed one not before its payment is due', async () => {
         const repo = await repository();
         const order = pending();
         const settled = pending();
         await repo.create(order);
         await repo.create(settled);
-        await repo.applySettlement(settled.orderId, { productId: 'P-1', qty: 2 }, confirmed());
+        await repo.apply(settled.orderId, reserved());
         expect(await repo.findDue(iso(T0), 10)).toEqual([]);
-        expect(await repo.findDue(iso(T0 + 1), 10)).toEqual([{ orderId: order.orderId, announcements: 0 }]);
+        expect(await repo.findDue(iso(T0 + 1), 10)).toEqual([{ orderId: order.orderId, status: 'PENDING', announcements: 0 }]);
       });
 
       it('re-announces as the sweep read it: counts up, moves the quiet period, and skips a stale or settled candidate', async () => {
@@ -155,26 +274,49 @@ export function describeOrderRepositoryContract(name: string, repository: OrderR
         expect(await repo.reannounce(candidate!, iso(T0 + 60_000), iso(T0 + 120_000))).toBe('reannounced');
         expect(await repo.reannounce(candidate!, iso(T0 + 60_000), iso(T0 + 120_000))).toBe('skipped');
         expect(await repo.findDue(iso(T0 + 120_000), 10)).toEqual([]);
-        expect(await repo.findDue(iso(T0 + 120_001), 10)).toEqual([{ orderId: order.orderId, announcements: 1 }]);
-        await repo.applySettlement(order.orderId, { productId: 'P-1', qty: 2 }, confirmed());
-        expect(await repo.reannounce({ orderId: order.orderId, announcements: 1 }, iso(T0), iso(T0))).toBe('skipped');
+        expect(await repo.findDue(iso(T0 + 120_001), 10)).toEqual([{ orderId: order.orderId, status: 'PENDING', announcements: 1 }]);
+        await repo.apply(order.orderId, reserved());
+        expect(await repo.reannounce({ orderId: order.orderId, status: 'PENDING', announcements: 1 }, iso(T0), iso(T0))).toBe('skipped');
+        // Now CONFIRMED with a fresh count.
+        expect(await repo.reannounce({ orderId: order.orderId, status: 'CONFIRMED', announcements: 1 }, iso(T0), iso(T0))).toBe('skipped');
+      });
+
+      it('a re-announced CONFIRMED order has its payment requested, once; a re-announcement is never silent', async () => {
+        const { repo, stored } = await factory();
+        const order = pending();
+        await repo.create(order);
+        await repo.apply(order.orderId, reserved());
+        const [candidate] = await repo.findDue(iso(T0 + 100_000), 10);
+        expect(await repo.reannounce(candidate!, iso(T0 + 100_000), iso(T0 + 200_000))).toBe('reannounced');
+        expect(await repo.find(order.orderId)).toMatchObject({ paymentRequestedAt: iso(T0 + 100_000) });
+        const [again] = await repo.findDue(iso(T0 + 300_000), 10);
+        expect(again).toEqual({ orderId: order.orderId, status: 'CONFIRMED', announcements: 1 });
+        await repo.reannounce(again!, iso(T0 + 300_000), iso(T0 + 400_000));
+        expect(await repo.find(order.orderId)).toMatchObject({ paymentRequestedAt: iso(T0 + 100_000) });
+        expect(await stored(order.orderId)).toMatchObject({ announcements: 2 });
+        expect((await stored(order.orderId))?.silent).toBeUndefined();
       });
 
       it('a stuck order leaves the sweep for the stuck list; a redrive puts it back with a fresh count', async () => {
         const repo = await repository();
         const order = pending();
         await repo.create(order);
-        expect(await repo.markStuck(order.orderId, iso(T0 + 5000))).toBe(true);
-        expect(await repo.markStuck(order.orderId, iso(T0 + 6000))).toBe(false);
+        const candidate: SweepCandidate = { orderId: order.orderId, status: 'PENDING', announcements: 0 };
+        expect(await repo.markStuck({ ...candidate, status: 'CONFIRMED' }, iso(T0 + 5000))).toBe(false);
+        expect(await repo.markStuck(candidate, iso(T0 + 5000))).toBe(true);
+        expect(await repo.markStuck(candidate, iso(T0 + 6000))).toBe(false);
         expect(await repo.findDue(iso(T0 + 10_000_000), 10)).toEqual([]);
         expect(await repo.listStuck(10)).toEqual({ items: [{ order, announcements: 0, stuckAt: iso(T0 + 5000) }] });
         expect(await repo.redrive(order.orderId, iso(T0 + 7000))).toBe(true);
         expect(await repo.redrive(order.orderId, iso(T0 + 7000))).toBe(false);
         expect(await repo.listStuck(10)).toEqual({ items: [] });
-        expect(await repo.findDue(iso(T0 + 7001), 10)).toEqual([{ orderId: order.orderId, announcements: 0 }]);
-        // A settled order is neither stuck nor redriven.
-        await repo.applySettlement(order.orderId, { productId: 'P-1', qty: 2 }, confirmed());
-        expect(await repo.markStuck(order.orderId, iso(T0))).toBe(false);
+        expect(await repo.findDue(iso(T0 + 7001), 10)).toEqual([{ orderId: order.orderId, status: 'PENDING', announcements: 0 }]);
+        // A rejected order is neither stuck nor redriven.
+        await repo.apply(
+          order.orderId,
+          settlement({ productId: 'P-1', qty: 2, outcome: { kind: 'REJECTED', reason: 'OUT_OF_STOCK' } }, iso(T0), GRACE),
+        );
+        expect(await repo.markStuck(candidate, iso(T0))).toBe(false);
         expect(await repo.redrive(order.orderId, iso(T0))).toBe(false);
       });
 
@@ -183,7 +325,7 @@ export function describeOrderRepositoryContract(name: string, repository: OrderR
         const orders = Array.from({ length: 3 }, () => pending());
         for (const [i, order] of orders.entries()) {
           await repo.create(order);
-          await repo.markStuck(order.orderId, iso(T0 + i * 1000));
+          await repo.markStuck({ orderId: order.orderId, status: 'PENDING', announcements: 0 }, iso(T0 + i * 1000));
         }
         const first = await repo.listStuck(2);
         expect(first.items.map((s) => s.order.orderId)).toEqual(orders.slice(0, 2).map((o) => o.orderId));
@@ -195,7 +337,7 @@ export function describeOrderRepositoryContract(name: string, repository: OrderR
     describe('the sweeper (OrderService) over this repository', () => {
       const sweeperOver = async (options: Partial<SweepOptions> = {}) => {
         let now = T0;
-        const service = new OrderService(await repository(), () => new Date(now), newOrderId);
+        const service = new OrderService(await repository(), () => new Date(now), newOrderId, { paymentGraceSeconds: GRACE });
         const sweepOptions: SweepOptions = { olderThanSeconds: 60, maxAnnouncements: 10, maxBackoffSeconds: 900, limit: 500, ...options };
         return {
           service,

@@ -120,11 +120,14 @@ describe('settling an order with the catalog answer', () => {
       qty: 2,
       outcome: { kind: 'RESERVED', unitPrice: 1500 },
     });
-    expect(result.kind).toBe('settled');
+    expect(result.kind).toBe('applied');
     expect(repo.orders.get(order.orderId)).toMatchObject({
       status: 'CONFIRMED',
       unitPrice: 1500,
       totalPrice: 3000,
+      settledAt: '2026-03-01T10:00:00.000Z',
+      // The default grace period: 60 s.
+      paymentDueAt: '2026-03-01T10:01:00.000Z',
     });
   });
 
@@ -162,7 +165,7 @@ describe('settling an order with the catalog answer', () => {
           outcome: { kind: 'REJECTED', reason: 'OUT_OF_STOCK' },
         })
       ).kind,
-    ).toBe('conflicting');
+    ).toBe('ignored');
     expect(repo.orders.get(order.orderId)).toEqual(settled);
   });
 
@@ -197,27 +200,36 @@ describe('settling an order with the catalog answer', () => {
 
 describe('sweeping PENDING orders', () => {
   const options = { olderThanSeconds: 60, maxAnnouncements: 2, maxBackoffSeconds: 60, limit: 10 };
+  const pendingOnly = (ids: string[]) => Object.fromEntries(ids.map((id) => [id, 'PENDING']));
 
   it('re-announces only orders quiet past the age, and moves an order to the stuck list after the maximum', async () => {
     const { service, repo, advance } = setup();
     const old = await service.place({ ...place, requestBody: {} });
     advance(120_000);
     const fresh = await service.place({ ...place, requestBody: {} });
-    const settled = await service.place({ ...place, requestBody: {} });
+    const rejected = await service.place({ ...place, requestBody: {} });
     await service.settle({
-      orderId: settled.orderId,
+      orderId: rejected.orderId,
       productId: 'CATALOG-001',
       qty: 2,
-      outcome: { kind: 'RESERVED', unitPrice: 1 },
+      outcome: { kind: 'REJECTED', reason: 'OUT_OF_STOCK' },
     });
 
-    expect(await service.sweepPending(options)).toEqual({ reannounced: [old.orderId], stuck: [] });
+    expect(await service.sweepPending(options)).toEqual({ reannounced: [old.orderId], stuck: [], statuses: pendingOnly([old.orderId]) });
     // Quiet again for its period: announced once more, then given up on.
-    expect(await service.sweepPending(options)).toEqual({ reannounced: [], stuck: [] });
+    expect(await service.sweepPending(options)).toEqual({ reannounced: [], stuck: [], statuses: {} });
     advance(61_000);
-    expect(await service.sweepPending(options)).toEqual({ reannounced: [old.orderId, fresh.orderId], stuck: [] });
+    expect(await service.sweepPending(options)).toEqual({
+      reannounced: [old.orderId, fresh.orderId],
+      stuck: [],
+      statuses: pendingOnly([old.orderId, fresh.orderId]),
+    });
     advance(61_000);
-    expect(await service.sweepPending(options)).toEqual({ reannounced: [fresh.orderId], stuck: [old.orderId] });
+    expect(await service.sweepPending(options)).toEqual({
+      reannounced: [fresh.orderId],
+      stuck: [old.orderId],
+      statuses: pendingOnly([fresh.orderId, old.orderId]),
+    });
     expect((await service.listStuck(10)).items.map((s) => s.order.orderId)).toEqual([old.orderId]);
     expect(repo.orders.get(old.orderId)?.status).toBe('PENDING');
   });
@@ -225,7 +237,7 @@ describe('sweeping PENDING orders', () => {
   it('a redriven order is announced at once and swept again from a fresh count', async () => {
     const { service, repo, advance } = setup();
     const order = await service.place({ ...place, requestBody: {} });
-    await repo.markStuck(order.orderId, new Date().toISOString());
+    await repo.markStuck({ orderId: order.orderId, status: 'PENDING', announcements: 0 }, new Date().toISOString());
     expect(await service.redriveStuck([order.orderId, 'not-stuck'])).toEqual({ redriven: [order.orderId], notStuck: ['not-stuck'] });
     expect(repo.orders.get(order.orderId)).toMatchObject({ announcements: 0, sweepShard: expect.stringMatching(/^SWEEP#/) });
     advance(61_000);

@@ -42,6 +42,8 @@ const invalid = (field: string, message: string) => ({
   details: [{ field, message }],
 });
 
+const PAYMENT_METHOD_MESSAGE = 'must be one of pm_card_visa, pm_card_declined, pm_card_insufficient_funds';
+
 describe('POST /users/{userId}/orders', () => {
   it('answers 201 with the PENDING order and its location, and stores it with the request correlation id', async () => {
     const { repository, call } = setup();
@@ -59,7 +61,16 @@ describe('POST /users/{userId}/orders', () => {
     expect(response.headers).toMatchObject({ location: `/users/${USER}/orders/${orderId}`, 'content-type': 'application/json' });
     expect(repository.creates).toHaveLength(1);
     expect(repository.creates[0]).toEqual({
-      order: { orderId, userId: USER, productId: 'CATALOG-001', qty: 2, status: 'PENDING', createdAt: NOW, correlationId: 'corr-order-1' },
+      order: {
+        orderId,
+        userId: USER,
+        productId: 'CATALOG-001',
+        qty: 2,
+        status: 'PENDING',
+        createdAt: NOW,
+        paymentMethod: 'pm_card_visa',
+        correlationId: 'corr-order-1',
+      },
       claim: undefined,
     });
   });
@@ -72,6 +83,17 @@ describe('POST /users/{userId}/orders', () => {
     expect(repository.creates[0]?.order).not.toHaveProperty('unitPrice');
     expect(repository.creates[0]?.order).not.toHaveProperty('totalPrice');
   });
+
+  it.each(['pm_card_visa', 'pm_card_declined', 'pm_card_insufficient_funds'] as const)(
+    'stores the payment method %s given, and never shows it',
+    async (paymentMethod) => {
+      const { repository, call } = setup();
+      const response = await call({ ...valid, paymentMethod });
+      expect(response.statusCode).toBe(201);
+      expect(response.json).not.toHaveProperty('paymentMethod');
+      expect(repository.creates[0]?.order.paymentMethod).toBe(paymentMethod);
+    },
+  );
 
   it('accepts an unknown product (the catalog rejects it later, asynchronously)', async () => {
     const { repository, call } = setup();
@@ -106,6 +128,10 @@ describe('POST /users/{userId}/orders', () => {
     ['a productId with a space', { productId: 'CATALOG 001' }, 'productId', 'must be 1-64 letters, digits, - or _'],
     ['a 65 character productId', { productId: `P${'x'.repeat(64)}` }, 'productId', 'must be 1-64 letters, digits, - or _'],
     ['a string unitPrice', { unitPrice: 'free' }, 'unitPrice', 'must be a number (it is ignored)'],
+    ['an unknown payment method', { paymentMethod: 'pm_card_amex' }, 'paymentMethod', PAYMENT_METHOD_MESSAGE],
+    ['an empty payment method', { paymentMethod: '' }, 'paymentMethod', PAYMENT_METHOD_MESSAGE],
+    ['a payment method in another case', { paymentMethod: 'PM_CARD_VISA' }, 'paymentMethod', PAYMENT_METHOD_MESSAGE],
+    ['a numeric payment method', { paymentMethod: 4242 }, 'paymentMethod', PAYMENT_METHOD_MESSAGE],
   ])('answers 400 naming the field for %s, and stores nothing', async (_name, change, field, message) => {
     const { repository, call } = setup();
     const response = await call({ ...valid, ...change });

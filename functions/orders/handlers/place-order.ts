@@ -22,6 +22,7 @@ export const createHandler = (orders = orderService) =>
         userId,
         productId: request.body.productId,
         qty: request.body.qty,
+        ...(request.body.paymentMethod !== undefined ? { paymentMethod: request.body.paymentMethod } : {}),
         correlationId: request.correlationId,
         requestBody: request.body,
         ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),

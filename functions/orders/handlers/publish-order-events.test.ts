@@ -16,6 +16,7 @@ const order: Order = {
   qty: 3,
   status: 'PENDING',
   createdAt: '2026-03-01T10:00:00.000Z',
+  paymentMethod: 'pm_card_visa',
   correlationId: 'corr-example-1',
 };
 
@@ -49,7 +50,14 @@ async function relay(...records: DynamoDBRecord[]) {
 describe('publishOrderEvents (the orders table outbox)', () => {
   it('announces each stored order state and ignores idempotency claims and removals', async () => {
     const claim = { ...idempotencyKey(order.userId, 'k'), entity: 'IDEMPOTENCY', orderId: order.orderId, fingerprint: 'f', expiresAt: 1 };
-    const confirmed: Order = { ...order, status: 'CONFIRMED', unitPrice: 1500, totalPrice: 4500, settledAt: '2026-03-01T10:00:00.250Z' };
+    const confirmed: Order = {
+      ...order,
+      status: 'CONFIRMED',
+      unitPrice: 1500,
+      totalPrice: 4500,
+      settledAt: '2026-03-01T10:00:00.250Z',
+      paymentDueAt: '2026-03-01T10:01:00.250Z',
+    };
     const { response, published } = await relay(
       record('100', 'INSERT', orderItemOf(order)),
       record('101', 'INSERT', claim),
@@ -63,6 +71,26 @@ describe('publishOrderEvents (the orders table outbox)', () => {
   it('re-announces a PENDING order touched by the sweeper (same event, same id)', async () => {
     const { published } = await relay(record('200', 'MODIFY', { ...orderItemOf(order), announcements: 1 }));
     expect(published).toEqual([exampleEvent('OrderPlaced')]);
+  });
+
+  it('announces nothing for a write that only recorded an acknowledgement, and the state again for any other write', async () => {
+    const cancelled: Order = {
+      ...order,
+      status: 'CANCELLED',
+      reason: 'BUYER_CANCELLED',
+      cancelledFrom: 'PAID',
+      cancelledAt: '2026-03-01T10:05:00.100Z',
+      unitPrice: 1500,
+      totalPrice: 4500,
+      paidAt: '2026-03-01T10:01:00.600Z',
+    };
+    const refunded = { ...orderItemOf(cancelled), refundedAt: '2026-03-01T10:05:00.700Z' };
+    const { response, published } = await relay(
+      record('300', 'MODIFY', { ...refunded, silent: true }),
+      record('301', 'MODIFY', { ...refunded, announcements: 1 }),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(published).toEqual([exampleEvent('OrderCancelled')]);
   });
 
   it('fails (does not skip) a record without a new image: the stream view type is wrong', async () => {

@@ -1,6 +1,7 @@
 // settleOrders (the orders queue's consumer) on the shared in-memory orders fake: the catalog's answer settles a
 // PENDING order once; a repeat changes nothing, another answer for a settled order leaves the first standing, and an
-// answer that does not fit the order (another product or quantity, or no such order) fails its message.
+// answer that does not fit the order (another product or quantity, or no such order) fails its message. Payments'
+// answers pay or cancel a CONFIRMED order; the compensations' answers are recorded on a cancelled one.
 import type { SQSEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { lambdaContext } from '../../../tests/support/lambda.js';
@@ -58,7 +59,14 @@ describe('settleOrders', () => {
   it('StockReserved confirms the PENDING order at the catalog price: the outbox will announce exactly OrderConfirmed', async () => {
     const { deliver, stored } = setup();
     expect((await deliver(reserved)).batchItemFailures).toEqual([]);
-    expect(stored()).toEqual({ ...pending, status: 'CONFIRMED', unitPrice: 1500, totalPrice: 4500, settledAt: SETTLED_AT.toISOString() });
+    expect(stored()).toMatchObject({
+      ...pending,
+      status: 'CONFIRMED',
+      unitPrice: 1500,
+      totalPrice: 4500,
+      settledAt: SETTLED_AT.toISOString(),
+      paymentDueAt: '2026-03-01T10:01:00.250Z',
+    });
     expect(orderEvent(stored() as Order)).toEqual(exampleEvent('OrderConfirmed'));
     expect(metricNames()).toContain('ordersConfirmed');
   });
@@ -67,14 +75,18 @@ describe('settleOrders', () => {
     const { deliver, stored } = setup();
     expect((await deliver(rejected)).batchItemFailures).toEqual([]);
     expect(stored()).toEqual({ ...pending, status: 'REJECTED', reason: 'OUT_OF_STOCK', settledAt: SETTLED_AT.toISOString() });
+    expect(stored()).not.toHaveProperty('sweepShard');
     expect(orderEvent(stored() as Order)).toEqual(exampleEvent('OrderRejected'));
     expect(metricNames()).toContain('ordersRejected');
   });
 
-  it('a settled order leaves the sweep: nothing is re-announced for it', async () => {
+  it('a confirmed order is watched from its payment due time (the sweeper requests the payment if nothing else does)', async () => {
     const { repository, deliver } = setup();
     await deliver(reserved);
-    expect(await repository.findDue('9999-01-01T00:00:00.000Z', 10)).toEqual([]);
+    expect(await repository.findDue('2026-03-01T10:01:00.250Z', 10)).toEqual([]);
+    expect(await repository.findDue('2026-03-01T10:01:00.251Z', 10)).toEqual([
+      { orderId: pending.orderId, status: 'CONFIRMED', announcements: 0 },
+    ]);
   });
 
   it('the same answer again is a no-op: the order keeps its first settlement, the message succeeds', async () => {
@@ -94,7 +106,7 @@ describe('settleOrders', () => {
     const first = structuredClone(stored());
     expect((await deliver([rejected, 'late'])).batchItemFailures).toEqual([]);
     expect(stored()).toEqual(first);
-    expect(metricNames()).toContain('stockAnswersConflicting');
+    expect(metricNames()).toContain('stockAnswersIgnored');
     expect(warn.mock.calls[0]?.[1]).toMatchObject({ orderId: pending.orderId, status: 'CONFIRMED', answer: 'StockRejected' });
   });
 
@@ -122,5 +134,103 @@ describe('settleOrders', () => {
     expect((await deliver([{ ...reserved, source: 'ecommerce.orders' }, 'forged'])).batchItemFailures).toEqual([]);
     expect(stored()).toMatchObject({ status: 'PENDING' });
     expect(metricNames()).toEqual(['eventsFromWrongSource']);
+  });
+
+  describe("payments' answers", () => {
+    /** The example order, CONFIRMED and its payment requested (PaymentRequested.json). */
+    const requested: Order = {
+      ...pending,
+      paymentMethod: 'pm_card_visa',
+      status: 'CONFIRMED',
+      unitPrice: 1500,
+      totalPrice: 4500,
+      settledAt: '2026-03-01T10:00:00.250Z',
+      paymentDueAt: '2026-03-01T10:01:00.250Z',
+      paymentRequestedAt: '2026-03-01T10:01:00.400Z',
+    };
+
+    it('PaymentSucceeded pays the CONFIRMED order: the outbox will announce exactly OrderPaid', async () => {
+      const { clock, deliver, stored } = setup([requested]);
+      clock.now = new Date('2026-03-01T10:01:00.600Z');
+      expect((await deliver(exampleEvent('PaymentSucceeded'))).batchItemFailures).toEqual([]);
+      expect(orderEvent(stored() as Order)).toEqual(exampleEvent('OrderPaid'));
+      expect(metricNames()).toContain('ordersPaid');
+      expect((await deliver([exampleEvent('PaymentSucceeded'), 'again'])).batchItemFailures).toEqual([]);
+      expect(metricNames()).toContain('paymentAnswersRepeated');
+    });
+
+    it('PaymentDeclined cancels it (PAYMENT_DECLINED): the outbox will announce OrderCancelled, so the stock comes back', async () => {
+      const { deliver, stored } = setup([requested]);
+      expect((await deliver(exampleEvent('PaymentDeclined'))).batchItemFailures).toEqual([]);
+      expect(stored()).toMatchObject({ status: 'CANCELLED', reason: 'PAYMENT_DECLINED', cancelledFrom: 'CONFIRMED' });
+      expect(orderEvent(stored() as Order)).toMatchObject({
+        detailType: 'OrderCancelled',
+        detail: { data: { previousStatus: 'CONFIRMED' } },
+      });
+      expect(metricNames()).toContain('ordersCancelledPaymentDeclined');
+    });
+
+    it("a charge that raced the buyer's cancel is recorded, silently (payments refunds it)", async () => {
+      const cancelled: Order = {
+        ...requested,
+        status: 'CANCELLED',
+        reason: 'BUYER_CANCELLED',
+        cancelledFrom: 'CONFIRMED',
+        cancelledAt: '2026-03-01T10:01:00.500Z',
+      };
+      const { deliver, stored } = setup([cancelled]);
+      await deliver(exampleEvent('PaymentSucceeded'));
+      expect(stored()).toMatchObject({ status: 'CANCELLED', paidAt: SETTLED_AT.toISOString(), silent: true });
+      expect(metricNames()).toContain('chargesAfterCancel');
+    });
+
+    it('an answer from a source other than payments is dropped, nothing changed', async () => {
+      const { deliver, stored } = setup([requested]);
+      expect((await deliver([{ ...exampleEvent('PaymentSucceeded'), source: 'ecommerce.catalogs' }, 'forged'])).batchItemFailures).toEqual(
+        [],
+      );
+      expect(stored()).toMatchObject({ status: 'CONFIRMED' });
+      expect(metricNames()).toEqual(['eventsFromWrongSource']);
+    });
+  });
+
+  describe('the compensations, acknowledged on a cancelled order', () => {
+    const cancelled: Order = {
+      ...pending,
+      status: 'CANCELLED',
+      unitPrice: 1500,
+      totalPrice: 4500,
+      paidAt: '2026-03-01T10:01:00.600Z',
+      reason: 'BUYER_CANCELLED',
+      cancelledFrom: 'PAID',
+      cancelledAt: '2026-03-01T10:05:00.100Z',
+    };
+
+    it('StockReleased and PaymentRefunded are recorded, announce nothing, and each counts its latency from the cancellation', async () => {
+      const { clock, deliver, stored } = setup([cancelled]);
+      clock.now = new Date('2026-03-01T10:05:00.300Z');
+      await deliver(exampleEvent('StockReleased'));
+      clock.now = new Date('2026-03-01T10:05:00.700Z');
+      await deliver(exampleEvent('PaymentRefunded'));
+      expect(stored()).toMatchObject({ stockReleasedAt: '2026-03-01T10:05:00.300Z', refundedAt: '2026-03-01T10:05:00.700Z', silent: true });
+      expect(stored()).not.toHaveProperty('sweepShard');
+      expect(addMetric.mock.calls.filter(([name]) => name === 'compensationLatency').map(([, , value]) => value)).toEqual([200, 600]);
+      expect(metricNames()).toEqual(expect.arrayContaining(['stockReleasesAcknowledged', 'refundsAcknowledged']));
+    });
+
+    it('a repeat is a no-op; for an order that is not cancelled the answer is ignored and logged', async () => {
+      const { deliver, stored } = setup([cancelled]);
+      await deliver(exampleEvent('StockReleased'));
+      const first = structuredClone(stored());
+      await deliver([exampleEvent('StockReleased'), 'again']);
+      expect(stored()).toEqual(first);
+      expect(metricNames()).toContain('stockAnswersRepeated');
+
+      const notCancelled = setup([pending]);
+      expect((await notCancelled.deliver(exampleEvent('PaymentRefunded'))).batchItemFailures).toEqual([]);
+      expect(notCancelled.stored()).not.toHaveProperty('refundedAt');
+      expect(metricNames()).toContain('paymentAnswersIgnored');
+      expect(warn.mock.calls.at(-1)?.[1]).toMatchObject({ answer: 'PaymentRefunded', status: 'PENDING' });
+    });
   });
 });

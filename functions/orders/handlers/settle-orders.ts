@@ -1,40 +1,80 @@
-/** The orders queue's consumer: settles each order with the catalog's answer (StockReserved / StockRejected). */
-import { busEventConsumer } from '../../shared/events/bus-consumer.js';
+/**
+ * The orders inbox's consumer: every answer to an order, from the catalog (StockReserved / StockRejected,
+ * StockReleased) and from payments (PaymentSucceeded / PaymentDeclined, PaymentRefunded), applied by the state
+ * machine (functions/orders/README.md, "The lifecycle"). The outbox announces what changed.
+ */
+import { busEventConsumer, type ConsumedEvent } from '../../shared/events/bus-consumer.js';
 import { subscriptions } from '../../shared/events/contracts.js';
 import { logger, metrics } from '../../shared/observability.js';
-import type { SettleResult } from '../domain/order-service.js';
-import type { StockOutcome } from '../domain/order.js';
+import type { EventResult, OrderService } from '../domain/order-service.js';
 import { orderService } from '../wiring.js';
+
+type Answer = ConsumedEvent<(typeof subscriptions.settleOrders)[number]>;
 
 export const createHandler = (orders = orderService) =>
   busEventConsumer(subscriptions.settleOrders, async (event) => {
-    const { data, metadata } = event.envelope;
-    const outcome: StockOutcome =
-      event.type === 'StockReserved'
-        ? { kind: 'RESERVED', unitPrice: event.envelope.data.unitPrice }
-        : { kind: 'REJECTED', reason: event.envelope.data.reason };
-    const result = await orders().settle({
-      orderId: data.orderId,
-      productId: data.productId,
-      qty: data.qty,
-      outcome,
-    });
-    // The outbox announces OrderConfirmed / OrderRejected for a newly settled order.
-    metrics.addMetric(settleMetric(result), 'Count', 1);
-    if (result.kind === 'conflicting') {
-      logger.warn('order already settled with another answer; the first answer stands', {
-        orderId: data.orderId,
-        status: result.order.status,
+    const result = await apply(orders(), event);
+    metrics.addMetric(metricOf(event.type, result), 'Count', 1);
+    const { order } = result;
+    if (result.kind === 'applied' && (event.type === 'StockReleased' || event.type === 'PaymentRefunded') && order.cancelledAt) {
+      // How long the compensation took, from the cancellation to its owner's acknowledgement.
+      const done = event.type === 'StockReleased' ? order.stockReleasedAt : order.refundedAt;
+      metrics.addMetric('compensationLatency', 'Milliseconds', Date.parse(done as string) - Date.parse(order.cancelledAt));
+    }
+    if (result.kind === 'ignored') {
+      logger.warn('answer ignored: the order moved on', {
+        orderId: order.orderId,
+        status: order.status,
         answer: event.type,
-        correlationId: metadata.correlationId,
+        why: result.why,
+        correlationId: event.envelope.metadata.correlationId,
       });
     }
   });
 
-/** One fixed metric name per outcome. */
-function settleMetric(result: SettleResult): string {
-  if (result.kind === 'settled') return result.order.status === 'CONFIRMED' ? 'ordersConfirmed' : 'ordersRejected';
-  return result.kind === 'duplicate' ? 'stockAnswersRepeated' : 'stockAnswersConflicting';
+function apply(orders: OrderService, event: Answer): Promise<EventResult> {
+  switch (event.type) {
+    case 'StockReserved':
+    case 'StockRejected': {
+      const { data } = event.envelope;
+      return orders.settle({
+        orderId: data.orderId,
+        productId: data.productId,
+        qty: data.qty,
+        outcome:
+          event.type === 'StockReserved'
+            ? { kind: 'RESERVED', unitPrice: event.envelope.data.unitPrice }
+            : { kind: 'REJECTED', reason: event.envelope.data.reason },
+      });
+    }
+    case 'StockReleased':
+      return orders.acknowledgeStockRelease(event.envelope.data.orderId);
+    case 'PaymentSucceeded':
+      return orders.applyPayment(event.envelope.data.orderId, 'SUCCEEDED');
+    case 'PaymentDeclined':
+      return orders.applyPayment(event.envelope.data.orderId, 'DECLINED');
+    case 'PaymentRefunded':
+      return orders.acknowledgeRefund(event.envelope.data.orderId);
+  }
+}
+
+/** What each applied answer counts as (one fixed metric name per outcome; docs: functions/orders/README.md, "Metrics"). */
+const APPLIED: Record<Answer['type'], string> = {
+  StockReserved: 'ordersConfirmed',
+  StockRejected: 'ordersRejected',
+  StockReleased: 'stockReleasesAcknowledged',
+  PaymentSucceeded: 'ordersPaid',
+  PaymentDeclined: 'ordersCancelledPaymentDeclined',
+  PaymentRefunded: 'refundsAcknowledged',
+};
+
+function metricOf(type: Answer['type'], result: EventResult): string {
+  const family = type.startsWith('Stock') ? 'stockAnswers' : 'paymentAnswers';
+  if (result.kind === 'duplicate') return `${family}Repeated`;
+  if (result.kind === 'ignored') return `${family}Ignored`;
+  // A charge that raced the buyer's cancel: recorded, and refunded by payments.
+  if (type === 'PaymentSucceeded' && result.order.status === 'CANCELLED') return 'chargesAfterCancel';
+  return APPLIED[type];
 }
 
 export const handler = createHandler();

@@ -1,7 +1,7 @@
 // sweepPendingOrders on the shared in-memory orders fake: the scheduled `{}` sweeps with the function's settings
 // (env, else their defaults), an operator narrows the age, lists the stuck orders and re-drives them, and any other
 // input fails loudly without sweeping (a mistyped operator input must never run a default sweep).
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { lambdaContext } from '../../../tests/support/lambda.js';
 import { logger, metrics } from '../../shared/observability.js';
 import { InMemoryOrderRepository } from '../adapters/in-memory-order-repository.js';
@@ -40,17 +40,23 @@ async function stuckOrders(repository: InMemoryOrderRepository, count: number) {
   const orders = Array.from({ length: count }, (_, i) => pendingOrder(3600 + i));
   for (const [i, order] of orders.entries()) {
     await repository.create(order);
-    expect(await repository.markStuck(order.orderId, new Date(NOW - (count - i) * 60_000).toISOString())).toBe(true);
+    expect(
+      await repository.markStuck(
+        { orderId: order.orderId, status: 'PENDING', announcements: 0 },
+        new Date(NOW - (count - i) * 60_000).toISOString(),
+      ),
+    ).toBe(true);
   }
   return orders;
 }
 
+let addMetric: MockInstance<typeof metrics.addMetric>;
 beforeEach(() => {
   // The function's settings come from its environment; unset, the handler's defaults apply.
   for (const name of SETTINGS) vi.stubEnv(name, undefined);
   vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
   vi.spyOn(logger, 'error').mockImplementation(() => undefined);
-  vi.spyOn(metrics, 'addMetric');
+  addMetric = vi.spyOn(metrics, 'addMetric');
 });
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -58,11 +64,44 @@ afterEach(() => {
 });
 
 describe('sweepPendingOrders: the scheduled sweep ({})', () => {
+  it('counts what the re-announced and stuck orders wait for: the catalog (PENDING), a payment (CONFIRMED), a compensation (CANCELLED)', async () => {
+    const pending = pendingOrder(3600);
+    const overdue: Order = {
+      ...pendingOrder(3600),
+      status: 'CONFIRMED',
+      unitPrice: 1,
+      totalPrice: 1,
+      paymentDueAt: new Date(NOW - 61_000).toISOString(),
+    };
+    const cancelled: Order = {
+      ...pendingOrder(3600),
+      status: 'CANCELLED',
+      reason: 'BUYER_CANCELLED',
+      cancelledFrom: 'PENDING',
+      cancelledAt: new Date(NOW - 61_000).toISOString(),
+    };
+    const { repository, sweep } = setup([pending, overdue, cancelled]);
+    Object.assign(repository.orders.get(cancelled.orderId) as object, { announcements: 10 });
+    const result = await sweep({});
+    expect([...result.reannounced].sort()).toEqual([pending.orderId, overdue.orderId].sort());
+    expect(result.stuck).toEqual([cancelled.orderId]);
+    const counts = Object.fromEntries(addMetric.mock.calls.map(([name, , value]) => [name, value]));
+    expect(counts).toMatchObject({
+      ordersReannounced: 2,
+      paymentsOverdue: 1,
+      compensationsOverdue: 0,
+      ordersStuck: 0,
+      paymentsStuck: 0,
+      compensationsStuck: 1,
+    });
+    expect(repository.orders.get(overdue.orderId)?.paymentRequestedAt).toBe(new Date(NOW).toISOString());
+  });
+
   it('without settings: re-announces the orders PENDING over 60 s, and only those', async () => {
     const old = pendingOrder(61);
     const young = pendingOrder(59);
     const { repository, sweep } = setup([old, young]);
-    expect(await sweep({})).toEqual({ reannounced: [old.orderId], stuck: [] });
+    expect(await sweep({})).toMatchObject({ reannounced: [old.orderId], stuck: [] });
     expect(repository.orders.get(old.orderId)).toMatchObject({ announcements: 1, lastAnnouncedAt: new Date(NOW).toISOString() });
     expect(repository.orders.get(young.orderId)?.announcements).toBeUndefined();
   });
@@ -71,11 +110,11 @@ describe('sweepPendingOrders: the scheduled sweep ({})', () => {
     const order = pendingOrder(3600);
     const { repository, sweep } = setup([order]);
     Object.assign(repository.orders.get(order.orderId) as object, { announcements: 9 });
-    expect(await sweep({})).toEqual({ reannounced: [order.orderId], stuck: [] });
+    expect(await sweep({})).toMatchObject({ reannounced: [order.orderId], stuck: [] });
     // Its tenth announcement pushed its next quiet period out (60 s doubled 10 times, capped at 900 s): not due now.
-    expect(await sweep({})).toEqual({ reannounced: [], stuck: [] });
+    expect(await sweep({})).toMatchObject({ reannounced: [], stuck: [] });
     Object.assign(repository.orders.get(order.orderId) as object, { sweepAt: new Date(NOW - 61_000).toISOString() });
-    expect(await sweep({})).toEqual({ reannounced: [], stuck: [order.orderId] });
+    expect(await sweep({})).toMatchObject({ reannounced: [], stuck: [order.orderId] });
     expect(repository.orders.get(order.orderId)).toMatchObject({ sweepShard: 'STUCK', announcements: 10 });
   });
 
@@ -88,12 +127,12 @@ describe('sweepPendingOrders: the scheduled sweep ({})', () => {
     const [oldest, older, old, young] = orders as [Order, Order, Order, Order];
     const { repository, sweep } = setup(orders);
     // At most 2 a run, longest quiet first; 5 s is younger than 10 s.
-    expect(await sweep({})).toEqual({ reannounced: [oldest.orderId, older.orderId], stuck: [] });
+    expect(await sweep({})).toMatchObject({ reannounced: [oldest.orderId, older.orderId], stuck: [] });
     expect(repository.orders.get(oldest.orderId)?.sweepAt).toBe(new Date(NOW + 5_000).toISOString()); // next period 15 s (capped), not 20 s
-    expect(await sweep({})).toEqual({ reannounced: [old.orderId], stuck: [] });
+    expect(await sweep({})).toMatchObject({ reannounced: [old.orderId], stuck: [] });
     // Announced once already, the bound: the next time they are due they go to the stuck list.
     Object.assign(repository.orders.get(oldest.orderId) as object, { sweepAt: new Date(NOW - 11_000).toISOString() });
-    expect(await sweep({})).toEqual({ reannounced: [], stuck: [oldest.orderId] });
+    expect(await sweep({})).toMatchObject({ reannounced: [], stuck: [oldest.orderId] });
     expect(repository.orders.get(young.orderId)?.announcements).toBeUndefined();
   });
 });
@@ -103,9 +142,9 @@ describe('sweepPendingOrders: an operator', () => {
     const six = pendingOrder(6);
     const four = pendingOrder(4);
     const { sweep } = setup([six, four]);
-    expect(await sweep({ olderThanSeconds: 5 })).toEqual({ reannounced: [six.orderId], stuck: [] });
-    expect(await sweep({})).toEqual({ reannounced: [], stuck: [] }); // the default 60 s again
-    expect(await sweep({ olderThanSeconds: 0 })).toEqual({ reannounced: [four.orderId], stuck: [] });
+    expect(await sweep({ olderThanSeconds: 5 })).toMatchObject({ reannounced: [six.orderId], stuck: [] });
+    expect(await sweep({})).toMatchObject({ reannounced: [], stuck: [] }); // the default 60 s again
+    expect(await sweep({ olderThanSeconds: 0 })).toMatchObject({ reannounced: [four.orderId], stuck: [] });
   });
 
   it('{stuck: "list"} lists the stuck orders, longest stuck first, a page at a time', async () => {

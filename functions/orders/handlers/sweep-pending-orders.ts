@@ -1,18 +1,16 @@
 /**
- * The outbox's safety net, run on a schedule: every PENDING order quiet for its period is announced again
- * (its OrderPlaced, or the catalog's answer, was lost), backing off each time; after a bounded number of
- * times it leaves the sweep for the stuck list (metric ordersStuck, alarm OrdersStuckAlarm). Consumers are
+ * The outbox's safety net, run on a schedule: every order not final and quiet for its period is announced again
+ * (PENDING: its OrderPlaced, or the catalog's answer, was lost; CONFIRMED past its due time: PaymentRequested;
+ * CANCELLED and not yet compensated: OrderCancelled), backing off each time; after a bounded number of times it
+ * leaves the sweep for the stuck list (metrics ordersStuck, paymentsStuck, compensationsStuck, and their alarms). Consumers are
  * idempotent. An operator lists and re-drives stuck orders through the same function
  * (functions/orders/scripts/sweep-pending.ts; functions/orders/README.md, "Sweeper").
  */
 import * as z from '../../shared/schema.js';
 import { lambdaHandler, logger, metrics } from '../../shared/observability.js';
-import { orderService } from '../wiring.js';
-
-const numberFromEnv = (name: string, fallback: number) => {
-  const value = Number(process.env[name]);
-  return Number.isFinite(value) && value >= 0 ? value : fallback;
-};
+import type { OrderStatus } from '../domain/order.js';
+import type { SweepResult } from '../domain/order-service.js';
+import { numberFromEnv, orderService } from '../wiring.js';
 
 /** A scheduled run sends `{}`; an operator may narrow the age, list the stuck orders, or re-drive them. */
 const operatorInput = z.union([
@@ -41,13 +39,25 @@ export const createHandler = (orders = orderService) =>
       maxBackoffSeconds: numberFromEnv('SWEEP_MAX_BACKOFF_SECONDS', 900),
       limit: numberFromEnv('SWEEP_BATCH_LIMIT', 500),
     });
+    // By what the order waits for: the catalog's answer (PENDING), its payment (CONFIRMED), its compensations (CANCELLED).
+    const count = (ids: string[], status: OrderStatus) => ids.filter((id) => result.statuses[id] === status).length;
     metrics.addMetric('ordersReannounced', 'Count', result.reannounced.length);
-    metrics.addMetric('ordersStuck', 'Count', result.stuck.length);
-    if (result.stuck.length > 0)
-      logger.error('orders left the sweep for the stuck list after every re-announcement', { stuck: result.stuck });
-    else if (result.reannounced.length > 0) logger.warn('re-announced PENDING orders', { count: result.reannounced.length });
+    metrics.addMetric('paymentsOverdue', 'Count', count(result.reannounced, 'CONFIRMED'));
+    metrics.addMetric('compensationsOverdue', 'Count', count(result.reannounced, 'CANCELLED'));
+    metrics.addMetric('ordersStuck', 'Count', count(result.stuck, 'PENDING'));
+    metrics.addMetric('paymentsStuck', 'Count', count(result.stuck, 'CONFIRMED'));
+    metrics.addMetric('compensationsStuck', 'Count', count(result.stuck, 'CANCELLED'));
+    log(result);
     return result;
   });
+
+function log(result: SweepResult) {
+  if (result.stuck.length > 0)
+    logger.error('orders left the sweep for the stuck list after every re-announcement', {
+      stuck: result.stuck.map((id) => ({ orderId: id, status: result.statuses[id] })),
+    });
+  else if (result.reannounced.length > 0) logger.warn('re-announced orders that are not final', { count: result.reannounced.length });
+}
 
 async function redrive(orders: ReturnType<typeof orderService>, which: 'all' | string[]) {
   let ids = which === 'all' ? [] : which;
