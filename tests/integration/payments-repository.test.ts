@@ -6,7 +6,8 @@
  * simulator's ledger change in the table, and the outbox relay publishes the answers.
  */
 import { randomUUID } from 'node:crypto';
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbPaymentRepository } from '../../functions/payments/adapters/dynamodb-payment-repository.js';
 import { describePaymentProviderContract } from '../../functions/payments/adapters/payment-provider.contract.js';
@@ -38,11 +39,18 @@ describeLocal('payment repository and simulator on DynamoDB Local', () => {
 // The stack's telemetry port: 16686 plus the offset of its HTTP port from 3000 (local/telemetry/index.ts).
 const telemetryUrl = `http://127.0.0.1:${16686 + TEST_PORTS.http - 3000}`;
 
-/** The names of the spans recorded for a correlation id (the PutEvents of the outbox relay among them). */
+/**
+ * The names of the spans recorded for a correlation id that ended well (the outbox relay's PutEvents among them;
+ * a call the local IAM checks denied ends in an error span, OTLP status code 2).
+ */
 async function spanNames(correlationId: string): Promise<string[]> {
   const answer = await fetch(`${telemetryUrl}/api/traces?correlationId=${encodeURIComponent(correlationId)}`);
-  const otlp = (await answer.json()) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<{ name: string }> }> }> };
-  return otlp.resourceSpans.flatMap((resource) => resource.scopeSpans.flatMap((scope) => scope.spans.map((span) => span.name)));
+  const otlp = (await answer.json()) as {
+    resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<{ name: string; status: { code: number } }> }> }>;
+  };
+  return otlp.resourceSpans.flatMap((resource) =>
+    resource.scopeSpans.flatMap((scope) => scope.spans.filter((span) => span.status.code !== 2).map((span) => span.name)),
+  );
 }
 
 describeLocal('the payments context on the local stack', () => {
@@ -136,6 +144,41 @@ describeLocal('the payments context on the local stack', () => {
     await put(cancelled(orderId, correlationId));
     await eventually(async () => (await spanNames(correlationId)).some((name) => /PutEvents.*PaymentDeclined/.test(name)) || undefined);
     expect(await ledger(orderId)).toMatchObject({ charges: 0 });
+  });
+
+  describe('its roles, as the local stack enforces them', () => {
+    const as = (name: string) => ({ accessKeyId: `ecommerce-${stage()}-${name}`, secretAccessKey: 'any' });
+    const denied = async (call: () => Promise<unknown>) => {
+      try {
+        await call();
+        return undefined;
+      } catch (error) {
+        return (error as Error).name;
+      }
+    };
+    const getItem = (name: string, table: string, pk: string, sk: string) =>
+      new DynamoDBClient({ credentials: as(name), maxAttempts: 1 }).send(
+        new GetItemCommand({ TableName: table, Key: { pk: { S: pk }, sk: { S: sk } } }),
+      );
+    const putEvent = (name: string, source: string, detailType: string) =>
+      new EventBridgeClient({ credentials: as(name), maxAttempts: 1 }).send(
+        new PutEventsCommand({ Entries: [{ EventBusName: `ecommerce-${stage()}`, Source: source, DetailType: detailType, Detail: '{}' }] }),
+      );
+
+    it('processPayments reads payment records, and neither the simulator’s ledger nor another context’s table', async () => {
+      expect(await denied(() => getItem('processPayments', paymentsTable(), 'PAYMENT#x', 'PAYMENT'))).toBeUndefined();
+      expect(await denied(() => getItem('processPayments', paymentsTable(), 'PROVIDER#x', 'PROVIDER'))).toBe('AccessDeniedException');
+      expect(await denied(() => getItem('processPayments', `ecommerce-${stage()}-orders`, 'ORDER#x', 'ORDER'))).toBe(
+        'AccessDeniedException',
+      );
+    });
+
+    it('processPayments puts no events; publishPaymentEvents only the payments context’s answers, as ecommerce.payments', async () => {
+      expect(await denied(() => putEvent('processPayments', 'ecommerce.payments', 'PaymentSucceeded'))).toBe('AccessDeniedException');
+      expect(await denied(() => putEvent('publishPaymentEvents', 'ecommerce.orders', 'PaymentRequested'))).toBe('AccessDeniedException');
+      expect(await denied(() => putEvent('publishPaymentEvents', 'ecommerce.payments', 'OrderPaid'))).toBe('AccessDeniedException');
+      expect(await denied(() => getItem('publishPaymentEvents', paymentsTable(), 'PAYMENT#x', 'PAYMENT'))).toBe('AccessDeniedException');
+    });
   });
 
   describe('an event from a source that does not own it', () => {
