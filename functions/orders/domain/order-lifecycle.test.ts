@@ -187,7 +187,8 @@ describe('the buyer cancels', () => {
     const { place, confirmed, paid, service, stored, now } = setup();
     const id = from === 'PENDING' ? (await place()).orderId : await confirmed();
     if (from === 'PAID') await paid(id);
-    const order = await service.cancel('u1', id);
+    const { kind, order } = await service.cancel('u1', id);
+    expect(kind).toBe('applied');
     expect(order).toMatchObject({ status: 'CANCELLED', reason: 'BUYER_CANCELLED', cancelledFrom: from, cancelledAt: iso(now()) });
     expect(stored(id)).toMatchObject({ sweepAt: iso(now()), announcements: 0 });
     expect(stored(id)?.silent).toBeUndefined();
@@ -199,7 +200,7 @@ describe('the buyer cancels', () => {
     const first = await service.cancel('u1', orderId);
     const before = structuredClone(stored(orderId));
     advance(5000);
-    expect(await service.cancel('u1', orderId)).toEqual(first);
+    expect(await service.cancel('u1', orderId)).toEqual({ kind: 'duplicate', order: first.order });
     expect(stored(orderId)).toEqual(before);
   });
 
@@ -243,7 +244,7 @@ describe('the buyer cancels', () => {
       }),
       () => new Date(T0 + 5000),
     );
-    expect(await racing.cancel('u1', id)).toMatchObject({ status: 'CANCELLED', cancelledFrom: 'PAID', paidAt: iso(T0) });
+    expect((await racing.cancel('u1', id)).order).toMatchObject({ status: 'CANCELLED', cancelledFrom: 'PAID', paidAt: iso(T0) });
     expect(await service.get('u1', id)).toMatchObject({ cancelledFrom: 'PAID' });
   });
 });
@@ -255,9 +256,9 @@ describe('an admin ships', () => {
     await paid(id);
     advance(1000);
     const shipped = await service.ship(id);
-    expect(shipped).toMatchObject({ status: 'SHIPPED', shippedAt: iso(T0 + 62_500) });
+    expect(shipped).toMatchObject({ kind: 'applied', order: { status: 'SHIPPED', shippedAt: iso(T0 + 62_500) } });
     advance(1000);
-    expect(await service.ship(id)).toEqual(shipped);
+    expect(await service.ship(id)).toEqual({ kind: 'duplicate', order: shipped.order });
     expect(watched(stored(id))).toBe(false);
   });
 

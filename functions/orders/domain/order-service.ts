@@ -125,6 +125,8 @@ export type EventResult =
   { kind: 'applied'; order: Order } | { kind: 'duplicate'; order: Order } | { kind: 'ignored'; order: Order; why: string };
 
 export type SettleResult = EventResult;
+/** What a request did: `applied`, or nothing because it had been (`duplicate`: the same answer again). */
+export type StepResult = { kind: 'applied' | 'duplicate'; order: Order };
 
 export class UnknownOrderError extends Error {
   override name = 'UnknownOrderError';
@@ -219,27 +221,28 @@ export class OrderService {
    * announces OrderCancelled and the catalog and payments each undo what they did. A repeat answers the same
    * order; SHIPPED, REJECTED or cancelled for another reason is ORDER_NOT_CANCELLABLE.
    */
-  async cancel(userId: string, orderId: string): Promise<Order> {
+  async cancel(userId: string, orderId: string): Promise<StepResult> {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const order = await this.orders.get(userId, orderId);
       if (!order) throw new NotFoundError(`Order ${orderId} not found`);
-      if (order.status === 'CANCELLED' && order.reason === 'BUYER_CANCELLED') return order;
+      if (order.status === 'CANCELLED' && order.reason === 'BUYER_CANCELLED') return { kind: 'duplicate', order };
       if (!CANCELLABLE.includes(order.status)) {
         const why = order.status === 'CANCELLED' ? `cancelled (${order.reason})` : order.status;
         throw new ConflictError('ORDER_NOT_CANCELLABLE', `Order ${orderId} is ${why} and cannot be cancelled`);
       }
       // From exactly the status read, so OrderCancelled names what is to be undone; a concurrent step makes it fail and be judged again.
       const result = await this.orders.apply(orderId, buyerCancellation(order.status as CancellableStatus, this.at()));
-      if (result.kind === 'changed') return result.order;
+      if (result.kind === 'changed') return { kind: 'applied', order: result.order };
     }
     throw new Error(`order ${orderId} kept changing while being cancelled`);
   }
 
   /** An admin ships a PAID order (SHIPPED, OrderShipped); a repeat answers the same order; any other status is ORDER_NOT_SHIPPABLE. */
-  async ship(orderId: string): Promise<Order> {
+  async ship(orderId: string): Promise<StepResult> {
     const result = await this.orders.apply(orderId, shipment(this.at()));
     if (result.kind === 'missing') throw new NotFoundError(`Order ${orderId} not found`);
-    if (result.kind === 'changed' || result.order.status === 'SHIPPED') return result.order;
+    if (result.kind === 'changed') return { kind: 'applied', order: result.order };
+    if (result.order.status === 'SHIPPED') return { kind: 'duplicate', order: result.order };
     throw new ConflictError('ORDER_NOT_SHIPPABLE', `Order ${orderId} is ${result.order.status}; only a PAID order can be shipped`);
   }
 

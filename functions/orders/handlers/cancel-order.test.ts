@@ -1,7 +1,8 @@
 // POST /users/{userId}/orders/{orderId}/cancel on the shared in-memory orders fake: the owner cancels (200, the
 // order CANCELLED), a repeat answers the same, what cannot be cancelled is a 409, and the edges (403, 404, 400, 401).
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { metrics } from '../../shared/observability.js';
 import { apiEvent, authorizedBy, lambdaContext } from '../../../tests/support/lambda.js';
 import { InMemoryOrderRepository } from '../adapters/in-memory-order-repository.js';
 import { newOrderId } from '../domain/order-id.js';
@@ -59,6 +60,8 @@ function setup() {
   return { repository, call, stored: (orderId: string) => repository.orders.get(orderId) };
 }
 
+afterEach(() => vi.restoreAllMocks());
+
 describe('POST /users/{userId}/orders/{orderId}/cancel', () => {
   it('answers 200 with the order CANCELLED (reason, cancelledAt, the prices it had), and stores the cancellation', async () => {
     const { call, stored } = setup();
@@ -78,6 +81,14 @@ describe('POST /users/{userId}/orders/{orderId}/cancel', () => {
       paymentDueAt: CONFIRMED.paymentDueAt,
     });
     expect(stored(CONFIRMED.orderId)).toMatchObject({ status: 'CANCELLED', cancelledFrom: 'CONFIRMED' });
+  });
+
+  it('counts a cancellation once (ordersCancelledBuyer), not its repeats', async () => {
+    const addMetric = vi.spyOn(metrics, 'addMetric');
+    const { call } = setup();
+    await call(CONFIRMED.orderId);
+    await call(CONFIRMED.orderId);
+    expect(addMetric.mock.calls.filter(([name]) => name === 'ordersCancelledBuyer')).toHaveLength(1);
   });
 
   it.each([

@@ -51,7 +51,10 @@ export async function invokeSweeper<T>(options: {
 }
 
 export const sweep = (options: { stage: string; olderThanSeconds: number; endpoint?: string; region?: string; portOffset?: number }) =>
-  invokeSweeper<{ reannounced: string[]; stuck: string[] }>({ ...options, input: { olderThanSeconds: options.olderThanSeconds } });
+  invokeSweeper<{ reannounced: string[]; stuck: string[]; statuses: Record<string, string> }>({
+    ...options,
+    input: { olderThanSeconds: options.olderThanSeconds },
+  });
 
 if (resolve(process.argv[1] ?? '') === resolve(import.meta.filename)) {
   const { values } = parseArgs({
@@ -78,7 +81,7 @@ if (resolve(process.argv[1] ?? '') === resolve(import.meta.filename)) {
     do {
       const page = await invokeSweeper<{
         stuck: Array<{
-          order: { orderId: string; productId: string; qty: number; createdAt: string };
+          order: { orderId: string; productId: string; qty: number; status: string; createdAt: string };
           announcements: number;
           stuckAt: string;
         }>;
@@ -89,7 +92,7 @@ if (resolve(process.argv[1] ?? '') === resolve(import.meta.filename)) {
       });
       for (const { order, announcements, stuckAt } of page.stuck) {
         console.log(
-          `${order.orderId}  ${order.qty} x ${order.productId}  placed ${order.createdAt}  stuck since ${stuckAt} (${announcements} re-announcements)`,
+          `${order.orderId}  ${order.status}  ${order.qty} x ${order.productId}  placed ${order.createdAt}  stuck since ${stuckAt} (${announcements} re-announcements)`,
         );
       }
       count += page.stuck.length;
@@ -102,10 +105,15 @@ if (resolve(process.argv[1] ?? '') === resolve(import.meta.filename)) {
       input: { redrive: values['redrive-all'] ? 'all' : (values.redrive as string[]) },
     });
     console.log(`re-drove ${result.redriven.length} order(s): announced again now, swept again from a fresh count`);
-    for (const id of result.notStuck) console.log(`  not stuck (settled, or never stuck): ${id}`);
+    for (const id of result.notStuck) console.log(`  not stuck (moved on, or never stuck): ${id}`);
   } else {
     const result = await sweep({ ...target, olderThanSeconds: Number(values['older-than']) });
-    console.log(`re-announced ${result.reannounced.length} order(s); moved to the stuck list: ${result.stuck.length}`);
-    for (const id of result.stuck) console.log(`  stuck: ${id}`);
+    const counts = new Map<string, number>();
+    for (const id of result.reannounced) counts.set(result.statuses[id] ?? '?', (counts.get(result.statuses[id] ?? '?') ?? 0) + 1);
+    const byStatus = [...counts].map(([status, count]) => `${count} ${status}`);
+    console.log(
+      `re-announced ${result.reannounced.length} order(s)${byStatus.length ? ` (${byStatus.join(', ')})` : ''}; moved to the stuck list: ${result.stuck.length}`,
+    );
+    for (const id of result.stuck) console.log(`  stuck: ${id} (${result.statuses[id] ?? '?'})`);
   }
 }
