@@ -20,6 +20,8 @@ export interface DashboardWidget {
   metrics: WidgetMetric[];
   /** A text widget's markdown. */
   markdown?: string;
+  /** Why a widget shows nothing locally (an alarm or log widget: no local counterpart). */
+  note?: string;
 }
 
 export type WidgetMetric =
@@ -110,6 +112,7 @@ export function dashboardWidgets(
             ? expandRows((properties.metrics as MetricRow[] | undefined) ?? []).flatMap((row) => widgetMetric(row, stat) ?? [])
             : [],
         ...(widget.type === 'text' && typeof properties.markdown === 'string' ? { markdown: properties.markdown } : {}),
+        ...(widget.type !== 'text' && widget.type !== 'metric' ? { note: `The ${widget.type} widget is shown on AWS only.` } : {}),
       });
     }
   }

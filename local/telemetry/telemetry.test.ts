@@ -321,6 +321,7 @@ describe('dashboard', () => {
                       ],
                     },
                   },
+                  { type: 'alarm', x: 0, y: 12, width: 6, height: 3, properties: { title: 'Alarms', alarms: ['arn:x'] } },
                 ],
               }),
               { ApiName: 'ecommerce-local', Prefix: 'ecommerce-local' },
@@ -333,7 +334,8 @@ describe('dashboard', () => {
 
   it("reads the template's widgets in layout order, CloudWatch's shorthand and SEARCH expressions expanded", () => {
     const widgets = dashboardWidgets(template, { region: 'us-east-1', accountId: '0', stackName: 's' });
-    expect(widgets.map((w) => w.title)).toEqual(['API requests', 'API latency in us-east-1', 'Lambda and queues']);
+    expect(widgets.map((w) => w.title)).toEqual(['API requests', 'API latency in us-east-1', 'Lambda and queues', 'Alarms']);
+    expect(widgets[3]).toMatchObject({ metrics: [], note: 'The alarm widget is shown on AWS only.' });
     expect(widgets[0]?.metrics[1]).toEqual({
       kind: 'metric',
       namespace: 'AWS/ApiGateway',

@@ -59,7 +59,8 @@ async function refresh() {
           { class: 'widget', 'data-title': widget.title },
           h('h2', {}, widget.title),
           widget.markdown ? h('p', {}, widget.markdown) : undefined,
-          widget.series.length === 0 && !widget.markdown ? h('p', { class: 'muted' }, 'No series yet.') : undefined,
+          widget.note ? h('p', { class: 'muted' }, widget.note) : undefined,
+          widget.series.length === 0 && !widget.markdown && !widget.note ? h('p', { class: 'muted' }, 'No series yet.') : undefined,
           widget.series.map((series) =>
             h(
               'div',
