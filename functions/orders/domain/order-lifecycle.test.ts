@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError } from '../../shared/domain-errors.js';
 import { InMemoryOrderRepository } from '../adapters/in-memory-order-repository.js';
 import { newOrderId } from './order-id.js';
 import { OrderService, PaymentNotDueError, UnknownOrderError, type ChangeResult, type SweepOptions } from './order-service.js';
-import type { Order, OrderChange } from './order.js';
+import { isFinal, type Order, type OrderChange } from './order.js';
 
 const T0 = Date.UTC(2026, 2, 1, 10);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -430,6 +430,28 @@ describe('the sweeper, for every order not final', () => {
     // The catalog answers at last: compensated, out of the stuck list too.
     await service.acknowledgeStockRelease(orderId);
     expect((await service.listStuck(10)).items).toEqual([]);
+  });
+
+  it('watches exactly the orders that are not final', async () => {
+    const { repo, place, confirmed, paid, reject, service } = setup();
+    const ids = {
+      pending: (await place()).orderId,
+      confirmed: await confirmed(),
+      paid: await confirmed(),
+      rejected: (await place()).orderId,
+      cancelled: (await place()).orderId,
+      compensated: (await place()).orderId,
+    };
+    await paid(ids.paid);
+    await reject(ids.rejected);
+    await service.cancel('u1', ids.cancelled);
+    await service.cancel('u1', ids.compensated);
+    await service.acknowledgeStockRelease(ids.compensated);
+    for (const [name, id] of Object.entries(ids)) {
+      const order = repo.orders.get(id) as Order;
+      expect([name, isFinal(order)]).toEqual([name, ['paid', 'rejected', 'compensated'].includes(name)]);
+      expect([name, watched(repo.orders.get(id))]).toEqual([name, !isFinal(order)]);
+    }
   });
 
   it('leaves final orders alone: PAID, SHIPPED, REJECTED, compensated', async () => {

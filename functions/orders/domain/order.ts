@@ -216,11 +216,15 @@ export function acknowledgement(order: Order, field: Acknowledgement, at: string
   };
 }
 
-/** The statuses nothing moves on from; an order in one is never swept (a cancelled one once compensated). */
+/**
+ * Whether the order's lifecycle has come to rest: nothing more happens to it unless someone acts (an admin ships a
+ * PAID order, its buyer cancels it). PAID, SHIPPED, REJECTED, and CANCELLED once compensated; the sweep watches
+ * every other order.
+ */
 export const isFinal = (order: Order): boolean =>
+  order.status === 'PAID' ||
   order.status === 'SHIPPED' ||
   order.status === 'REJECTED' ||
-  order.status === 'PAID' ||
   (order.status === 'CANCELLED' && compensated(order));
 
 /** The payment method of an order (orders placed before payments existed are charged with the default). */
