@@ -240,7 +240,9 @@ export class DynamoDbOrderRepository implements OrderRepository {
         new UpdateCommand({
           TableName: this.tableName,
           Key: orderKey(orderId),
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          UpdateExpression: [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '']
+            .join(' ')
+            .trim(),
           ConditionExpression: conditions.join(' AND '),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
