@@ -20,6 +20,7 @@ import { assertJavaAvailable, assertPortFree, startProcess, stopProcess, waitFor
 import { ensureQueues, ensureTable } from './provision.js';
 import { LocalScheduler } from './scheduler.js';
 import { startSqsEmulator } from './sqs-emulator.js';
+import { SqsJournal } from './sqs-journal.js';
 import { SqsPoller } from './sqs-poller.js';
 import { StreamPoller } from './stream-poller.js';
 import type { Invoker } from './sqs-poller.js';
@@ -54,6 +55,12 @@ export interface LocalStackOptions {
    * them off (param sweepScheduleEnabled=false) and invoke the sweeper themselves.
    */
   schedules?: boolean;
+  /**
+   * Keep the queues' messages on disk (`<dataDir>/sqs-messages-<stage>.jsonl`) and send them again on the next start,
+   * as SQS keeps them through anything (local/sqs-journal.ts); default false: a stop or a crash loses what was queued,
+   * and the sweeper brings back what it can tell from the tables. Not with `inMemory`.
+   */
+  keepQueuedMessages?: boolean;
   /** More stage params (`key=value`, as `serverless --param`), e.g. a test stack's short log-in window. */
   params?: string[];
   /**
@@ -325,7 +332,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(() => new Promise<void>((done) => writeSignal.close(() => done())));
 
     log(`Starting the SQS emulator on 127.0.0.1:${ports.sqs} ...`);
+    const journal = options.keepQueuedMessages && !options.inMemory ? new SqsJournal(join(dataDir, `sqs-messages-${stage}.jsonl`)) : undefined;
     const sqsServer = await startSqsEmulator({
+      journal,
       port: ports.sqs,
       region: REGION,
       accountId: ACCOUNT_ID,
@@ -347,6 +356,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const queueArn = (name: string) => `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:${name}`;
     const queueUrls = await ensureQueues(sqs, model.queues, queueArn);
     for (const name of queueUrls.keys()) log(`  queue ${name}`);
+    const restored = await journal?.restore(sqs, queueUrls);
+    if (restored) log(`Restored ${restored} queued message(s) the last run left (they are delivered once the functions are up).`);
 
     log(`Starting the local EventBridge on 127.0.0.1:${ports.eventBridge} (${model.rules.length} rule(s)) ...`);
     const bus = new LocalEventBus({

@@ -28,6 +28,8 @@ try {
     authorizerMode: options.authorizerMode,
     iam: options.iam,
     params: options.params,
+    // What was queued when the last run stopped or crashed is delivered on this one, as SQS would.
+    keepQueuedMessages: true,
     ...(options.esbuildFolder ? { esbuildFolder: options.esbuildFolder } : {}),
     log,
   });
