@@ -1,11 +1,12 @@
 /**
  * The orders outbox and its safety net on the local stack, below HTTP: the table's stream announces
  * whatever is stored (even when nothing else publishes it), and the sweeper re-announces orders still
- * PENDING, which changes nothing twice (it re-announces later states too: the lifecycle's suites show those). Real DynamoDB Local, SQS emulator, local bus, functions run by
+ * PENDING, which changes nothing twice; and it is the lifecycle's backstop: a CONFIRMED order whose payment
+ * request was lost is charged, a cancelled order whose compensation went unanswered is compensated. Real DynamoDB Local, SQS emulator, local bus, functions run by
  * serverless-offline. (That the sweeper is what settles orders whose messages were lost is shown by
  * tests/integration/orders-restart.test.ts, which loses them by stopping the stack.)
  */
-import { beforeAll, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { newOrderId } from '../../functions/orders/domain/order-id.js';
 import type { Order } from '../../functions/orders/domain/order.js';
 import { orderItemOf } from '../../functions/orders/adapters/dynamodb-order-repository.js';
@@ -181,5 +182,73 @@ describeLocal('orders outbox (table stream -> bus) and sweeper', () => {
     await invokeFunction(n.fn('sweepPendingOrders'), { olderThanSeconds: 0 });
     expect((await waitUntilSettled(read, [order.orderId])).get(order.orderId)).toMatchObject({ status: 'CONFIRMED', unitPrice: 50 });
     expect(await stockOf(doc, n.catalogsTable, blocked)).toBe(2);
+  });
+
+  describe('the backstop of the lifecycle (the catalog and payments answering through the stack)', () => {
+    /** Stored as a write of this state would leave it, but `silent`: as if its announcement had been lost. */
+    const storeUnannounced = (order: Order) =>
+      doc.send(
+        new PutCommand({
+          TableName: n.ordersTable,
+          Item: { ...orderItemOf(order), silent: true },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    const until = async (orderId: string, done: (item: Record<string, any> | undefined) => boolean) => {
+      let item: Record<string, any> | undefined;
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+        item = await read(orderId);
+        if (done(item)) return item;
+      }
+      throw new Error(`order ${orderId} never got there: ${JSON.stringify(item)}`);
+    };
+    const sweep = () =>
+      invokeFunction<{ reannounced: string[]; statuses: Record<string, string> }>(n.fn('sweepPendingOrders'), { olderThanSeconds: 60 });
+
+    it('a CONFIRMED order overdue (its payment never requested) is requested by the sweeper, charged once, and PAID', async () => {
+      const due = new Date(Date.now() - 120_000);
+      const order: Order = {
+        ...newOrder(1, new Date(due.getTime() - 5000)),
+        status: 'CONFIRMED',
+        paymentMethod: 'pm_card_visa',
+        unitPrice: 1234,
+        totalPrice: 1234,
+        settledAt: new Date(due.getTime() - 3000).toISOString(),
+        paymentDueAt: due.toISOString(),
+      };
+      await storeUnannounced(order);
+      const swept = await sweep();
+      expect(swept.reannounced).toContain(order.orderId);
+      expect(swept.statuses[order.orderId]).toBe('CONFIRMED');
+      const paid = await until(order.orderId, (item) => item?.status === 'PAID');
+      expect(paid).toMatchObject({ paidAt: expect.any(String), paymentRequestedAt: expect.any(String), announcements: 1 });
+      // Final: out of the sweep.
+      expect(paid?.sweepShard).toBeUndefined();
+      expect((await sweep()).reannounced).not.toContain(order.orderId);
+    });
+
+    it('a CANCELLED order whose compensation went unanswered is announced again; the catalog answers and it leaves the sweep, silently', async () => {
+      const productId = `CANCELLED-${run}`;
+      await createProduct(doc, n.catalogsTable, { productId, stock: 7, unitPrice: 99 });
+      const cancelledAt = new Date(Date.now() - 120_000);
+      const order: Order = {
+        ...newOrder(2, new Date(cancelledAt.getTime() - 1000)),
+        productId,
+        status: 'CANCELLED',
+        reason: 'BUYER_CANCELLED',
+        cancelledFrom: 'PENDING',
+        cancelledAt: cancelledAt.toISOString(),
+      };
+      await storeUnannounced(order);
+      expect(await read(order.orderId)).toMatchObject({ sweepShard: expect.stringMatching(/^SWEEP#/) });
+      const swept = await sweep();
+      expect(swept.statuses[order.orderId]).toBe('CANCELLED');
+      const compensated = await until(order.orderId, (item) => item?.stockReleasedAt !== undefined);
+      expect(compensated).toMatchObject({ status: 'CANCELLED', silent: true });
+      expect(compensated?.sweepShard).toBeUndefined();
+      // The catalog never reserved anything for it: a tombstone, and the stock as it was.
+      expect(await reservationOf(doc, n.catalogsLedgerTable, order.orderId)).toBeDefined();
+      expect(await stockOf(doc, n.catalogsTable, productId)).toBe(7);
+    });
   });
 });
