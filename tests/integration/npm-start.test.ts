@@ -1,6 +1,7 @@
 /**
- * `npm start` as a user runs it: a child process that prints a ready line, serves the seed catalog,
- * keeps its data across a restart without resetting or duplicating stock, on Ctrl-C (SIGINT) stops
+ * `npm start` as a user runs it: a child process that prints a ready line, passes a `--param` on to the template,
+ * serves the seed catalog, keeps its data across a restart without resetting or duplicating stock (and the messages
+ * still queued, after a Ctrl-C and after a hard kill alike), on Ctrl-C (SIGINT) stops
  * everything it started (every port it opened is free again), and after a hard kill (SIGKILL, which its
  * children in their own process groups survive) the next start stops those leftovers and comes up.
  */
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { DEFAULT_PORTS, LOCAL_CREDENTIALS } from '../../local/stack.js';
 import { describeLocal } from '../support/env.js';
@@ -67,10 +69,28 @@ describeLocal('npm start (local/start.ts)', () => {
   });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('serves, persists across a restart without resetting stock, and leaves nothing running on Ctrl-C', async () => {
-    const first = startCli(dataDir);
+  it('serves, persists across a restart without resetting stock or losing a queued message, and leaves nothing running on Ctrl-C', async () => {
+    // A stage param, as a user shortens the grace period: it reaches the template (the payment-due queue's delay).
+    const param = ['--param', 'paymentGraceSeconds=5'];
+    const first = startCli(dataDir, param);
     await first.ready;
     expect(first.output.join('')).toContain(`API base URL: ${base}`);
+    expect(first.output.join('')).toContain('Stage params: paymentGraceSeconds=5');
+    const sqs = new SQSClient({ endpoint: `http://127.0.0.1:${DEFAULT_PORTS.sqs + OFFSET}`, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
+    const queueUrl = async (name: string) => (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl as string;
+    const due = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: await queueUrl('ecommerce-local-orders-payment-due'), AttributeNames: ['DelaySeconds'] }),
+    );
+    expect(due.Attributes?.DelaySeconds).toBe('5');
+    // A message in a queue nothing consumes (a DLQ): a stop and a crash must not lose it.
+    await sqs.send(new SendMessageCommand({ QueueUrl: await queueUrl('ecommerce-local-orders-inbox-dlq'), MessageBody: 'kept across restarts' }));
+    const queued = async () => {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: await queueUrl('ecommerce-local-orders-inbox-dlq'), MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+      );
+      // With no visibility timeout the emulator may hand one message out twice in a receive: one per id.
+      return [...new Map(Messages.map((m) => [m.MessageId, m.Body])).values()];
+    };
     const seeded = (await (await fetch(`${base}/catalogs`)).json()) as { items: unknown[] };
     expect(seeded.items).toHaveLength(3);
 
@@ -101,8 +121,9 @@ describeLocal('npm start (local/start.ts)', () => {
       expect(after.items).toHaveLength(3);
       return after.items.find((i) => i.productId === productId)?.stock;
     };
-    const second = startCli(dataDir);
+    const second = startCli(dataDir, param);
     await second.ready;
+    expect(await queued()).toEqual(['kept across restarts']);
     expect(second.output.join('')).toContain('"existing":["CATALOG-001","CATALOG-002","CATALOG-003"]');
     // Nothing changed between the two starts: the second reuses the first one's package.
     expect(second.output.join('')).toContain('Reusing the compiled template');
@@ -114,14 +135,16 @@ describeLocal('npm start (local/start.ts)', () => {
     await killed;
     expect(await portIsFree(dynamoDbLocalPort, '0.0.0.0')).toBe(false);
 
-    const third = startCli(dataDir);
+    const third = startCli(dataDir, param);
     try {
       await third.ready;
+      expect(await queued()).toEqual(['kept across restarts']);
       expect(third.output.join('')).toMatch(/Stopped DynamoDB Local \(PID \d+\), left running by a previous start/);
       expect(await stockOf('CATALOG-001')).toBe(42);
     } finally {
       expect(await stopWithCtrlC(third.child)).toBe(0);
     }
+    sqs.destroy();
     for (const port of ports) expect(await portIsFree(port, '127.0.0.1'), `port ${port}`).toBe(true);
     expect(await portIsFree(dynamoDbLocalPort, '0.0.0.0'), `port ${dynamoDbLocalPort}`).toBe(true);
   }, 600_000); // three full start-ups; on a busy 2-core machine each can take over a minute
