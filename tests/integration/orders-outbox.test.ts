@@ -251,4 +251,81 @@ describeLocal('orders outbox (table stream -> bus) and sweeper', () => {
       expect(await stockOf(doc, n.catalogsTable, productId)).toBe(7);
     });
   });
+  describe('the routes that move an order, invoked as API Gateway invokes them, each under its own role', () => {
+    /** A REST proxy event as the gateway passes it after our authorizer allowed `userId` (gateway mode). */
+    const routeEvent = (path: string, pathParameters: Record<string, string>, userId: string, roles = '') => ({
+      httpMethod: 'POST',
+      path,
+      resource: path,
+      headers: {},
+      pathParameters,
+      queryStringParameters: null,
+      body: null,
+      isBase64Encoded: false,
+      requestContext: { authorizer: { userId, tokenExpiresAt: String(Math.floor(Date.now() / 1000) + 600), roles } },
+    });
+    const store = (order: Order) =>
+      doc.send(
+        new PutCommand({
+          TableName: n.ordersTable,
+          Item: { ...orderItemOf(order), silent: true },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    const until = async (orderId: string, done: (item: Record<string, any> | undefined) => boolean) => {
+      let item: Record<string, any> | undefined;
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+        item = await read(orderId);
+        if (done(item)) return item;
+      }
+      throw new Error(`order ${orderId} never got there: ${JSON.stringify(item)}`);
+    };
+
+    it('cancelOrder cancels a CONFIRMED order at once; the catalog and payments answer, and it ends compensated', async () => {
+      const order: Order = {
+        ...newOrder(1),
+        status: 'CONFIRMED',
+        paymentMethod: 'pm_card_visa',
+        unitPrice: 1234,
+        totalPrice: 1234,
+        settledAt: new Date().toISOString(),
+        paymentDueAt: new Date(Date.now() + 600_000).toISOString(),
+      };
+      await store(order);
+      const path = `/users/${userId}/orders/${order.orderId}/cancel`;
+      const response = await invokeFunction<{ statusCode: number; body: string }>(
+        n.fn('cancelOrder'),
+        routeEvent(path, { userId, orderId: order.orderId }, userId),
+      );
+      expect(response.statusCode).toBe(200);
+      expect(JSON.parse(response.body)).toMatchObject({ status: 'CANCELLED', reason: 'BUYER_CANCELLED', cancelledAt: expect.any(String) });
+      const compensated = await until(order.orderId, (item) => item?.stockReleasedAt !== undefined);
+      expect(compensated).toMatchObject({ status: 'CANCELLED', cancelledFrom: 'CONFIRMED' });
+      expect(compensated?.sweepShard).toBeUndefined();
+      expect(compensated?.paidAt).toBeUndefined();
+    });
+
+    it('shipOrder ships a PAID order for an admin, and refuses the buyer', async () => {
+      const order: Order = {
+        ...newOrder(1),
+        status: 'PAID',
+        paymentMethod: 'pm_card_visa',
+        unitPrice: 1234,
+        totalPrice: 1234,
+        paymentDueAt: new Date().toISOString(),
+        paidAt: new Date().toISOString(),
+      };
+      await store(order);
+      const path = `/orders/${order.orderId}/ship`;
+      const asBuyer = await invokeFunction<{ statusCode: number }>(n.fn('shipOrder'), routeEvent(path, { orderId: order.orderId }, userId));
+      expect(asBuyer.statusCode).toBe(403);
+      const asAdmin = await invokeFunction<{ statusCode: number; body: string }>(
+        n.fn('shipOrder'),
+        routeEvent(path, { orderId: order.orderId }, `admin-${run}`, 'admin'),
+      );
+      expect(asAdmin.statusCode).toBe(200);
+      expect(JSON.parse(asAdmin.body)).toMatchObject({ status: 'SHIPPED', shippedAt: expect.any(String) });
+      expect(await read(order.orderId)).toMatchObject({ status: 'SHIPPED' });
+    });
+  });
 });
