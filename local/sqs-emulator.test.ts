@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localStackModel } from './cloudformation.js';
 import { ensureQueues } from './provision.js';
 import { sendsOf, startSqsEmulator } from './sqs-emulator.js';
+import { SqsPoller } from './sqs-poller.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -120,6 +121,61 @@ describe('the SQS emulator with its send signal', () => {
     await sleep(1200);
     expect(signalsOf('delayed-override', sentAt)).toHaveLength(1);
     expect(signalsOf('plain-override', sentAt)).toHaveLength(2);
+  });
+});
+
+describe('a delayed message and an idle poller, wired as the stack wires them', () => {
+  it('is delivered when its delay ends, though the poller backs off to 10 s between empty polls', async () => {
+    const wakes = new Map<string, () => void>();
+    const server = await startSqsEmulator({ port: 0, region: 'us-east-1', accountId: '000000000000', onSend: (queue) => wakes.get(queue)?.() });
+    const sqs = new SQSClient({
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const delivered: number[] = [];
+    let polls = 0;
+    const counting = {
+      send: (command: never, options?: never) => {
+        polls++;
+        return sqs.send(command, options);
+      },
+    } as unknown as SQSClient;
+    const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'due', Attributes: { DelaySeconds: '2' } }))).QueueUrl as string;
+    const poller = new SqsPoller({
+      sqs: counting,
+      queueUrl,
+      queueArn: 'arn:aws:sqs:us-east-1:000000000000:due',
+      region: 'us-east-1',
+      functionName: 'requestPayments',
+      batchSize: 10,
+      reportBatchItemFailures: true,
+      waitTimeSeconds: 0,
+      maxIdleMs: 10_000,
+      invoke: async (_name, event) => {
+        delivered.push(...(event as { Records: unknown[] }).Records.map(() => Date.now()));
+        return { ok: true, payload: {} };
+      },
+    });
+    wakes.set('due', () => poller.wake());
+    try {
+      // Idle long enough for the poller's wait to grow past the delay.
+      poller.start();
+      await sleep(1500);
+      const sentAt = Date.now();
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'charge me' }));
+      for (let i = 0; i < 80 && delivered.length === 0; i++) await sleep(50);
+      expect(delivered).toHaveLength(1);
+      const after = (delivered[0] as number) - sentAt;
+      expect(after).toBeGreaterThanOrEqual(2000);
+      expect(after).toBeLessThan(2800); // its next poll of its own would come at about 3.2 s
+      // Woken, not polling: a handful of receives over those seconds, not one every few milliseconds.
+      expect(polls).toBeLessThan(30);
+    } finally {
+      await poller.stop();
+      sqs.destroy();
+      await new Promise((done) => server.close(done));
+    }
   });
 });
 
