@@ -47,7 +47,7 @@ import { CatalogService } from '../functions/catalogs/domain/catalog-service.js'
 import { DynamoDbOrderRepository } from '../functions/orders/adapters/dynamodb-order-repository.js';
 import { OrderService } from '../functions/orders/domain/order-service.js';
 import { newOrderId } from '../functions/orders/domain/order-id.js';
-import type { Order, StockOutcome } from '../functions/orders/domain/order.js';
+import { settlement, type Order, type StockOutcome } from '../functions/orders/domain/order.js';
 import { createProduct, names } from '../tests/integration/saga-helpers.js';
 import { cpuSince, processTreeCpu, type ProcessCpu } from './process-cpu.js';
 import { load, ms, summarize } from './stats.js';
@@ -326,7 +326,10 @@ async function measureVariant(variant: Variant, tables: TableSpec[], options: Op
       const userId = users[placed++ % users.length] as string;
       const body = { productId, qty: 1 };
       const order: Order = await orders.place({ userId, productId, qty: 1, correlationId: randomUUID(), requestBody: body });
-      const { reservation } = await catalogs.reserveStock({ orderId: order.orderId, productId, qty: 1 });
+      const answer = await catalogs.reserveStock({ orderId: order.orderId, productId, qty: 1 });
+      // Nothing here cancels, so every order gets a reservation or a rejection (never a tombstone).
+      if (!answer.reservation) throw new Error(`order ${order.orderId} was cancelled before its reservation`);
+      const { reservation } = answer;
       const outcome: StockOutcome =
         reservation.status === 'RESERVED'
           ? { kind: 'RESERVED', unitPrice: reservation.unitPrice }
@@ -485,10 +488,9 @@ async function measureVariant(variant: Variant, tables: TableSpec[], options: Op
           kind: 'UpdateItem settle (settleOrders)',
           task: () => {
             const order = fresh[nextSettled++ % fresh.length] as Order;
-            return repoOrders.applySettlement(
+            return repoOrders.apply(
               order.orderId,
-              { productId: order.productId, qty: order.qty },
-              { status: 'CONFIRMED', settledAt: new Date().toISOString(), unitPrice: 4200, totalPrice: 4200 },
+              settlement({ productId: order.productId, qty: order.qty, outcome: { kind: 'RESERVED', unitPrice: 4200 } }, new Date().toISOString(), 60),
             );
           },
         },
