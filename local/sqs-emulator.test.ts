@@ -127,7 +127,12 @@ describe('the SQS emulator with its send signal', () => {
 describe('a delayed message and an idle poller, wired as the stack wires them', () => {
   it('is delivered when its delay ends, though the poller backs off to 10 s between empty polls', async () => {
     const wakes = new Map<string, () => void>();
-    const server = await startSqsEmulator({ port: 0, region: 'us-east-1', accountId: '000000000000', onSend: (queue) => wakes.get(queue)?.() });
+    const server = await startSqsEmulator({
+      port: 0,
+      region: 'us-east-1',
+      accountId: '000000000000',
+      onSend: (queue) => wakes.get(queue)?.(),
+    });
     const sqs = new SQSClient({
       endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
       region: 'us-east-1',

@@ -17,7 +17,13 @@ import type { SqsJournal } from './sqs-journal.js';
 
 const SENDS = new Set(['AmazonSQS.SendMessage', 'AmazonSQS.SendMessageBatch']);
 /** What changes the queues' contents (and, for ReceiveMessage, which receipt handle is which message). */
-const JOURNALED = new Set([...SENDS, 'AmazonSQS.ReceiveMessage', 'AmazonSQS.DeleteMessage', 'AmazonSQS.DeleteMessageBatch', 'AmazonSQS.PurgeQueue']);
+const JOURNALED = new Set([
+  ...SENDS,
+  'AmazonSQS.ReceiveMessage',
+  'AmazonSQS.DeleteMessage',
+  'AmazonSQS.DeleteMessageBatch',
+  'AmazonSQS.PurgeQueue',
+]);
 /** A delayed message is woken for a little after the emulator's own timer makes it visible, never before. */
 const AFTER_DELAY_MS = 20;
 
@@ -59,7 +65,9 @@ export function sendsOf(body: Buffer): { queueName: string; delays: Array<number
   // The emulator finds the queue by the URL's last path segment; so does this.
   const queueName = parsed.QueueUrl.split('/').filter(Boolean).pop() ?? '';
   const delayOf = (value: unknown) => (value === undefined || value === null ? undefined : Number(value));
-  const delays = Array.isArray(parsed.Entries) ? parsed.Entries.map((entry) => delayOf(entry?.DelaySeconds)) : [delayOf(parsed.DelaySeconds)];
+  const delays = Array.isArray(parsed.Entries)
+    ? parsed.Entries.map((entry) => delayOf(entry?.DelaySeconds))
+    : [delayOf(parsed.DelaySeconds)];
   return { queueName, delays };
 }
 

@@ -103,7 +103,10 @@ describe('SqsJournal with the SQS emulator', () => {
 
     // The restored messages are this run's now: deleted here, they are not restored by the run after.
     await second.sqs.send(
-      new DeleteMessageBatchCommand({ QueueUrl: second.url('work'), Entries: work.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }),
+      new DeleteMessageBatchCommand({
+        QueueUrl: second.url('work'),
+        Entries: work.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+      }),
     );
     await second.close();
     const third = await emulator(file);

@@ -332,7 +332,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(() => new Promise<void>((done) => writeSignal.close(() => done())));
 
     log(`Starting the SQS emulator on 127.0.0.1:${ports.sqs} ...`);
-    const journal = options.keepQueuedMessages && !options.inMemory ? new SqsJournal(join(dataDir, `sqs-messages-${stage}.jsonl`)) : undefined;
+    const journal =
+      options.keepQueuedMessages && !options.inMemory ? new SqsJournal(join(dataDir, `sqs-messages-${stage}.jsonl`)) : undefined;
     const sqsServer = await startSqsEmulator({
       journal,
       port: ports.sqs,

@@ -46,7 +46,11 @@ describe("npm start's options", () => {
       iam: false,
       authorizerMode: 'function',
     });
-    expect(parseStartOptions([], { LOCAL_IAM: 'off', LOCAL_STACK_VERBOSE: '1' })).toMatchObject({ iam: false, verbose: true, authorizerMode: 'gateway' });
+    expect(parseStartOptions([], { LOCAL_IAM: 'off', LOCAL_STACK_VERBOSE: '1' })).toMatchObject({
+      iam: false,
+      verbose: true,
+      authorizerMode: 'gateway',
+    });
     expect(() => parseStartOptions(['--authorizer-mode', 'lambda'], {})).toThrow('gateway, function');
   });
 });

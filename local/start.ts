@@ -34,7 +34,9 @@ try {
     log,
   });
   log('');
-  log(`API base URL: ${stack.baseUrl} (bearer tokens checked by the ${options.authorizerMode === 'gateway' ? 'gateway authorizer' : 'functions'})`);
+  log(
+    `API base URL: ${stack.baseUrl} (bearer tokens checked by the ${options.authorizerMode === 'gateway' ? 'gateway authorizer' : 'functions'})`,
+  );
   log(`  try: curl ${stack.baseUrl}/catalogs`);
   log(
     `Local AWS endpoints: DynamoDB ${stack.endpoints.dynamodb}, SQS ${stack.endpoints.sqs}, EventBridge ${stack.endpoints.eventBridge}, Lambda ${stack.endpoints.lambda}`,

@@ -156,7 +156,18 @@ const countBy = (orders: Order[], key: (order: Order) => string) =>
 const stateOf = (order: Order) =>
   order.status === 'CANCELLED' ? `CANCELLED ${order.reason}${isFinal(order) ? '' : ' (compensating)'}` : String(order.status);
 
-const ORDER_FIELDS = ['status', 'reason', 'paymentMethod', 'paymentDueAt', 'paymentRequestedAt', 'paidAt', 'cancelledAt', 'cancelledFrom', 'stockReleasedAt', 'refundedAt'];
+const ORDER_FIELDS = [
+  'status',
+  'reason',
+  'paymentMethod',
+  'paymentDueAt',
+  'paymentRequestedAt',
+  'paidAt',
+  'cancelledAt',
+  'cancelledFrom',
+  'stockReleasedAt',
+  'refundedAt',
+];
 const pick = (item: Record<string, any> | undefined, fields: string[]) =>
   item && Object.fromEntries(fields.filter((field) => item[field] !== undefined).map((field) => [field, item[field]]));
 
@@ -170,7 +181,9 @@ const portIsFree = (port: number) =>
 describeLocal('the order lifecycle across a crash of the whole local stack (SIGKILL, restart on the same data)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'lifecycle-crash-'));
   const clis: Cli[] = [];
-  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: ENDPOINTS.dynamodb, region: 'us-east-1', credentials: LOCAL_CREDENTIALS }));
+  const doc = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ endpoint: ENDPOINTS.dynamodb, region: 'us-east-1', credentials: LOCAL_CREDENTIALS }),
+  );
   const sqs = new SQSClient({ endpoint: ENDPOINTS.sqs, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
 
   afterAll(async () => {
@@ -256,7 +269,12 @@ describeLocal('the order lifecycle across a crash of the whole local stack (SIGK
     const place = async (index: number, cancelWithinMs?: number) => {
       const user = users[index % users.length] as { userId: string; token: string };
       const paymentMethod = index % 3 === 1 ? DECLINING[index % 2] : undefined;
-      const res = await call('POST', `/users/${user.userId}/orders`, { productId, qty: 1 + (index % 2), ...(paymentMethod ? { paymentMethod } : {}) }, user.token);
+      const res = await call(
+        'POST',
+        `/users/${user.userId}/orders`,
+        { productId, qty: 1 + (index % 2), ...(paymentMethod ? { paymentMethod } : {}) },
+        user.token,
+      );
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       placedCount++;
       if (cancelWithinMs !== undefined) cancelLater(user, res.body.orderId as string, Math.floor(Math.random() * cancelWithinMs));
@@ -335,7 +353,9 @@ describeLocal('the order lifecycle across a crash of the whole local stack (SIGK
         refunds > charges && 'refunded more than charged',
         // The money kept: one charge for an order paid, none for any other.
         charges - refunds !== (order.status === 'PAID' || order.status === 'SHIPPED' ? 1 : 0) && `keeps ${charges - refunds} charge(s)`,
-        order.status === 'PAID' && (order.paidAt === undefined || order.totalPrice !== order.qty * UNIT_PRICE) && 'PAID without paidAt or the price',
+        order.status === 'PAID' &&
+          (order.paidAt === undefined || order.totalPrice !== order.qty * UNIT_PRICE) &&
+          'PAID without paidAt or the price',
         order.status === 'PAID' && DECLINING.includes(order.paymentMethod) && 'PAID with a declining token',
         order.refundedAt !== undefined && refunds !== 1 && 'refundedAt without a refund',
         // A paid order's stock is reserved in the catalog's ledger.

@@ -76,17 +76,27 @@ describeLocal('npm start (local/start.ts)', () => {
     await first.ready;
     expect(first.output.join('')).toContain(`API base URL: ${base}`);
     expect(first.output.join('')).toContain('Stage params: paymentGraceSeconds=5');
-    const sqs = new SQSClient({ endpoint: `http://127.0.0.1:${DEFAULT_PORTS.sqs + OFFSET}`, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
+    const sqs = new SQSClient({
+      endpoint: `http://127.0.0.1:${DEFAULT_PORTS.sqs + OFFSET}`,
+      region: 'us-east-1',
+      credentials: LOCAL_CREDENTIALS,
+    });
     const queueUrl = async (name: string) => (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl as string;
     const due = await sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: await queueUrl('ecommerce-local-orders-payment-due'), AttributeNames: ['DelaySeconds'] }),
     );
     expect(due.Attributes?.DelaySeconds).toBe('5');
     // A message in a queue nothing consumes (a DLQ): a stop and a crash must not lose it.
-    await sqs.send(new SendMessageCommand({ QueueUrl: await queueUrl('ecommerce-local-orders-inbox-dlq'), MessageBody: 'kept across restarts' }));
+    await sqs.send(
+      new SendMessageCommand({ QueueUrl: await queueUrl('ecommerce-local-orders-inbox-dlq'), MessageBody: 'kept across restarts' }),
+    );
     const queued = async () => {
       const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: await queueUrl('ecommerce-local-orders-inbox-dlq'), MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+        new ReceiveMessageCommand({
+          QueueUrl: await queueUrl('ecommerce-local-orders-inbox-dlq'),
+          MaxNumberOfMessages: 10,
+          VisibilityTimeout: 0,
+        }),
       );
       // With no visibility timeout the emulator may hand one message out twice in a receive: one per id.
       return [...new Map(Messages.map((m) => [m.MessageId, m.Body])).values()];
