@@ -171,11 +171,11 @@ function journalRecorder(journal: SqsJournal, delayOf: (delay: number | undefine
       ...(traceHeader ? { traceHeader } : {}),
     });
   };
-  const forget = (queue: string, receiptHandle: unknown) => {
+  const forget = (receiptHandle: unknown) => {
     const id = typeof receiptHandle === 'string' ? received.get(receiptHandle) : undefined;
     if (!id) return;
     received.delete(receiptHandle as string);
-    journal.deleted(queue, id);
+    journal.deleted(id);
   };
   return (target: string, requestText: Buffer, answerText: string) => {
     const request = parse<SendBody>(requestText);
@@ -197,16 +197,18 @@ function journalRecorder(journal: SqsJournal, delayOf: (delay: number | undefine
         // Handles of messages never deleted (failed, received again) would pile up: a bound, far above any backlog.
         if (received.size > 100_000) received.clear();
         for (const message of parse<{ Messages?: Array<{ MessageId?: string; ReceiptHandle?: string }> }>(answerText)?.Messages ?? []) {
-          if (message.MessageId && message.ReceiptHandle) received.set(message.ReceiptHandle, message.MessageId);
+          if (!message.MessageId || !message.ReceiptHandle) continue;
+          received.set(message.ReceiptHandle, message.MessageId);
+          journal.received(queue, message.MessageId);
         }
         break;
       case 'AmazonSQS.DeleteMessage':
-        forget(queue, request.ReceiptHandle);
+        forget(request.ReceiptHandle);
         break;
       case 'AmazonSQS.DeleteMessageBatch': {
         const entries = new Map((request.Entries ?? []).map((entry) => [entry.Id, entry]));
         for (const ok of parse<{ Successful?: Array<{ Id?: string }> }>(answerText)?.Successful ?? []) {
-          forget(queue, entries.get(ok.Id)?.ReceiptHandle);
+          forget(entries.get(ok.Id)?.ReceiptHandle);
         }
         break;
       }

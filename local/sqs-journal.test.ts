@@ -27,7 +27,7 @@ afterEach(async () => {
 });
 
 /** An emulator journaling to `file`, with the queues made as the stack makes them; `restore` as the stack calls it. */
-async function emulator(file: string, queueNames = ['work', 'other']) {
+async function emulator(file: string, queueNames = ['work', 'other'], attributes: Record<string, Record<string, string>> = {}) {
   const journal = new SqsJournal(file);
   const server = await startSqsEmulator({ port: 0, region: 'us-east-1', accountId: '000000000000', onSend: () => undefined, journal });
   const sqs = new SQSClient({
@@ -36,18 +36,21 @@ async function emulator(file: string, queueNames = ['work', 'other']) {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   const urls = new Map<string, string>();
-  for (const name of queueNames) urls.set(name, (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl as string);
+  for (const name of queueNames) {
+    urls.set(name, (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes[name] ?? {} }))).QueueUrl as string);
+  }
   const close = async () => {
     sqs.destroy();
     await new Promise((done) => server.close(done));
   };
   running.push({ close });
   const url = (name: string) => urls.get(name) as string;
-  const receive = async (name: string) =>
+  const receive = async (name: string, visibilityTimeout?: number) =>
     (
       await sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: url(name),
+          VisibilityTimeout: visibilityTimeout,
           MaxNumberOfMessages: 10,
           WaitTimeSeconds: 0,
           MessageAttributeNames: ['All'],
@@ -131,6 +134,31 @@ describe('SqsJournal with the SQS emulator', () => {
     expect(await second.receive('other')).toEqual([]);
     // Rewritten with this run's messages only: the torn line and the purge are gone from the file.
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(1);
+  });
+
+  it('restores a message to the dead-letter queue it was received from, and not once it is deleted there', async () => {
+    const file = newFile();
+    const redrive = {
+      work: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: 'arn:aws:sqs:us-east-1:000000000000:dead', maxReceiveCount: 1 }) },
+    };
+    const first = await emulator(file, ['dead', 'work'], redrive);
+    await first.sqs.send(new SendMessageCommand({ QueueUrl: first.url('work'), MessageBody: 'poison' }));
+    expect((await first.receive('work', 1)).map((m) => m.Body)).toEqual(['poison']);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(await first.receive('work')).toEqual([]); // its second receive moves it to the DLQ
+    expect((await first.receive('dead')).map((m) => m.Body)).toEqual(['poison']);
+    await first.close();
+
+    const second = await emulator(file, ['dead', 'work'], redrive);
+    expect(await second.restore()).toBe(1);
+    expect(await second.receive('work')).toEqual([]);
+    const dead = await second.receive('dead');
+    expect(dead.map((m) => m.Body)).toEqual(['poison']);
+    await second.sqs.send(new DeleteMessageCommand({ QueueUrl: second.url('dead'), ReceiptHandle: dead[0]?.ReceiptHandle }));
+    await second.close();
+
+    const third = await emulator(file, ['dead', 'work'], redrive);
+    expect(await third.restore()).toBe(0);
   });
 
   it('skips a queue the template no longer has', async () => {

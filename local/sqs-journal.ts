@@ -6,10 +6,10 @@
  * waiting in a queue) was gone, and nothing that reads the tables alone could tell.
  *
  * It watches the emulator's traffic (local/sqs-emulator.ts): a send appends the message, a delete appends its
- * removal, a purge the queue's. On the next start, once the template's queues exist, `restore` sends every message
+ * removal, a receive from a dead-letter queue its move there, a purge the queue's. On the next start, once the template's queues exist, `restore` sends every message
  * not deleted to its queue again, with what is left of its delay. Not kept, as simplifications: a message's receive
- * count (a restored message starts again at 1) and its moves to a dead-letter queue inside the emulator (a moved
- * message is restored to the queue it was sent to, and fails its way back). Appends are synchronous writes: once
+ * count (a restored message starts again at 1), and a move to a dead-letter queue inside the emulator until the message
+ * is received there (until then it is restored to the queue it was sent to, and fails its way back). Appends are synchronous writes: once
  * a send is answered its line is in the file (the operating system's, which outlives the process).
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -27,7 +27,11 @@ export interface JournalMessage {
   traceHeader?: string;
 }
 
-type Entry = ({ op: 'send' } & JournalMessage) | { op: 'delete'; queue: string; id: string } | { op: 'purge'; queue: string };
+type Entry =
+  | ({ op: 'send' } & JournalMessage)
+  | { op: 'delete'; id: string }
+  | { op: 'move'; id: string; queue: string }
+  | { op: 'purge'; queue: string };
 
 /** Appended lines past which the file is rewritten with the live messages only. */
 const COMPACT_AFTER_LINES = 20_000;
@@ -42,6 +46,9 @@ export class SqsJournal {
   static read(file: string): JournalMessage[] {
     if (!existsSync(file)) return [];
     const live = new Map<string, JournalMessage>();
+    const purge = (queue: string) => {
+      for (const [id, message] of live) if (message.queue === queue) live.delete(id);
+    };
     for (const line of readFileSync(file, 'utf8').split('\n')) {
       let entry: Entry;
       try {
@@ -49,25 +56,37 @@ export class SqsJournal {
       } catch {
         continue; // an empty line, or the last one cut short by the crash: its send was never answered
       }
-      if (entry.op === 'send') live.set(`${entry.queue}|${entry.id}`, withoutOp(entry));
-      else if (entry.op === 'delete') live.delete(`${entry.queue}|${entry.id}`);
-      else for (const key of [...live.keys()]) if (key.startsWith(`${entry.queue}|`)) live.delete(key);
+      if (entry.op === 'send') live.set(entry.id, withoutOp(entry));
+      else if (entry.op === 'delete') live.delete(entry.id);
+      else if (entry.op === 'move') {
+        const message = live.get(entry.id);
+        if (message) live.set(entry.id, { ...message, queue: entry.queue });
+      } else purge(entry.queue);
     }
     return [...live.values()];
   }
 
   sent(message: JournalMessage): void {
-    this.live.set(`${message.queue}|${message.id}`, message);
+    this.live.set(message.id, message);
     this.append({ op: 'send', ...message });
   }
 
-  deleted(queue: string, id: string): void {
-    if (!this.live.delete(`${queue}|${id}`)) return;
-    this.append({ op: 'delete', queue, id });
+  /** Message ids are unique across queues, and a message moved to its dead-letter queue keeps its id. */
+  deleted(id: string): void {
+    if (!this.live.delete(id)) return;
+    this.append({ op: 'delete', id });
+  }
+
+  /** Received from a queue it was not sent to: the emulator moved it to that dead-letter queue. */
+  received(queue: string, id: string): void {
+    const message = this.live.get(id);
+    if (!message || message.queue === queue) return;
+    this.live.set(id, { ...message, queue });
+    this.append({ op: 'move', id, queue });
   }
 
   purged(queue: string): void {
-    for (const key of [...this.live.keys()]) if (key.startsWith(`${queue}|`)) this.live.delete(key);
+    for (const [id, message] of this.live) if (message.queue === queue) this.live.delete(id);
     this.append({ op: 'purge', queue });
   }
 
