@@ -3,6 +3,7 @@
 // either lane (the function-auth stack's workers are given only its base URL: its endpoints are found beside it).
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { reservationKey } from '../../functions/catalogs/adapters/dynamodb-catalog-repository.js';
@@ -115,12 +116,11 @@ export const finalInView = (order: OrderView) =>
 const onFunctionAuthStack = () =>
   !process.env.AWS_ENDPOINT_URL_DYNAMODB && baseUrl() === `http://127.0.0.1:${FUNCTION_AUTH_TEST_PORTS.http}`;
 
-function clientConfig(service: 'dynamodb' | 'sqs') {
-  if (!onFunctionAuthStack()) return {};
-  const port = service === 'dynamodb' ? FUNCTION_AUTH_TEST_PORTS.dynamodb : FUNCTION_AUTH_TEST_PORTS.sqs;
+function clientConfig(service: 'dynamodb' | 'sqs' | 'lambda') {
+  if (!onFunctionAuthStack()) return service === 'lambda' ? { endpoint: process.env.LOCAL_LAMBDA_ENDPOINT } : {};
   // The stack's own credentials (local/stack.ts LOCAL_CREDENTIALS): not checked against any role.
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `http://127.0.0.1:${FUNCTION_AUTH_TEST_PORTS[service]}`,
     region: process.env.AWS_REGION ?? 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   };
@@ -143,6 +143,7 @@ export const QUEUES = {
 export class LocalStackAccess {
   readonly doc = DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig('dynamodb')));
   readonly sqs = new SQSClient(clientConfig('sqs'));
+  readonly lambda = new LambdaClient({ ...clientConfig('lambda'), maxAttempts: 1 });
   private readonly urls = new Map<string, string>();
 
   async queueUrl(queue: string): Promise<string> {
@@ -174,6 +175,33 @@ export class LocalStackAccess {
     const eventId = `${(data as { orderId: string }).orderId}:${type}`;
     const event = buildEvent(type, data, { eventId, correlationId, occurredAt: new Date().toISOString() });
     await this.sqs.send(new SendMessageCommand({ QueueUrl: await this.queueUrl(queue), MessageBody: busEventBody(event) }));
+  }
+
+  /**
+   * Hands one event to a consumer at once, as its queue's poller would (one SQS record), and returns what it answered:
+   * the delivery is over when this returns, whatever else its queue holds.
+   */
+  async deliverNow<T extends EventType>(functionName: string, type: T, data: EventData<T>, correlationId = 'e2e-lifecycle-injected') {
+    const eventId = `${(data as { orderId: string }).orderId}:${type}`;
+    const event = buildEvent(type, data, { eventId, correlationId, occurredAt: new Date().toISOString() });
+    const messageId = randomUUID();
+    const record = {
+      messageId,
+      receiptHandle: messageId,
+      body: busEventBody(event),
+      attributes: { ApproximateReceiveCount: '1' },
+      messageAttributes: {},
+      eventSource: 'aws:sqs',
+    };
+    const response = await this.lambda.send(
+      new InvokeCommand({
+        FunctionName: `ecommerce-${stage()}-${functionName}`,
+        Payload: Buffer.from(JSON.stringify({ Records: [record] })),
+      }),
+    );
+    const text = Buffer.from(response.Payload ?? new Uint8Array()).toString('utf8');
+    if (response.FunctionError) throw new Error(`${functionName} failed: ${text}`);
+    return (text === '' ? undefined : JSON.parse(text)) as { batchItemFailures: Array<{ itemIdentifier: string }> } | undefined;
   }
 
   /** Visible, in flight and delayed (the payment-due queue holds each message for the grace period). */
@@ -226,6 +254,7 @@ export class LocalStackAccess {
   destroy() {
     this.doc.destroy();
     this.sqs.destroy();
+    this.lambda.destroy();
   }
 }
 

@@ -13,7 +13,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newOrderId } from '../../functions/orders/domain/order-id.js';
 import { DEFAULT_PAYMENT_METHOD, type PaymentMethod } from '../../functions/shared/events/contracts.js';
-import { sleep } from '../integration/saga-helpers.js';
+import { sleep, storeOrder } from '../integration/saga-helpers.js';
 import { describeLocal } from '../support/env.js';
 import { api } from '../support/http.js';
 import { adminSession } from './admin-support.js';
@@ -28,6 +28,7 @@ import {
   shipOrder,
   stockOf,
   stockSampler,
+  tableNames,
   watchOrder,
   type OrderView,
 } from './lifecycle-support.js';
@@ -171,7 +172,9 @@ describeLocal('the order lifecycle (local stack)', () => {
         // Whichever reached the catalog first: a tombstone that kept the reservation from being made, or a reservation released.
         const record = await local.reservation(orderId);
         expect(['CANCELLED', 'RELEASED']).toContain(record?.status);
-        if (cancelledFromPending) console.log(`cancel at once: the catalog's record is ${record?.status}`);
+        console.log(
+          `cancel at once (${cancelledFromPending ? 'from PENDING' : 'once CONFIRMED'}): the catalog's record is ${record?.status}`,
+        );
         expect((await local.orderItem(orderId))?.paymentRequestedAt).toBeUndefined();
         expect(await providerCounts(orderId)).toEqual({ charges: 0, refunds: 0 });
         finished.set('cancelledPending', { session: buyer, orderId });
@@ -305,12 +308,42 @@ describeLocal('the order lifecycle (local stack)', () => {
     );
 
     it.concurrent(
-      'a cancel delivered to the catalog before its order: the reservation that follows reserves nothing',
+      'a cancel that reaches the catalog before its order: a tombstone, and the late OrderPlaced reserves nothing',
+      async ({ expect }) => {
+        const productId = await product(10);
+        // An order whose cancel won at once, stored as the orders context stores it (CANCELLED from PENDING), so its outbox
+        // announces only OrderCancelled; its OrderPlaced then reaches the catalog late, as SQS may deliver out of order.
+        const orderId = newOrderId();
+        const at = new Date().toISOString();
+        await storeOrder(local.doc, tableNames().orders, {
+          orderId,
+          userId: other.userId,
+          productId,
+          qty: 3,
+          status: 'CANCELLED',
+          createdAt: at,
+          paymentMethod: DEFAULT_PAYMENT_METHOD,
+          reason: 'BUYER_CANCELLED',
+          cancelledAt: at,
+          cancelledFrom: 'PENDING',
+          correlationId: 'e2e-lifecycle-reordered',
+        });
+        await local.finalItem(orderId);
+        expect(await local.reservation(orderId)).toMatchObject({ status: 'CANCELLED' });
+        const late = await local.deliverNow('reserveStock', 'OrderPlaced', { orderId, userId: other.userId, productId, qty: 3 });
+        expect(late).toEqual({ batchItemFailures: [] });
+        expect(await local.reservation(orderId)).toMatchObject({ status: 'CANCELLED' });
+        expect(await stockOf(productId)).toBe(10);
+        expect((await getOrder(other, orderId)).body).toMatchObject({ status: 'CANCELLED', reason: 'BUYER_CANCELLED' });
+        expect(await providerCounts(orderId)).toEqual({ charges: 0, refunds: 0 });
+      },
+    );
+
+    it.concurrent(
+      'a copy of the cancel sent to the catalog right after the order is placed, then the cancel: stock unchanged',
       async ({ expect }) => {
         const productId = await product(10);
         const orderId = await place(other, productId, 3);
-        // A copy of the cancellation, straight to the catalog's queue, ahead of the outbox's OrderPlaced; then the cancel itself.
-        const cancelledAt = new Date().toISOString();
         await local.deliver('catalogs-inbox', 'OrderCancelled', {
           orderId,
           userId: other.userId,
@@ -318,15 +351,15 @@ describeLocal('the order lifecycle (local stack)', () => {
           qty: 3,
           reason: 'BUYER_CANCELLED',
           previousStatus: 'PENDING',
-          cancelledAt,
+          cancelledAt: new Date().toISOString(),
         });
-        const cancelled = await cancelOrder(other, orderId);
-        expect(cancelled.status).toBe(200);
+        expect((await cancelOrder(other, orderId)).status).toBe(200);
         const view = await finalOrder(other, orderId);
         expect(view).toMatchObject({ status: 'CANCELLED', reason: 'BUYER_CANCELLED' });
+        // Whichever reached the catalog first: the reservation, released; or the cancel, a tombstone.
         const record = await local.reservation(orderId);
         expect(['CANCELLED', 'RELEASED']).toContain(record?.status);
-        console.log(`cancel delivered ahead of its order: the catalog's record is ${record?.status}`);
+        console.log(`a copy of the cancel sent at once: the catalog's record is ${record?.status}`);
         expect(await stockOf(productId)).toBe(10);
         expect(await providerCounts(orderId)).toEqual({ charges: 0, refunds: 0 });
       },
