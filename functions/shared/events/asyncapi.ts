@@ -72,6 +72,8 @@ const EVENT_SUMMARIES: Partial<Record<EventType, string>> = {
   PaymentSucceeded: 'Payments charged the order (once: a repeated request re-announces the recorded charge).',
   PaymentDeclined: "Payments could not charge the order (the card was declined or had insufficient funds): orders cancels it with PAYMENT_DECLINED.",
   PaymentRefunded: 'A charged order was cancelled and payments refunded the charge (once).',
+  PaymentCancelled:
+    "Payments' answer to OrderCancelled when it holds no charge: nothing was charged (a tombstone prevents a later charge) or the charge was declined.",
   OrderPaid: 'An order was charged: PAID, with the time of the charge.',
   OrderCancelled:
     'An order was cancelled (by its buyer, or because its payment was declined). The catalog releases the stock it reserved (or leaves a tombstone, so a late reservation reserves nothing); payments refunds what it charged (or leaves a tombstone, so a late request charges nothing).',

@@ -84,6 +84,12 @@ export const eventDataSchemas = {
   PaymentDeclined: z.strictObject({ orderId: id, amount: money, reason: z.enum(PAYMENT_DECLINE_REASONS) }),
   /** A charged order was cancelled: the charge was refunded (once; only a charged order is refunded). */
   PaymentRefunded: z.strictObject({ orderId: id, paymentId: id, amount: money, refundedAt: timestamp }),
+  /**
+   * Payments' answer to OrderCancelled when it holds no charge to refund: nothing was charged (a tombstone now
+   * prevents any later charge) or the charge was declined. With PaymentRefunded, every cancel of an order whose
+   * payment was requested gets an answer, so orders can tell "nothing to refund" from "the answer was lost".
+   */
+  PaymentCancelled: z.strictObject({ orderId: id, charged: z.literal(false), cancelledAt: timestamp }),
   OrderPaid: z.strictObject({ orderId: id, userId: id, productId: id, qty, totalPrice: money, paidAt: timestamp }),
   /**
    * What must be compensated: the catalog releases the stock it reserved for the order (a reservation not
@@ -125,6 +131,7 @@ export const eventSources: Record<EventType, string> = {
   PaymentSucceeded: 'ecommerce.payments',
   PaymentDeclined: 'ecommerce.payments',
   PaymentRefunded: 'ecommerce.payments',
+  PaymentCancelled: 'ecommerce.payments',
 };
 
 /**
@@ -136,7 +143,7 @@ export const subscriptions = {
   /** The catalog's inbox: reserves an order's stock, and releases it (or leaves a tombstone) when the order is cancelled. */
   reserveStock: ['OrderPlaced', 'OrderCancelled'],
   /** The orders inbox: every answer to an order, from the catalog and from payments. */
-  settleOrders: ['StockReserved', 'StockRejected', 'StockReleased', 'PaymentSucceeded', 'PaymentDeclined', 'PaymentRefunded'],
+  settleOrders: ['StockReserved', 'StockRejected', 'StockReleased', 'PaymentSucceeded', 'PaymentDeclined', 'PaymentRefunded', 'PaymentCancelled'],
   /** The grace period: a queue whose delivery delay is `paymentGraceSeconds` hands each OrderConfirmed back when it is due. */
   requestPayments: ['OrderConfirmed'],
   /** The payments inbox: charges a due order, refunds a cancelled one that was charged. */

@@ -17,6 +17,7 @@ export const EXAMPLE_TYPES = [
   'PaymentSucceeded',
   'PaymentDeclined',
   'PaymentRefunded',
+  'PaymentCancelled',
   'OrderPaid',
   'OrderCancelled',
   'OrderShipped',
