@@ -11,7 +11,11 @@ import { FUNCTION_AUTH_TEST_PORTS } from './tests/support/ports.js';
  */
 const remote = Boolean(process.env.E2E_BASE_URL);
 /** Suites with stacks of their own (`npm start` as a child process; a stack stopped and started again). */
-const OWN_STACK_FILES = ['tests/integration/npm-start.test.ts', 'tests/integration/orders-restart.test.ts'];
+const OWN_STACK_FILES = [
+  'tests/integration/npm-start.test.ts',
+  'tests/integration/orders-restart.test.ts',
+  'tests/integration/lifecycle-restart.test.ts',
+];
 
 export default defineConfig({
   test: {
