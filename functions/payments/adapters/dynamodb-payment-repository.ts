@@ -5,6 +5,7 @@ import type {
   CancelledPayment,
   ChargeOutcome,
   ChargingPayment,
+  DeclinedPayment,
   DeclineReason,
   Payment,
   PaymentStatus,
@@ -42,8 +43,10 @@ export function toPayment(item: Record<string, unknown>): Payment {
       return { ...charge, status };
     case 'CHARGED':
       return { ...charge, status, paymentId: text('paymentId'), chargedAt: text('chargedAt') };
-    case 'DECLINED':
-      return { ...charge, status, reason: item.reason as DeclineReason, declinedAt: text('declinedAt') };
+    case 'DECLINED': {
+      const declined: DeclinedPayment = { ...charge, status, reason: item.reason as DeclineReason, declinedAt: text('declinedAt') };
+      return item.cancelledAt === undefined ? declined : { ...declined, cancelledAt: text('cancelledAt') };
+    }
     case 'REFUNDED':
       return { ...charge, status, paymentId: text('paymentId'), chargedAt: text('chargedAt'), refundedAt: text('refundedAt') };
   }
@@ -84,6 +87,14 @@ export class DynamoDbPaymentRepository implements PaymentRepository {
     return (await this.transition(orderId, 'CHARGED', { status: 'REFUNDED', ...refund })) as RefundedPayment | undefined;
   }
 
+  async recordDeclineCancelled(
+    orderId: string,
+    cancellation: { cancelledAt: string; correlationId: string },
+  ): Promise<DeclinedPayment | undefined> {
+    // Once only: a second cancellation re-announces the first answer rather than rewriting it.
+    return (await this.transition(orderId, 'DECLINED', cancellation, 'attribute_not_exists(cancelledAt)')) as DeclinedPayment | undefined;
+  }
+
   async reannounce(orderId: string, status: PaymentStatus, at: string): Promise<boolean> {
     return (
       (await this.update({
@@ -96,13 +107,13 @@ export class DynamoDbPaymentRepository implements PaymentRepository {
     );
   }
 
-  /** Sets `fields` only while the record is in `from`: the record as written, or undefined. */
-  private transition(orderId: string, from: PaymentStatus, fields: Record<string, unknown>): Promise<Payment | undefined> {
+  /** Sets `fields` only while the record is in `from` (and meets `also`): the record as written, or undefined. */
+  private transition(orderId: string, from: PaymentStatus, fields: Record<string, unknown>, also?: string): Promise<Payment | undefined> {
     const names = Object.keys(fields);
     return this.update({
       Key: paymentKey(orderId),
       UpdateExpression: `SET ${names.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
-      ConditionExpression: '#status = :from',
+      ConditionExpression: also ? `#status = :from AND ${also}` : '#status = :from',
       ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(names.map((name, i) => [`#f${i}`, name])) },
       ExpressionAttributeValues: { ':from': from, ...Object.fromEntries(names.map((name, i) => [`:f${i}`, fields[name]])) },
     });

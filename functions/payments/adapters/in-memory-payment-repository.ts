@@ -1,5 +1,13 @@
 import type { PaymentRepository } from '../domain/payment-service.js';
-import type { CancelledPayment, ChargeOutcome, ChargingPayment, Payment, PaymentStatus, RefundedPayment } from '../domain/payment.js';
+import type {
+  CancelledPayment,
+  ChargeOutcome,
+  ChargingPayment,
+  DeclinedPayment,
+  Payment,
+  PaymentStatus,
+  RefundedPayment,
+} from '../domain/payment.js';
 
 /**
  * The payments port in memory, for unit tests: the DynamoDB adapter's conditions, checked by the same
@@ -40,6 +48,18 @@ export class InMemoryPaymentRepository implements PaymentRepository {
     const refunded: RefundedPayment = { ...payment, ...refund, status: 'REFUNDED' };
     this.payments.set(orderId, refunded);
     return { ...refunded };
+  }
+
+  async recordDeclineCancelled(
+    orderId: string,
+    cancellation: { cancelledAt: string; correlationId: string },
+  ): Promise<DeclinedPayment | undefined> {
+    this.interfere();
+    const payment = this.payments.get(orderId);
+    if (payment?.status !== 'DECLINED' || payment.cancelledAt !== undefined) return undefined;
+    const answered: DeclinedPayment = { ...payment, ...cancellation };
+    this.payments.set(orderId, answered);
+    return { ...answered };
   }
 
   async reannounce(orderId: string, status: PaymentStatus): Promise<boolean> {

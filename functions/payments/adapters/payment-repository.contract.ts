@@ -125,6 +125,40 @@ export function describePaymentRepositoryContract(name: string, repository: Paym
       expect(await repo.get(orderId)).toBeUndefined();
     });
 
+    it('records the cancellation on a decline, once, with the cancellation’s correlation id', async () => {
+      const repo = await repository();
+      const claim = claimOf();
+      await repo.create(claim);
+      const outcome: ChargeOutcome = { status: 'DECLINED', reason: 'CARD_DECLINED', declinedAt: AT };
+      await repo.recordOutcome(claim.orderId, outcome);
+      const cancellation = { cancelledAt: '2026-03-01T10:05:00.100Z', correlationId: 'corr-cancel' };
+      const answered = { ...claim, ...outcome, ...cancellation };
+      expect(await repo.recordDeclineCancelled(claim.orderId, cancellation)).toEqual(answered);
+      expect(await repo.get(claim.orderId)).toEqual(answered);
+      // Answered: a second cancellation's write changes nothing.
+      expect(await repo.recordDeclineCancelled(claim.orderId, { cancelledAt: AT, correlationId: 'corr-other' })).toBeUndefined();
+      expect(await repo.get(claim.orderId)).toEqual(answered);
+    });
+
+    it('records no cancellation on anything but a decline: a claim, a charge, a tombstone, no record', async () => {
+      const repo = await repository();
+      const cancellation = { cancelledAt: AT, correlationId: 'corr-cancel' };
+      const claim = claimOf();
+      await repo.create(claim);
+      expect(await repo.recordDeclineCancelled(claim.orderId, cancellation)).toBeUndefined();
+      expect(await repo.get(claim.orderId)).toEqual(claim);
+      await repo.recordOutcome(claim.orderId, chargedOutcome(claim.orderId));
+      expect(await repo.recordDeclineCancelled(claim.orderId, cancellation)).toBeUndefined();
+      expect((await repo.get(claim.orderId))?.status).toBe('CHARGED');
+      const tombstone = tombstoneOf();
+      await repo.create(tombstone);
+      expect(await repo.recordDeclineCancelled(tombstone.orderId, cancellation)).toBeUndefined();
+      expect(await repo.get(tombstone.orderId)).toEqual(tombstone);
+      const orderId = `order-${randomUUID()}`;
+      expect(await repo.recordDeclineCancelled(orderId, cancellation)).toBeUndefined();
+      expect(await repo.get(orderId)).toBeUndefined();
+    });
+
     it('re-announces a record only in the state named, leaving the record as it is', async () => {
       const repo = await repository();
       const claim = claimOf();
@@ -135,6 +169,10 @@ export function describePaymentRepositoryContract(name: string, repository: Paym
       expect(await repo.reannounce(claim.orderId, 'CHARGED', AT)).toBe(true);
       expect(await repo.get(claim.orderId)).toEqual(charged);
       expect(await repo.reannounce(claim.orderId, 'REFUNDED', AT)).toBe(false);
+      const tombstone = tombstoneOf();
+      await repo.create(tombstone);
+      expect(await repo.reannounce(tombstone.orderId, 'CANCELLED', AT)).toBe(true);
+      expect(await repo.get(tombstone.orderId)).toEqual(tombstone);
       const orderId = `order-${randomUUID()}`;
       expect(await repo.reannounce(orderId, 'CHARGED', AT)).toBe(false);
       expect(await repo.get(orderId)).toBeUndefined();

@@ -43,11 +43,31 @@ describe('paymentEvent', () => {
     );
   });
 
-  it('a claim (CHARGING) and a tombstone (CANCELLED) announce nothing', () => {
+  it('a tombstone (CANCELLED) announces PaymentCancelled, as the example: the order’s cancellation time and correlation id', () => {
+    const tombstone: Payment = {
+      status: 'CANCELLED',
+      orderId: charged.orderId,
+      userId: 'user-example-1',
+      cancelledAt: '2026-03-01T10:00:40.300Z',
+      correlationId: 'corr-example-1',
+    };
+    expect(paymentEvent(tombstone)).toEqual(exampleEvent('PaymentCancelled'));
+  });
+
+  it('a decline that carries the order’s cancellation announces PaymentCancelled, as the example, no longer PaymentDeclined', () => {
+    const answered: Payment = {
+      ...request,
+      paymentMethod: 'pm_card_declined',
+      status: 'DECLINED',
+      reason: 'CARD_DECLINED',
+      declinedAt: '2026-03-01T10:00:30.000Z',
+      cancelledAt: '2026-03-01T10:00:40.300Z',
+    };
+    expect(paymentEvent(answered)).toEqual(exampleEvent('PaymentCancelled'));
+  });
+
+  it('a claim (CHARGING) announces nothing', () => {
     expect(paymentEvent(request)).toBeUndefined();
-    expect(
-      paymentEvent({ status: 'CANCELLED', orderId: charged.orderId, userId: 'u', cancelledAt: charged.chargedAt, correlationId: 'c' }),
-    ).toBeUndefined();
   });
 
   it('a record the contract refuses (a negative amount) is not announced: the build throws', () => {

@@ -5,8 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { InMemoryPaymentRepository } from '../adapters/in-memory-payment-repository.js';
 import { InMemoryPaymentSimulator } from '../adapters/in-memory-payment-simulator.js';
 import type { PaymentMethod } from '../../shared/events/contracts.js';
+import { paymentEvent } from './payment-events.js';
 import { PaymentService } from './payment-service.js';
-import { ChargeInFlightError, type Cancellation, type PaymentRequest } from './payment.js';
+import { ChargeInFlightError, type Cancellation, type Payment, type PaymentRequest } from './payment.js';
 
 const ORDER = '01JZ8R3M5QK7V2W9X4Y6Z8A0BC';
 const NOW = new Date('2026-03-01T10:01:00.520Z');
@@ -133,6 +134,17 @@ describe('PaymentService.handleRequest', () => {
     expect(ledger()).toBeUndefined();
   });
 
+  it('after a decline whose cancellation was answered, a request asks nothing and says nothing new', async () => {
+    const { repository, service, ledger } = setup();
+    await service.handleRequest(request('pm_card_declined'));
+    await service.handleCancellation(cancellation());
+    const answered = repository.payments.get(ORDER);
+    expect((await service.handleRequest(request('pm_card_declined'))).kind).toBe('cancelled-before');
+    expect(repository.payments.get(ORDER)).toEqual(answered);
+    expect(repository.announcements.get(ORDER)).toBeUndefined();
+    expect(ledger()?.chargeRequests).toBe(1);
+  });
+
   it('after a refund a request charges nothing again and says nothing new', async () => {
     const { repository, service, ledger } = setup();
     await service.handleRequest(request());
@@ -193,19 +205,79 @@ describe('PaymentService.handleCancellation', () => {
     expect(ledger()?.refunds).toBe(1);
   });
 
-  it.each(['pm_card_declined', 'pm_card_insufficient_funds'] as const)('a declined order (%s): nothing to refund', async (method) => {
+  it.each(['pm_card_declined', 'pm_card_insufficient_funds'] as const)(
+    'a declined order (%s): nothing to refund; the decline carries the cancellation, so the outbox answers PaymentCancelled',
+    async (method) => {
+      const { repository, service, ledger } = setup();
+      await service.handleRequest(request(method));
+      const result = await service.handleCancellation(cancellation());
+      expect(result.kind).toBe('nothing-to-refund');
+      expect(repository.payments.get(ORDER)).toMatchObject({
+        status: 'DECLINED',
+        cancelledAt: '2026-03-01T10:05:00.100Z',
+        correlationId: 'corr-cancel',
+      });
+      expect(result.payment).toEqual(repository.payments.get(ORDER));
+      expect(paymentEvent(repository.payments.get(ORDER)!)?.detailType).toBe('PaymentCancelled');
+      expect(ledger()?.refundRequests).toBeUndefined();
+    },
+  );
+
+  it('a repeated cancellation of a declined order: PaymentCancelled again, the first answer kept', async () => {
     const { repository, service, ledger } = setup();
-    await service.handleRequest(request(method));
-    expect((await service.handleCancellation(cancellation())).kind).toBe('nothing-to-refund');
-    expect(repository.payments.get(ORDER)?.status).toBe('DECLINED');
+    await service.handleRequest(request('pm_card_declined'));
+    await service.handleCancellation(cancellation());
+    const answered = repository.payments.get(ORDER);
+    const later = { ...cancellation(), cancelledAt: '2026-03-01T10:09:00.000Z', correlationId: 'corr-sweep' };
+    expect((await service.handleCancellation(later)).kind).toBe('cancel-repeated');
+    expect(repository.payments.get(ORDER)).toEqual(answered);
+    expect(repository.announcements.get(ORDER)).toBe(1);
     expect(ledger()?.refundRequests).toBeUndefined();
   });
 
-  it('a repeated cancellation before any request: the tombstone stands, nothing to refund', async () => {
-    const { service, ledger } = setup();
+  it('two cancellations of a declined order side by side: one answer recorded, the other a repeat', async () => {
+    const { repository, service } = setup();
+    await service.handleRequest(request('pm_card_declined'));
+    const results = await Promise.all([service.handleCancellation(cancellation()), service.handleCancellation(cancellation())]);
+    expect(results.map((result) => result.kind).sort()).toEqual(['cancel-repeated', 'nothing-to-refund']);
+    expect(repository.announcements.get(ORDER)).toBe(1);
+  });
+
+  it('a cancellation that loses to another answering the decline just before it: re-read, announced again', async () => {
+    const { repository, service } = setup();
+    await service.handleRequest(request('pm_card_declined'));
+    const declined = repository.payments.get(ORDER)!;
+    repository.beforeWrite = () => repository.payments.set(ORDER, { ...declined, cancelledAt: NOW.toISOString(), correlationId: 'c' } as Payment);
+    expect((await service.handleCancellation(cancellation())).kind).toBe('cancel-repeated');
+    expect(repository.payments.get(ORDER)).toMatchObject({ cancelledAt: NOW.toISOString(), correlationId: 'c' });
+    expect(repository.announcements.get(ORDER)).toBe(1);
+  });
+
+  it('a tombstone is announced (PaymentCancelled) by its own write', async () => {
+    const { repository, service } = setup();
+    const result = await service.handleCancellation(cancellation());
+    expect(paymentEvent(result.payment)?.detailType).toBe('PaymentCancelled');
+    expect(repository.announcements.get(ORDER)).toBeUndefined();
+  });
+
+  it('a repeated cancellation before any request: the tombstone stands and PaymentCancelled is announced again', async () => {
+    const { repository, service, ledger } = setup();
     await service.handleCancellation(cancellation());
-    expect((await service.handleCancellation(cancellation())).kind).toBe('nothing-to-refund');
+    const tombstone = repository.payments.get(ORDER);
+    expect((await service.handleCancellation(cancellation())).kind).toBe('cancel-repeated');
+    expect((await service.handleCancellation(cancellation())).kind).toBe('cancel-repeated');
+    expect(repository.payments.get(ORDER)).toEqual(tombstone);
+    expect(repository.announcements.get(ORDER)).toBe(2);
     expect(ledger()).toBeUndefined();
+  });
+
+  it('a tombstone that loses to another just before it: re-read, PaymentCancelled announced again', async () => {
+    const { repository, service } = setup();
+    repository.beforeWrite = () =>
+      repository.payments.set(ORDER, { status: 'CANCELLED', orderId: ORDER, userId: 'user-1', cancelledAt: NOW.toISOString(), correlationId: 'c' });
+    expect((await service.handleCancellation(cancellation())).kind).toBe('cancel-repeated');
+    expect(repository.payments.get(ORDER)).toMatchObject({ status: 'CANCELLED', correlationId: 'c' });
+    expect(repository.announcements.get(ORDER)).toBe(1);
   });
 
   it('during the charge (CHARGING): a retryable error; once the charge is recorded, its redelivery refunds it', async () => {

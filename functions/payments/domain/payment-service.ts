@@ -1,7 +1,8 @@
 /**
  * Charges due orders and refunds cancelled ones (functions/payments/README.md). Every state change is one
  * conditional write naming the state it comes from, and the record is what the outbox announces (the table's
- * stream: CHARGED -> PaymentSucceeded, DECLINED -> PaymentDeclined, REFUNDED -> PaymentRefunded), so whatever
+ * stream: CHARGED -> PaymentSucceeded, DECLINED -> PaymentDeclined, REFUNDED -> PaymentRefunded, a tombstone or a
+ * decline that carries the cancellation -> PaymentCancelled), so whatever
  * the order and the duplication of the events: an order is charged at most once, refunded at most once, and
  * only a charged order is refunded.
  */
@@ -12,6 +13,7 @@ import {
   type CancelledPayment,
   type ChargeOutcome,
   type ChargingPayment,
+  type DeclinedPayment,
   type Payment,
   type PaymentRequest,
   type PaymentStatus,
@@ -26,6 +28,11 @@ export interface PaymentRepository {
   recordOutcome(orderId: string, outcome: ChargeOutcome): Promise<Payment | undefined>;
   /** CHARGED -> REFUNDED, only from CHARGED (the cancellation's correlation id goes on the record). */
   recordRefund(orderId: string, refund: { refundedAt: string; correlationId: string }): Promise<RefundedPayment | undefined>;
+  /**
+   * Puts the order's cancellation on a decline (its `cancelledAt`, and its correlation id), only on a DECLINED
+   * record that has none yet: the record as written, or undefined.
+   */
+  recordDeclineCancelled(orderId: string, cancellation: { cancelledAt: string; correlationId: string }): Promise<DeclinedPayment | undefined>;
   /** Writes the record again, unchanged but for its bookkeeping, only while it is in `status`: the outbox announces it once more. */
   reannounce(orderId: string, status: PaymentStatus, at: string): Promise<boolean>;
 }
@@ -39,6 +46,8 @@ export type RequestResult =
   | { kind: 'repeated'; payment: Payment }
   /** Charged, then refunded: nothing new to say (PaymentRefunded was announced). */
   | { kind: 'refunded-before'; payment: Payment }
+  /** Declined, then the order's cancellation answered: nothing new to say (PaymentCancelled was announced). */
+  | { kind: 'cancelled-before'; payment: Payment }
   /** The order was cancelled before any charge (a tombstone): nothing charged, nothing announced. */
   | { kind: 'prevented'; payment: Payment };
 
@@ -47,10 +56,12 @@ export type CancelResult =
   | { kind: 'refunded'; payment: Payment }
   /** Refunded before: PaymentRefunded is announced again. */
   | { kind: 'refund-repeated'; payment: Payment }
-  /** Nothing was charged yet: a tombstone now keeps a later PaymentRequested from charging. */
+  /** Nothing was charged yet: a tombstone now keeps a later PaymentRequested from charging (the outbox announces PaymentCancelled). */
   | { kind: 'tombstoned'; payment: Payment }
-  /** Declined, or already tombstoned: nothing to refund. */
-  | { kind: 'nothing-to-refund'; payment: Payment };
+  /** Declined: nothing to refund; the decline now carries the cancellation (the outbox announces PaymentCancelled). */
+  | { kind: 'nothing-to-refund'; payment: Payment }
+  /** Tombstoned or answered before: PaymentCancelled is announced again. */
+  | { kind: 'cancel-repeated'; payment: Payment };
 
 /** A create or an outcome that lost to another delivery is read again; more losses than this mean a bug. */
 const MAX_ATTEMPTS = 3;
@@ -78,8 +89,13 @@ export class PaymentService {
         // is idempotent by order id, so asking again charges nothing more and tells the outcome.
         case 'CHARGING':
           return this.charge(payment);
-        case 'CHARGED':
         case 'DECLINED':
+          // The order was cancelled since: PaymentDeclined has nothing left to do, and the record now says PaymentCancelled.
+          if (payment.cancelledAt !== undefined) return { kind: 'cancelled-before', payment };
+          if (await this.payments.reannounce(payment.orderId, payment.status, this.now().toISOString()))
+            return { kind: 'repeated', payment };
+          continue;
+        case 'CHARGED':
           if (await this.payments.reannounce(payment.orderId, payment.status, this.now().toISOString()))
             return { kind: 'repeated', payment };
           continue;
@@ -93,8 +109,10 @@ export class PaymentService {
   }
 
   /**
-   * OrderCancelled: refund what was charged, once; prevent what was not charged yet (a tombstone); a charge in
-   * flight throws ChargeInFlightError (retryable: the redelivery finds its outcome and acts on it).
+   * OrderCancelled: refund what was charged, once (PaymentRefunded); prevent what was not charged yet (a
+   * tombstone) or record the cancellation on a decline (both PaymentCancelled); a charge in flight throws
+   * ChargeInFlightError (retryable: the redelivery finds its outcome and acts on it). Every cancellation is
+   * answered, a repeated one again, so orders' sweeper can ask until it hears.
    */
   async handleCancellation(cancellation: Cancellation): Promise<CancelResult> {
     const { orderId, userId, cancelledAt, correlationId } = cancellation;
@@ -117,9 +135,18 @@ export class PaymentService {
         case 'REFUNDED':
           if (await this.payments.reannounce(orderId, 'REFUNDED', this.now().toISOString())) return { kind: 'refund-repeated', payment };
           continue;
-        case 'DECLINED':
+        case 'DECLINED': {
+          if (payment.cancelledAt === undefined) {
+            const answered = await this.payments.recordDeclineCancelled(orderId, { cancelledAt, correlationId });
+            if (answered) return { kind: 'nothing-to-refund', payment: answered };
+            continue; // another delivery answered first
+          }
+          if (await this.payments.reannounce(orderId, 'DECLINED', this.now().toISOString())) return { kind: 'cancel-repeated', payment };
+          continue;
+        }
         case 'CANCELLED':
-          return { kind: 'nothing-to-refund', payment };
+          if (await this.payments.reannounce(orderId, 'CANCELLED', this.now().toISOString())) return { kind: 'cancel-repeated', payment };
+          continue;
       }
     }
     throw new Error(`the payment of order ${orderId} kept changing under its cancellation`);

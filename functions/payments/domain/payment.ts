@@ -2,8 +2,11 @@
  * The payments context's model (functions/payments/README.md, "A payment's states"): one record per order id.
  *
  *   (none) --PaymentRequested--> CHARGING --provider charged--> CHARGED --OrderCancelled--> REFUNDED
- *      |                              \--provider declined--> DECLINED
+ *      |                              \--provider declined--> DECLINED --OrderCancelled--> DECLINED + cancelledAt
  *      \--OrderCancelled--> CANCELLED (a tombstone: a later PaymentRequested charges nothing)
+ *
+ * Every OrderCancelled gets an answer: PaymentRefunded (REFUNDED) or PaymentCancelled (nothing charged: the
+ * tombstone, or a decline that carries the cancellation), so orders can tell "nothing to refund" from "lost".
  *
  * No AWS imports here: the record's storage and the provider are ports (payment-service.ts, payment-provider.ts).
  */
@@ -43,7 +46,11 @@ interface ChargeRecord {
 
 export type ChargingPayment = ChargeRecord & { status: 'CHARGING' };
 export type ChargedPayment = ChargeRecord & { status: 'CHARGED'; paymentId: string; chargedAt: string };
-export type DeclinedPayment = ChargeRecord & { status: 'DECLINED'; reason: DeclineReason; declinedAt: string };
+/**
+ * `cancelledAt` is set once the order's cancellation was answered (the cancellation's time and correlation id go
+ * on the record): the outbox then announces PaymentCancelled instead of PaymentDeclined.
+ */
+export type DeclinedPayment = ChargeRecord & { status: 'DECLINED'; reason: DeclineReason; declinedAt: string; cancelledAt?: string };
 export type RefundedPayment = ChargeRecord & { status: 'REFUNDED'; paymentId: string; chargedAt: string; refundedAt: string };
 /** The tombstone of an order cancelled before any charge was claimed: it has no amount to charge. */
 export interface CancelledPayment {

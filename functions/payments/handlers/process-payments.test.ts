@@ -73,6 +73,28 @@ describe('processPayments', () => {
     expect(metricNames()).toEqual(expect.arrayContaining(['cancellationsBeforeCharge', 'chargesPrevented']));
   });
 
+  it('OrderCancelled again before any request: the tombstone is announced again, counted as cancellationsRepeated', async () => {
+    const { repository, deliver } = setup();
+    await deliver(asSqsRecord(cancelled, 'cancel'));
+    await deliver(asSqsRecord(cancelled, 'cancel-again'));
+    expect(repository.announcements.get(ORDER)).toBe(1);
+    expect(metricNames().filter((name) => name !== 'ColdStart')).toEqual(['cancellationsBeforeCharge', 'cancellationsRepeated']);
+  });
+
+  it('OrderCancelled after a decline: the cancellation recorded on the decline; a later request says nothing new', async () => {
+    const { repository, provider, deliver } = setup();
+    await deliver(asSqsRecord(withMethod(requested, 'pm_card_declined'), 'decline'));
+    await deliver(asSqsRecord(cancelled, 'cancel'));
+    await deliver(asSqsRecord(withMethod(requested, 'pm_card_declined'), 'late'));
+    expect(repository.payments.get(ORDER)).toMatchObject({ status: 'DECLINED', cancelledAt: cancelled.detail.data.cancelledAt });
+    expect(provider.ledgers.get(ORDER)).toMatchObject({ chargeRequests: 1, charges: 0 });
+    expect(metricNames().filter((name) => name !== 'ColdStart')).toEqual([
+      'paymentsDeclined',
+      'cancellationsWithoutCharge',
+      'paymentRequestsAfterCancel',
+    ]);
+  });
+
   it('OrderCancelled after the charge: refunded once, however often it comes', async () => {
     const { repository, provider, deliver } = setup();
     await deliver(asSqsRecord(requested, 'charge'));

@@ -16,6 +16,7 @@ const REQUEST_METRICS: Record<RequestResult['kind'], string> = {
   declined: 'paymentsDeclined',
   repeated: 'paymentRequestsRepeated',
   'refunded-before': 'paymentRequestsAfterRefund',
+  'cancelled-before': 'paymentRequestsAfterCancel',
   prevented: 'chargesPrevented',
 };
 const CANCEL_METRICS: Record<CancelResult['kind'], string> = {
@@ -23,6 +24,7 @@ const CANCEL_METRICS: Record<CancelResult['kind'], string> = {
   'refund-repeated': 'refundsRepeated',
   tombstoned: 'cancellationsBeforeCharge',
   'nothing-to-refund': 'cancellationsWithoutCharge',
+  'cancel-repeated': 'cancellationsRepeated',
 };
 
 export const createHandler = (payments = paymentService) => {

@@ -55,14 +55,14 @@ async function relay(publisher: RecordingPublisher, ...records: DynamoDBRecord[]
 }
 
 describe('publishPaymentEvents (the payments table outbox)', () => {
-  it('announces each decided payment; claims, tombstones, the simulator’s ledger and removals announce nothing', async () => {
+  it('announces each decided payment and each tombstone; claims, the simulator’s ledger and removals announce nothing', async () => {
     const publisher = new RecordingPublisher();
     const tombstone = paymentItemOf({
       status: 'CANCELLED',
-      orderId: 'o-2',
+      orderId: claim.orderId,
       userId: 'u',
-      cancelledAt: claim.requestedAt,
-      correlationId: 'c',
+      cancelledAt: '2026-03-01T10:00:40.300Z',
+      correlationId: 'corr-example-1',
     });
     const ledger = { ...providerLedgerKey(claim.orderId), entity: 'PROVIDER', orderId: claim.orderId, charges: 1, chargeRequests: 1 };
     const response = await relay(
@@ -71,6 +71,8 @@ describe('publishPaymentEvents (the payments table outbox)', () => {
       record('101', 'INSERT', ledger),
       record('102', 'MODIFY', paymentItemOf(charged)),
       record('103', 'INSERT', tombstone),
+      // A repeated cancellation re-announces the tombstone.
+      record('103.5', 'MODIFY', { ...tombstone, announcements: 1, lastAnnouncedAt: '2026-03-01T10:03:00.000Z' }),
       // A re-announcement: the same record with its bookkeeping bumped is announced again, with the same eventId.
       record('104', 'MODIFY', { ...paymentItemOf(charged), announcements: 1, lastAnnouncedAt: '2026-03-01T10:03:00.000Z' }),
       record('105', 'MODIFY', paymentItemOf({ ...charged, status: 'REFUNDED', refundedAt: '2026-03-01T10:05:00.700Z' })),
@@ -79,9 +81,26 @@ describe('publishPaymentEvents (the payments table outbox)', () => {
     expect(response.batchItemFailures).toEqual([]);
     expect(publisher.published).toEqual([
       exampleEvent('PaymentSucceeded'),
+      exampleEvent('PaymentCancelled'),
+      exampleEvent('PaymentCancelled'),
       exampleEvent('PaymentSucceeded'),
       exampleEvent('PaymentRefunded'),
     ]);
+  });
+
+  it('a decline announces PaymentDeclined; once it carries the order’s cancellation, PaymentCancelled', async () => {
+    const publisher = new RecordingPublisher();
+    const declined = paymentItemOf({
+      ...claim,
+      paymentMethod: 'pm_card_declined',
+      status: 'DECLINED',
+      reason: 'CARD_DECLINED',
+      declinedAt: '2026-03-01T10:01:00.520Z',
+    });
+    const answered = { ...declined, cancelledAt: '2026-03-01T10:00:40.300Z' };
+    const response = await relay(publisher, record('300', 'MODIFY', declined), record('301', 'MODIFY', answered));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(publisher.published).toEqual([exampleEvent('PaymentDeclined'), exampleEvent('PaymentCancelled')]);
   });
 
   it('a failed publish reports its records, so the stream hands them again', async () => {
