@@ -47,7 +47,7 @@ try {
       : 'IAM enforced: each function may call only what its role allows (sign as `ecommerce-local-<function>` to try one).',
   );
   if (options.params.length > 0) log(`Stage params: ${options.params.join(', ')}`);
-  log(`Traces and metrics: ${stack.telemetryUrl} (/api/traces?correlationId=<id>, /metrics)`);
+  log(`Traces and metrics: ${stack.telemetryUrl} (a saga by correlation id), ${stack.telemetryUrl}/dashboard, /metrics for Prometheus`);
   log('Ready. Press Ctrl-C to stop.');
 
   let stopping = false;
