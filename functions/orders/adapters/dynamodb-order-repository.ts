@@ -4,7 +4,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { transactWrite } from '../../shared/dynamodb.js';
 import type { Page } from '../../shared/pagination.js';
 import { initialSweepOf, orderPageTokens, STUCK_SHARD, stuckPageTokens, SWEEP_PREFIX, SWEEP_SHARDS, sweepShardOf } from './order-keys.js';
-import type { Order, OrderChange, OrderStatus } from '../domain/order.js';
+import { COMPENSATION_FIELDS, type Order, type OrderChange, type OrderStatus } from '../domain/order.js';
 import type {
   ChangeResult,
   CreateOrderResult,
@@ -97,6 +97,7 @@ const ORDER_FIELDS = [
   'cancelledFrom',
   'refundedAt',
   'stockReleasedAt',
+  'paymentCancelAcknowledgedAt',
   'correlationId',
 ] as const satisfies ReadonlyArray<keyof Order>;
 
@@ -268,7 +269,7 @@ export class DynamoDbOrderRepository implements OrderRepository {
             IndexName: SWEEP_INDEX,
             KeyConditionExpression: 'sweepShard = :shard AND sweepAt < :since',
             ExpressionAttributeValues: { ':shard': `${SWEEP_PREFIX}${shard}`, ':since': quietSince },
-            ProjectionExpression: 'orderId, sweepAt, announcements, #status, paidAt, refundedAt, stockReleasedAt',
+            ProjectionExpression: `orderId, sweepAt, announcements, #status, ${COMPENSATION_FIELDS.join(', ')}`,
             ExpressionAttributeNames: { '#status': 'status' },
             Limit: limit,
           }),
@@ -279,14 +280,11 @@ export class DynamoDbOrderRepository implements OrderRepository {
       .flatMap((result) => (result.Items ?? []) as OrderItem[])
       .sort((a, b) => String(a.sweepAt).localeCompare(String(b.sweepAt)))
       .slice(0, limit)
-      .map(({ orderId, status, announcements, paidAt, refundedAt, stockReleasedAt }) => ({
-        orderId,
-        status,
-        announcements: announcements ?? 0,
-        ...(paidAt !== undefined ? { paidAt } : {}),
-        ...(refundedAt !== undefined ? { refundedAt } : {}),
-        ...(stockReleasedAt !== undefined ? { stockReleasedAt } : {}),
-      }));
+      .map((item) => {
+        const candidate: SweepCandidate = { orderId: item.orderId, status: item.status, announcements: item.announcements ?? 0 };
+        for (const field of COMPENSATION_FIELDS) if (item[field] !== undefined) candidate[field] = item[field];
+        return candidate;
+      });
   }
 
   async reannounce(candidate: SweepCandidate, at: string, nextSweepAt: string): Promise<'reannounced' | 'skipped'> {

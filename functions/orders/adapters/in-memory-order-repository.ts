@@ -8,7 +8,7 @@ import type {
   StuckOrder,
   SweepCandidate,
 } from '../domain/order-service.js';
-import { meetsGuard, type Order, type OrderChange, type OrderStatus } from '../domain/order.js';
+import { COMPENSATION_FIELDS, meetsGuard, type Order, type OrderChange, type OrderStatus } from '../domain/order.js';
 
 /** An order with the sweeper's and the outbox's bookkeeping, as the DynamoDB adapter stores it. */
 export type StoredOrder = Order & {
@@ -100,7 +100,7 @@ export class InMemoryOrderRepository implements OrderRepository {
       .slice(0, limit)
       .map((o) => {
         const candidate: SweepCandidate = { orderId: o.orderId, status: o.status, announcements: o.announcements ?? 0 };
-        for (const field of ['paidAt', 'refundedAt', 'stockReleasedAt'] as const) if (o[field] !== undefined) candidate[field] = o[field];
+        for (const field of COMPENSATION_FIELDS) if (o[field] !== undefined) candidate[field] = o[field];
         return candidate;
       });
   }

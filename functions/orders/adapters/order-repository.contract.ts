@@ -243,6 +243,34 @@ export function describeOrderRepositoryContract(name: string, factory: OrderRepo
         expect(await watched(stored, order.orderId)).toBeUndefined();
       });
 
+      it('a CANCELLED order whose payment was requested until payments answered the cancel, read back by the sweep', async () => {
+        const { repo, stored } = await factory();
+        const order = pending();
+        await repo.create(order);
+        await repo.apply(order.orderId, reserved());
+        await repo.apply(order.orderId, paymentRequest(iso(T0 + 61_000)));
+        await repo.apply(order.orderId, buyerCancellation('CONFIRMED', iso(T0 + 62_000)));
+        const ack = async (field: 'stockReleasedAt' | 'paymentCancelAcknowledgedAt', at: number) =>
+          repo.apply(order.orderId, acknowledgement((await repo.find(order.orderId)) as Order, field, iso(at)));
+        await ack('stockReleasedAt', T0 + 63_000);
+        expect(await watched(stored, order.orderId)).toMatchObject({ at: iso(T0 + 62_000) });
+        expect(await repo.findDue(iso(T0 + 62_001), 10)).toEqual([
+          {
+            orderId: order.orderId,
+            status: 'CANCELLED',
+            announcements: 0,
+            paymentRequestedAt: iso(T0 + 61_000),
+            stockReleasedAt: iso(T0 + 63_000),
+          },
+        ]);
+        expect(await ack('paymentCancelAcknowledgedAt', T0 + 64_000)).toMatchObject({
+          kind: 'changed',
+          order: { paymentCancelAcknowledgedAt: iso(T0 + 64_000) },
+        });
+        expect((await stored(order.orderId))?.silent).toBe(true);
+        expect(await watched(stored, order.orderId)).toBeUndefined();
+      });
+
       it('an acknowledgement judged on a stale read changes nothing (a concurrent one came first)', async () => {
         const repo = await repository();
         const order = pending();
@@ -290,7 +318,7 @@ export function describeOrderRepositoryContract(name: string, factory: OrderRepo
         expect(await repo.reannounce(candidate!, iso(T0 + 100_000), iso(T0 + 200_000))).toBe('reannounced');
         expect(await repo.find(order.orderId)).toMatchObject({ paymentRequestedAt: iso(T0 + 100_000) });
         const [again] = await repo.findDue(iso(T0 + 300_000), 10);
-        expect(again).toEqual({ orderId: order.orderId, status: 'CONFIRMED', announcements: 1 });
+        expect(again).toEqual({ orderId: order.orderId, status: 'CONFIRMED', announcements: 1, paymentRequestedAt: iso(T0 + 100_000) });
         await repo.reannounce(again!, iso(T0 + 300_000), iso(T0 + 400_000));
         expect(await repo.find(order.orderId)).toMatchObject({ paymentRequestedAt: iso(T0 + 100_000) });
         expect(await stored(order.orderId)).toMatchObject({ announcements: 2 });

@@ -148,10 +148,11 @@ describe('CONFIRMED -> PAID | CANCELLED PAYMENT_DECLINED (payments answers)', ()
     expect(stored(id)?.paidAt).toBe(iso(T0 + 61_500));
   });
 
-  it('PaymentDeclined cancels it (PAYMENT_DECLINED, from CONFIRMED) and watches it until its stock is back; a repeat is a duplicate', async () => {
+  it('PaymentDeclined cancels it (PAYMENT_DECLINED, from CONFIRMED) and watches it until its stock is back and payments answered the cancel; a repeat is a duplicate', async () => {
     const { confirmed, service, stored, advance } = setup();
     const id = await confirmed();
     advance(GRACE * 1000);
+    await service.requestPayment(id, stored(id)?.paymentDueAt as string);
     expect((await service.applyPayment(id, 'DECLINED')).kind).toBe('applied');
     expect(stored(id)).toMatchObject({
       status: 'CANCELLED',
@@ -162,7 +163,13 @@ describe('CONFIRMED -> PAID | CANCELLED PAYMENT_DECLINED (payments answers)', ()
     expect(watched(stored(id))).toBe(true);
     expect((await service.applyPayment(id, 'DECLINED')).kind).toBe('duplicate');
     await service.acknowledgeStockRelease(id);
+    // The payment was requested: payments' answer to the cancel (PaymentCancelled: declined, nothing to refund) is awaited.
+    expect(watched(stored(id))).toBe(true);
+    expect(isFinal(stored(id) as Order)).toBe(false);
+    expect((await service.acknowledgePaymentCancel(id)).kind).toBe('applied');
+    expect(stored(id)).toMatchObject({ paymentCancelAcknowledgedAt: iso(T0 + 61_000), silent: true });
     expect(watched(stored(id))).toBe(false);
+    expect(isFinal(stored(id) as Order)).toBe(true);
   });
 
   it('a payment answer for an order that is not CONFIRMED is ignored: PENDING, PAID (declined), cancelled by the buyer (declined)', async () => {
@@ -309,13 +316,76 @@ describe('compensations, as their owners acknowledge them (nothing announced)', 
   });
 
   it('an acknowledgement for an order that is not cancelled is ignored, and records nothing', async () => {
-    const { confirmed, service, stored } = setup();
+    const { confirmed, paid, place, service, stored } = setup();
     const id = await confirmed();
     expect((await service.acknowledgeStockRelease(id)).kind).toBe('ignored');
     expect((await service.acknowledgeRefund(id)).kind).toBe('ignored');
+    expect((await service.acknowledgePaymentCancel(id)).kind).toBe('ignored');
     expect(stored(id)?.stockReleasedAt).toBeUndefined();
     expect(stored(id)?.refundedAt).toBeUndefined();
+    expect(stored(id)?.paymentCancelAcknowledgedAt).toBeUndefined();
+    await paid(id);
+    expect(await service.acknowledgePaymentCancel(id)).toMatchObject({ kind: 'ignored', why: 'the order is PAID, not cancelled' });
+    const pending = (await place()).orderId;
+    expect((await service.acknowledgePaymentCancel(pending)).kind).toBe('ignored');
+    expect(stored(id)?.paymentCancelAcknowledgedAt).toBeUndefined();
+    expect(stored(pending)?.paymentCancelAcknowledgedAt).toBeUndefined();
     await expect(service.acknowledgeRefund(newOrderId(T0))).rejects.toBeInstanceOf(UnknownOrderError);
+    await expect(service.acknowledgePaymentCancel(newOrderId(T0))).rejects.toBeInstanceOf(UnknownOrderError);
+  });
+
+  it('cancelled after its payment was requested, no charge known: watched until payments answers, PaymentCancelled or PaymentRefunded, in either order with the stock', async () => {
+    for (const [answer, first] of [
+      ['cancel', 'stock'],
+      ['cancel', 'payments'],
+      ['refund', 'stock'],
+      ['refund', 'payments'],
+    ] as const) {
+      const { confirmed, service, stored, advance } = setup();
+      const id = await confirmed();
+      advance(GRACE * 1000);
+      await service.requestPayment(id, stored(id)?.paymentDueAt as string);
+      await service.cancel('u1', id);
+      const steps = first === 'stock' ? ['stock', answer] : [answer, 'stock'];
+      for (const [i, step] of steps.entries()) {
+        const result =
+          step === 'stock'
+            ? await service.acknowledgeStockRelease(id)
+            : step === 'cancel'
+              ? await service.acknowledgePaymentCancel(id)
+              : await service.acknowledgeRefund(id);
+        expect([answer, first, i, result.kind]).toEqual([answer, first, i, 'applied']);
+        expect([answer, first, i, watched(stored(id))]).toEqual([answer, first, i, i === 0]);
+      }
+      expect(isFinal(stored(id) as Order)).toBe(true);
+    }
+  });
+
+  it('PaymentCancelled repeated is a duplicate: the first acknowledgement kept, nothing announced', async () => {
+    const { confirmed, service, stored, advance } = setup();
+    const id = await confirmed();
+    advance(GRACE * 1000);
+    await service.requestPayment(id, stored(id)?.paymentDueAt as string);
+    await service.cancel('u1', id);
+    expect((await service.acknowledgePaymentCancel(id)).kind).toBe('applied');
+    const first = stored(id)?.paymentCancelAcknowledgedAt;
+    advance(5000);
+    expect((await service.acknowledgePaymentCancel(id)).kind).toBe('duplicate');
+    await service.acknowledgeStockRelease(id);
+    expect((await service.acknowledgePaymentCancel(id)).kind).toBe('duplicate');
+    expect(stored(id)).toMatchObject({ paymentCancelAcknowledgedAt: first, silent: true });
+    expect(watched(stored(id))).toBe(false);
+  });
+
+  it('cancelled before its payment was requested: the stock release alone completes it (payments is not waited for)', async () => {
+    const { confirmed, service, stored } = setup();
+    const id = await confirmed();
+    await service.cancel('u1', id);
+    await service.acknowledgeStockRelease(id);
+    expect(watched(stored(id))).toBe(false);
+    // Payments' tombstone answers all the same: recorded, the order stays out of the sweep.
+    expect((await service.acknowledgePaymentCancel(id)).kind).toBe('applied');
+    expect(watched(stored(id))).toBe(false);
   });
 
   it('two acknowledgements racing: the one judged on a stale read is judged again, and the sweep ends right', async () => {
@@ -363,7 +433,8 @@ describe('events that arrive out of order', () => {
     await service.requestPayment(id, stored(id)?.paymentDueAt as string);
     await service.cancel('u1', id);
     await service.acknowledgeStockRelease(id);
-    expect(watched(stored(id))).toBe(false);
+    // The payment was requested: still watched, whether or not a charge is known (it may be in flight, its answer lost).
+    expect(watched(stored(id))).toBe(true);
     advance(100);
     expect((await service.applyPayment(id, 'SUCCEEDED')).kind).toBe('applied');
     expect(stored(id)).toMatchObject({ status: 'CANCELLED', paidAt: iso(T0 + 61_100), silent: true });
@@ -381,6 +452,41 @@ describe('events that arrive out of order', () => {
     await service.acknowledgeRefund(id);
     await service.applyPayment(id, 'SUCCEEDED');
     expect(stored(id)).toMatchObject({ status: 'CANCELLED', paidAt: expect.any(String), refundedAt: expect.any(String) });
+    expect(watched(stored(id))).toBe(false);
+  });
+
+  it('the charge was in flight at the cancel and every answer about it lost: the order is never taken for compensated', async () => {
+    const { confirmed, service, stored, advance } = setup();
+    const id = await confirmed();
+    advance(GRACE * 1000);
+    await service.requestPayment(id, stored(id)?.paymentDueAt as string);
+    await service.cancel('u1', id);
+    await service.acknowledgeStockRelease(id);
+    // Neither PaymentSucceeded nor an answer to the cancel came: the sweeper keeps asking (OrderCancelled again).
+    expect(isFinal(stored(id) as Order)).toBe(false);
+    advance(61_000);
+    const sweep = await service.sweepPending({ olderThanSeconds: 60, maxAnnouncements: 5, maxBackoffSeconds: 60, limit: 10 });
+    expect(sweep.reannounced).toEqual([id]);
+    // The sweeper's OrderCancelled finds the charge and refunds it: PaymentRefunded then completes the order.
+    await service.acknowledgeRefund(id);
+    expect(isFinal(stored(id) as Order)).toBe(true);
+    expect(watched(stored(id))).toBe(false);
+  });
+
+  it('PaymentCancelled before StockReleased, and a late PaymentSucceeded after both: watched again for the refund', async () => {
+    const { confirmed, service, stored, advance } = setup();
+    const id = await confirmed();
+    advance(GRACE * 1000);
+    await service.requestPayment(id, stored(id)?.paymentDueAt as string);
+    await service.cancel('u1', id);
+    await service.acknowledgePaymentCancel(id);
+    expect(watched(stored(id))).toBe(true);
+    await service.acknowledgeStockRelease(id);
+    expect(watched(stored(id))).toBe(false);
+    // Cannot come from payments (a cancel answered without a charge means none will be made), but if it did, the money is owed back.
+    expect((await service.applyPayment(id, 'SUCCEEDED')).kind).toBe('applied');
+    expect(watched(stored(id))).toBe(true);
+    await service.acknowledgeRefund(id);
     expect(watched(stored(id))).toBe(false);
   });
 

@@ -234,6 +234,28 @@ describe('sweeping PENDING orders', () => {
     expect(repo.orders.get(old.orderId)?.status).toBe('PENDING');
   });
 
+  it('a cancelled order whose payment was requested: re-announced while payments has not answered the cancel, let go once it has', async () => {
+    const { service, repo, advance } = setup();
+    const { orderId } = await service.place({ ...place, requestBody: {} });
+    await service.settle({ orderId, productId: 'CATALOG-001', qty: 2, outcome: { kind: 'RESERVED', unitPrice: 100 } });
+    advance(60_000);
+    await service.requestPayment(orderId, repo.orders.get(orderId)?.paymentDueAt as string);
+    await service.cancel('u1', orderId);
+    await service.acknowledgeStockRelease(orderId);
+    advance(61_000);
+    expect(await service.sweepPending(options)).toEqual({ reannounced: [orderId], stuck: [], statuses: { [orderId]: 'CANCELLED' } });
+    // Payments' answer recorded by a write that left the order in the sweep: the next run lets it go, announcing nothing.
+    await repo.apply(orderId, {
+      from: ['CANCELLED'],
+      set: { paymentCancelAcknowledgedAt: new Date().toISOString() },
+      sweep: 'keep',
+      announce: false,
+    });
+    advance(121_000);
+    expect(await service.sweepPending(options)).toEqual({ reannounced: [], stuck: [], statuses: {} });
+    expect(repo.orders.get(orderId)).not.toHaveProperty('sweepShard');
+  });
+
   it('a redriven order is announced at once and swept again from a fresh count', async () => {
     const { service, repo, advance } = setup();
     const order = await service.place({ ...place, requestBody: {} });

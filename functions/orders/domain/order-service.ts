@@ -16,6 +16,7 @@ import {
   shipment,
   type Acknowledgement,
   type CancellableStatus,
+  type CompensationState,
   type Order,
   type OrderChange,
   type OrderStatus,
@@ -76,7 +77,7 @@ export type SweepCandidate = {
   orderId: string;
   status: OrderStatus;
   announcements: number;
-} & Pick<Order, 'paidAt' | 'refundedAt' | 'stockReleasedAt'>;
+} & CompensationState;
 
 export interface StuckOrder {
   order: Order;
@@ -312,6 +313,15 @@ export class OrderService {
   /** Payments refunded a cancelled order's charge: recorded (refundedAt), announcing nothing. */
   acknowledgeRefund(orderId: string): Promise<EventResult> {
     return this.acknowledge(orderId, 'refundedAt');
+  }
+
+  /**
+   * Payments answered a cancelled order's cancellation holding no charge (PaymentCancelled: nothing charged, or
+   * declined): recorded, announcing nothing. For an order not cancelled it is ignored (payments only answers
+   * OrderCancelled, so it is a stray).
+   */
+  acknowledgePaymentCancel(orderId: string): Promise<EventResult> {
+    return this.acknowledge(orderId, 'paymentCancelAcknowledgedAt');
   }
 
   /** The catalog released a cancelled order's stock (or made sure none will be reserved): recorded, announcing nothing. */

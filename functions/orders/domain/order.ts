@@ -47,6 +47,8 @@ export interface Order {
   /** A cancelled order's compensations, as their owners acknowledged them: money back, stock back (internal). */
   refundedAt?: string;
   stockReleasedAt?: string;
+  /** Payments answered the cancellation holding no charge (PaymentCancelled: nothing charged, or declined; internal). */
+  paymentCancelAcknowledgedAt?: string;
   /** The correlation id of the request that placed the order; carried by every event of its saga. */
   correlationId: string;
 }
@@ -57,7 +59,13 @@ export type StockOutcome = { kind: 'RESERVED'; unitPrice: number } | { kind: 'RE
 /** The order as the API shows it (functions/orders/README.md, "Routes"): internal bookkeeping stays out. */
 export type OrderView = Omit<
   Order,
-  'settledAt' | 'correlationId' | 'paymentMethod' | 'paymentRequestedAt' | 'cancelledFrom' | 'stockReleasedAt'
+  | 'settledAt'
+  | 'correlationId'
+  | 'paymentMethod'
+  | 'paymentRequestedAt'
+  | 'cancelledFrom'
+  | 'stockReleasedAt'
+  | 'paymentCancelAcknowledgedAt'
 >;
 
 /** Shown wherever set: a price once confirmed (a cancelled order that had been confirmed keeps it), each step's time. */
@@ -77,7 +85,7 @@ export function placementView(order: Order): OrderView {
 }
 
 /** Fields a change may require absent or present (its guard beside the states it may come from). */
-export type GuardField = 'paymentRequestedAt' | 'paidAt' | 'refundedAt' | 'stockReleasedAt';
+export type GuardField = 'paymentRequestedAt' | 'paidAt' | 'refundedAt' | 'stockReleasedAt' | 'paymentCancelAcknowledgedAt';
 
 /**
  * One step of the state machine, as one conditional write: the states it may come from (and further
@@ -187,12 +195,32 @@ export const shipment = (at: string): OrderChange => ({
   announce: true,
 });
 
-/** A cancelled order is fully compensated: its stock came back, and money it was charged went back. */
-export const compensated = (order: Pick<Order, 'paidAt' | 'refundedAt' | 'stockReleasedAt'>): boolean =>
-  order.stockReleasedAt !== undefined && (order.paidAt === undefined || order.refundedAt !== undefined);
+/** What a cancelled order's compensation is judged by (`compensated`); the sweep reads these with the status. */
+export const COMPENSATION_FIELDS = [
+  'paymentRequestedAt',
+  'paidAt',
+  'refundedAt',
+  'stockReleasedAt',
+  'paymentCancelAcknowledgedAt',
+] as const;
+export type CompensationState = Pick<Order, (typeof COMPENSATION_FIELDS)[number]>;
 
-/** What a cancelled order may still learn: a compensation done (stock released, refunded), or a charge that raced the cancel. */
-export type Acknowledgement = 'stockReleasedAt' | 'refundedAt' | 'paidAt';
+/**
+ * A cancelled order is fully compensated: the catalog acknowledged its stock (released, or none reserved);
+ * payments, if the charge was asked of it, answered the cancellation (PaymentRefunded, or PaymentCancelled:
+ * nothing charged); and a charge it learnt of went back. Payments' answer is awaited even when no charge is
+ * known here: the charge may have been in flight at the cancel, its PaymentSucceeded lost.
+ */
+export const compensated = (order: CompensationState): boolean =>
+  order.stockReleasedAt !== undefined &&
+  (order.paymentRequestedAt === undefined || order.refundedAt !== undefined || order.paymentCancelAcknowledgedAt !== undefined) &&
+  (order.paidAt === undefined || order.refundedAt !== undefined);
+
+/**
+ * What a cancelled order may still learn: a compensation done (stock released, refunded, payments' "nothing to
+ * refund"), or a charge that raced the cancel.
+ */
+export type Acknowledgement = 'stockReleasedAt' | 'refundedAt' | 'paidAt' | 'paymentCancelAcknowledgedAt';
 
 /**
  * Records an acknowledgement on a CANCELLED order as it was read: guarded on every field its completeness was
@@ -202,8 +230,7 @@ export type Acknowledgement = 'stockReleasedAt' | 'refundedAt' | 'paidAt';
  */
 export function acknowledgement(order: Order, field: Acknowledgement, at: string): OrderChange {
   const after = { ...order, [field]: at };
-  const fields: GuardField[] = ['paidAt', 'refundedAt', 'stockReleasedAt'];
-  const others = fields.filter((other) => other !== field);
+  const others = COMPENSATION_FIELDS.filter((other) => other !== field);
   const before = compensated(order);
   const now = compensated(after);
   return {

@@ -9,7 +9,7 @@ import type { OutgoingEvent } from '../../shared/events/contracts.js';
 import { asSqsRecord, exampleEvent } from '../../shared/events/examples/examples.js';
 import { logger, metrics } from '../../shared/observability.js';
 import { InMemoryOrderRepository } from '../adapters/in-memory-order-repository.js';
-import { orderEvent } from '../domain/order-events.js';
+import { announcementOf, orderEvent } from '../domain/order-events.js';
 import { OrderService } from '../domain/order-service.js';
 import type { Order } from '../domain/order.js';
 import { createHandler } from './settle-orders.js';
@@ -231,6 +231,70 @@ describe('settleOrders', () => {
       expect(notCancelled.stored()).not.toHaveProperty('refundedAt');
       expect(metricNames()).toContain('paymentAnswersIgnored');
       expect(warn.mock.calls.at(-1)?.[1]).toMatchObject({ answer: 'PaymentRefunded', status: 'PENDING' });
+    });
+  });
+
+  describe('PaymentCancelled: payments answered the cancel holding no charge', () => {
+    /** The example order (PaymentCancelled.json), its payment requested, then cancelled by its buyer. */
+    const cancelled: Order = {
+      ...pending,
+      paymentMethod: 'pm_card_visa',
+      status: 'CANCELLED',
+      unitPrice: 1500,
+      totalPrice: 4500,
+      settledAt: '2026-03-01T10:00:00.250Z',
+      paymentDueAt: '2026-03-01T10:00:30.250Z',
+      paymentRequestedAt: '2026-03-01T10:00:30.400Z',
+      reason: 'BUYER_CANCELLED',
+      cancelledFrom: 'CONFIRMED',
+      cancelledAt: '2026-03-01T10:00:40.000Z',
+    };
+
+    it('is recorded on the cancelled order, announces nothing, counts its latency; with the stock back the order is compensated', async () => {
+      const { clock, deliver, stored } = setup([cancelled]);
+      clock.now = new Date('2026-03-01T10:00:40.500Z');
+      expect((await deliver(exampleEvent('PaymentCancelled'))).batchItemFailures).toEqual([]);
+      expect(stored()).toMatchObject({ paymentCancelAcknowledgedAt: '2026-03-01T10:00:40.500Z', silent: true });
+      expect(announcementOf({ order: stored() as Order, silent: stored()?.silent === true })).toBeUndefined();
+      // Before the stock is back it is still watched; the catalog's answer completes it.
+      expect(stored()?.sweepShard).toMatch(/^SWEEP#/);
+      clock.now = new Date('2026-03-01T10:00:41.000Z');
+      await deliver([exampleEvent('StockReleased'), 'stock']);
+      expect(stored()).not.toHaveProperty('sweepShard');
+      expect(addMetric.mock.calls.filter(([name]) => name === 'compensationLatency').map(([, , value]) => value)).toEqual([500, 1000]);
+      expect(metricNames()).toContain('paymentCancelsAcknowledged');
+    });
+
+    it('a repeat is a no-op counted as paymentAnswersRepeated', async () => {
+      const { clock, deliver, stored } = setup([cancelled]);
+      await deliver(exampleEvent('PaymentCancelled'));
+      const first = structuredClone(stored());
+      clock.now = new Date('2026-03-01T10:09:00.000Z');
+      expect((await deliver([exampleEvent('PaymentCancelled'), 'again'])).batchItemFailures).toEqual([]);
+      expect(stored()).toEqual(first);
+      expect(metricNames()).toContain('paymentAnswersRepeated');
+      expect(addMetric.mock.calls.filter(([name]) => name === 'compensationLatency')).toHaveLength(1);
+    });
+
+    it('for an order that is not cancelled it is ignored: logged, counted as paymentAnswersIgnored, nothing recorded', async () => {
+      const confirmed: Order = { ...cancelled, status: 'CONFIRMED' };
+      delete confirmed.reason;
+      delete confirmed.cancelledFrom;
+      delete confirmed.cancelledAt;
+      const { deliver, stored } = setup([confirmed]);
+      expect((await deliver(exampleEvent('PaymentCancelled'))).batchItemFailures).toEqual([]);
+      expect(stored()).not.toHaveProperty('paymentCancelAcknowledgedAt');
+      expect(stored()?.status).toBe('CONFIRMED');
+      expect(metricNames()).toContain('paymentAnswersIgnored');
+      expect(metricNames()).not.toContain('compensationLatency');
+      expect(warn.mock.calls.at(-1)?.[1]).toMatchObject({ answer: 'PaymentCancelled', status: 'CONFIRMED' });
+    });
+
+    it('from a source other than payments it is dropped, nothing recorded', async () => {
+      const { deliver, stored } = setup([cancelled]);
+      await deliver([{ ...exampleEvent('PaymentCancelled'), source: 'ecommerce.catalogs' }, 'forged']);
+      expect(stored()).not.toHaveProperty('paymentCancelAcknowledgedAt');
+      expect(metricNames()).toEqual(['eventsFromWrongSource']);
     });
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The orders inbox's consumer: every answer to an order, from the catalog (StockReserved / StockRejected,
- * StockReleased) and from payments (PaymentSucceeded / PaymentDeclined, PaymentRefunded), applied by the state
+ * StockReleased) and from payments (PaymentSucceeded / PaymentDeclined, PaymentRefunded / PaymentCancelled), applied by the state
  * machine (functions/orders/README.md, "The lifecycle"). The outbox announces what changed.
  */
 import { busEventConsumer, type ConsumedEvent } from '../../shared/events/bus-consumer.js';
@@ -16,10 +16,10 @@ export const createHandler = (orders = orderService) =>
     const result = await apply(orders(), event);
     metrics.addMetric(metricOf(event.type, result), 'Count', 1);
     const { order } = result;
-    if (result.kind === 'applied' && (event.type === 'StockReleased' || event.type === 'PaymentRefunded') && order.cancelledAt) {
+    const acknowledged = result.kind === 'applied' ? ACKNOWLEDGED[event.type] : undefined;
+    if (acknowledged && order.cancelledAt) {
       // How long the compensation took, from the cancellation to its owner's acknowledgement.
-      const done = event.type === 'StockReleased' ? order.stockReleasedAt : order.refundedAt;
-      metrics.addMetric('compensationLatency', 'Milliseconds', Date.parse(done as string) - Date.parse(order.cancelledAt));
+      metrics.addMetric('compensationLatency', 'Milliseconds', Date.parse(order[acknowledged] as string) - Date.parse(order.cancelledAt));
     }
     if (result.kind === 'ignored') {
       logger.warn('answer ignored: the order moved on', {
@@ -55,8 +55,17 @@ function apply(orders: OrderService, event: Answer): Promise<EventResult> {
       return orders.applyPayment(event.envelope.data.orderId, 'DECLINED');
     case 'PaymentRefunded':
       return orders.acknowledgeRefund(event.envelope.data.orderId);
+    case 'PaymentCancelled':
+      return orders.acknowledgePaymentCancel(event.envelope.data.orderId);
   }
 }
+
+/** The answers that acknowledge a compensation, and the field each records (for compensationLatency). */
+const ACKNOWLEDGED: Partial<Record<Answer['type'], 'stockReleasedAt' | 'refundedAt' | 'paymentCancelAcknowledgedAt'>> = {
+  StockReleased: 'stockReleasedAt',
+  PaymentRefunded: 'refundedAt',
+  PaymentCancelled: 'paymentCancelAcknowledgedAt',
+};
 
 /** What each applied answer counts as (one fixed metric name per outcome; docs: functions/orders/README.md, "Metrics"). */
 const APPLIED: Record<Answer['type'], string> = {
@@ -66,6 +75,7 @@ const APPLIED: Record<Answer['type'], string> = {
   PaymentSucceeded: 'ordersPaid',
   PaymentDeclined: 'ordersCancelledPaymentDeclined',
   PaymentRefunded: 'refundsAcknowledged',
+  PaymentCancelled: 'paymentCancelsAcknowledged',
 };
 
 function metricOf(type: Answer['type'], result: EventResult): string {

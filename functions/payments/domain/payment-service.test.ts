@@ -247,7 +247,8 @@ describe('PaymentService.handleCancellation', () => {
     const { repository, service } = setup();
     await service.handleRequest(request('pm_card_declined'));
     const declined = repository.payments.get(ORDER)!;
-    repository.beforeWrite = () => repository.payments.set(ORDER, { ...declined, cancelledAt: NOW.toISOString(), correlationId: 'c' } as Payment);
+    repository.beforeWrite = () =>
+      repository.payments.set(ORDER, { ...declined, cancelledAt: NOW.toISOString(), correlationId: 'c' } as Payment);
     expect((await service.handleCancellation(cancellation())).kind).toBe('cancel-repeated');
     expect(repository.payments.get(ORDER)).toMatchObject({ cancelledAt: NOW.toISOString(), correlationId: 'c' });
     expect(repository.announcements.get(ORDER)).toBe(1);
@@ -274,7 +275,13 @@ describe('PaymentService.handleCancellation', () => {
   it('a tombstone that loses to another just before it: re-read, PaymentCancelled announced again', async () => {
     const { repository, service } = setup();
     repository.beforeWrite = () =>
-      repository.payments.set(ORDER, { status: 'CANCELLED', orderId: ORDER, userId: 'user-1', cancelledAt: NOW.toISOString(), correlationId: 'c' });
+      repository.payments.set(ORDER, {
+        status: 'CANCELLED',
+        orderId: ORDER,
+        userId: 'user-1',
+        cancelledAt: NOW.toISOString(),
+        correlationId: 'c',
+      });
     expect((await service.handleCancellation(cancellation())).kind).toBe('cancel-repeated');
     expect(repository.payments.get(ORDER)).toMatchObject({ status: 'CANCELLED', correlationId: 'c' });
     expect(repository.announcements.get(ORDER)).toBe(1);

@@ -32,7 +32,10 @@ export interface PaymentRepository {
    * Puts the order's cancellation on a decline (its `cancelledAt`, and its correlation id), only on a DECLINED
    * record that has none yet: the record as written, or undefined.
    */
-  recordDeclineCancelled(orderId: string, cancellation: { cancelledAt: string; correlationId: string }): Promise<DeclinedPayment | undefined>;
+  recordDeclineCancelled(
+    orderId: string,
+    cancellation: { cancelledAt: string; correlationId: string },
+  ): Promise<DeclinedPayment | undefined>;
   /** Writes the record again, unchanged but for its bookkeeping, only while it is in `status`: the outbox announces it once more. */
   reannounce(orderId: string, status: PaymentStatus, at: string): Promise<boolean>;
 }
