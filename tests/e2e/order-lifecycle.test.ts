@@ -89,7 +89,7 @@ describeLocal('the order lifecycle (local stack)', () => {
   let buyer: Session;
   let other: Session;
   /** Every product of the suite and the stock it must end with once everything settles. */
-  const expectedStock = new Map<string, () => number>();
+  const expectedStock = new Map<string, number>();
   /** Orders the duplicates test delivers again, by what happened to them. */
   const finished = new Map<string, { session: Session; orderId: string }>();
 
@@ -100,7 +100,7 @@ describeLocal('the order lifecycle (local stack)', () => {
 
   async function product(stock: number, unitPrice = 1250): Promise<string> {
     const productId = await newProduct(admin, { stock, unitPrice });
-    expectedStock.set(productId, () => stock);
+    expectedStock.set(productId, stock);
     return productId;
   }
 
@@ -145,7 +145,7 @@ describeLocal('the order lifecycle (local stack)', () => {
         expect(paid).toMatchObject({ status: 'PAID', unitPrice: 1250, totalPrice: 3750, paymentDueAt: confirmed.paymentDueAt });
         expect(Date.parse(paid.paidAt)).toBeGreaterThanOrEqual(Date.parse(paid.paymentDueAt));
         for (const field of ['reason', 'cancelledAt', 'refundedAt', 'shippedAt', ...HIDDEN_FIELDS]) expect(paid).not.toHaveProperty(field);
-        expectedStock.set(productId, () => 7);
+        expectedStock.set(productId, 7);
         expect(await stockOf(productId)).toBe(7);
         expect(await providerCounts(orderId)).toEqual({ charges: 1, refunds: 0 });
         expect((await local.orderItem(orderId))?.paymentMethod).toBe(DEFAULT_PAYMENT_METHOD);
@@ -301,7 +301,7 @@ describeLocal('the order lifecycle (local stack)', () => {
 
         await watchOrder(buyer, early, hasStatus('PAID'));
         expect(await stockOf(productId)).toBe(7);
-        expectedStock.set(productId, () => 7);
+        expectedStock.set(productId, 7);
         expect(await providerCounts(toShip)).toEqual({ charges: 1, refunds: 0 });
         finished.set('shipped', { session: buyer, orderId: toShip });
       },
@@ -573,7 +573,7 @@ describeLocal('the order lifecycle (local stack)', () => {
       }
       const kept = finals.filter((o) => ['PAID', 'SHIPPED'].includes(o.view.status)).reduce((sum, o) => sum + o.qty, 0);
       expect(await stockOf(productId)).toBe(initial - kept);
-      expectedStock.set(productId, () => initial - kept);
+      expectedStock.set(productId, initial - kept);
       expect(lowest).toBeGreaterThanOrEqual(0);
       expect(
         finals
@@ -603,7 +603,7 @@ describeLocal('the order lifecycle (local stack)', () => {
 
   it('every product of the suite ends with its initial stock less the orders kept', async () => {
     await local.drained();
-    for (const [productId, expected] of expectedStock) expect(await stockOf(productId), productId).toBe(expected());
+    for (const [productId, expected] of expectedStock) expect(await stockOf(productId), productId).toBe(expected);
   });
 });
 
