@@ -490,7 +490,11 @@ async function measureVariant(variant: Variant, tables: TableSpec[], options: Op
             const order = fresh[nextSettled++ % fresh.length] as Order;
             return repoOrders.apply(
               order.orderId,
-              settlement({ productId: order.productId, qty: order.qty, outcome: { kind: 'RESERVED', unitPrice: 4200 } }, new Date().toISOString(), 60),
+              settlement(
+                { productId: order.productId, qty: order.qty, outcome: { kind: 'RESERVED', unitPrice: 4200 } },
+                new Date().toISOString(),
+                60,
+              ),
             );
           },
         },

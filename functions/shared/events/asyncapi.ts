@@ -70,7 +70,8 @@ const EVENT_SUMMARIES: Partial<Record<EventType, string>> = {
   PaymentRequested:
     "An order's grace period is over (or the sweeper found it overdue): orders asks payments to charge its total with the buyer's payment method (a simulator test token).",
   PaymentSucceeded: 'Payments charged the order (once: a repeated request re-announces the recorded charge).',
-  PaymentDeclined: "Payments could not charge the order (the card was declined or had insufficient funds): orders cancels it with PAYMENT_DECLINED.",
+  PaymentDeclined:
+    'Payments could not charge the order (the card was declined or had insufficient funds): orders cancels it with PAYMENT_DECLINED.',
   PaymentRefunded: 'A charged order was cancelled and payments refunded the charge (once).',
   PaymentCancelled:
     "Payments' answer to OrderCancelled when it holds no charge: nothing was charged (a tombstone prevents a later charge) or the charge was declined.",

@@ -143,7 +143,15 @@ export const subscriptions = {
   /** The catalog's inbox: reserves an order's stock, and releases it (or leaves a tombstone) when the order is cancelled. */
   reserveStock: ['OrderPlaced', 'OrderCancelled'],
   /** The orders inbox: every answer to an order, from the catalog and from payments. */
-  settleOrders: ['StockReserved', 'StockRejected', 'StockReleased', 'PaymentSucceeded', 'PaymentDeclined', 'PaymentRefunded', 'PaymentCancelled'],
+  settleOrders: [
+    'StockReserved',
+    'StockRejected',
+    'StockReleased',
+    'PaymentSucceeded',
+    'PaymentDeclined',
+    'PaymentRefunded',
+    'PaymentCancelled',
+  ],
   /** The grace period: a queue whose delivery delay is `paymentGraceSeconds` hands each OrderConfirmed back when it is due. */
   requestPayments: ['OrderConfirmed'],
   /** The payments inbox: charges a due order, refunds a cancelled one that was charged. */
