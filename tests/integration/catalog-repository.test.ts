@@ -17,7 +17,7 @@ import { exampleEvent } from '../../functions/shared/events/examples/examples.js
 import { documentClient, eventBridgeClient, sqsClient } from '../support/aws.js';
 import { describeLocal, queueUrl, stage } from '../support/env.js';
 import { emptyCopyOf } from '../support/fresh-tables.js';
-import { createProduct, names, putOnBus, queueDepth, reservationOf, stockOf, waitUntilDrained } from './saga-helpers.js';
+import { createProduct, names, putOnBus, queueDepth, reservationOf, stockOf, storeClosedOrder, waitUntilDrained } from './saga-helpers.js';
 
 const tablesOf = new WeakMap<DynamoDbCatalogRepository, { products: string; ledger: string }>();
 
@@ -103,6 +103,12 @@ describeLocal('catalog repository on DynamoDB Local', () => {
       return productId;
     };
     const deliver = async (events: OutgoingEvent[]) => {
+      // The catalog's answers go on to settleOrders: each order must be one the orders context knows (and has closed).
+      for (const orderId of new Set(events.map((event) => (event.detail.data as { orderId: string }).orderId))) {
+        await storeClosedOrder(doc, n.ordersTable, { orderId }).catch((error: Error) => {
+          if (error.name !== 'ConditionalCheckFailedException') throw error;
+        });
+      }
       await putOnBus(bus, n.bus, events);
       await waitUntilDrained(sqs, [queueUrl(n.catalogsInbox)]);
     };

@@ -16,10 +16,11 @@ import { DynamoDbPaymentSimulator } from '../../functions/payments/adapters/paym
 import { readSimulatorLedger } from '../../functions/payments/adapters/simulator-ledger.js';
 import { buildEvent, type OutgoingEvent } from '../../functions/shared/events/contracts.js';
 import { dynamoDocumentClient } from '../../functions/shared/dynamodb.js';
-import { eventBridgeClient, eventually } from '../support/aws.js';
+import { documentClient, eventBridgeClient, eventually } from '../support/aws.js';
 import { describeLocal, stage } from '../support/env.js';
 import { emptyCopyOf } from '../support/fresh-tables.js';
 import { TEST_PORTS } from '../support/ports.js';
+import { names, storeClosedOrder } from './saga-helpers.js';
 
 const paymentsTable = () => `ecommerce-${stage()}-payments`;
 let copy: Promise<string> | undefined;
@@ -56,8 +57,15 @@ async function spanNames(correlationId: string): Promise<string[]> {
 describeLocal('the payments context on the local stack', () => {
   const repository = () => new DynamoDbPaymentRepository(dynamoDocumentClient(), paymentsTable());
   const ledger = (orderId: string) => readSimulatorLedger(dynamoDocumentClient(), paymentsTable(), orderId);
-  const put = (...events: OutgoingEvent[]) =>
-    eventBridgeClient().send(
+  const ordersTable = names().ordersTable;
+  const put = async (...events: OutgoingEvent[]) => {
+    // Payments' answers go on to settleOrders: each order must be one the orders context knows (and has closed).
+    for (const orderId of new Set(events.map((event) => (event.detail.data as { orderId: string }).orderId))) {
+      await storeClosedOrder(documentClient(), ordersTable, { orderId }).catch((error: Error) => {
+        if (error.name !== 'ConditionalCheckFailedException') throw error;
+      });
+    }
+    return eventBridgeClient().send(
       new PutEventsCommand({
         Entries: events.map((event) => ({
           EventBusName: `ecommerce-${stage()}`,
@@ -67,6 +75,7 @@ describeLocal('the payments context on the local stack', () => {
         })),
       }),
     );
+  };
   const metadata = (orderId: string, type: string, correlationId: string) => ({
     eventId: `${orderId}:${type}`,
     correlationId,

@@ -88,6 +88,31 @@ export async function storeOrder(doc: DynamoDBDocumentClient, table: string, ord
   await doc.send(new PutCommand({ TableName: table, Item: orderItemOf(order), ConditionExpression: 'attribute_not_exists(pk)' }));
 }
 
+/**
+ * An order the orders context has already closed (REJECTED), for tests that put another context's events for an order
+ * of their own on the bus: the answers those events cause reach settleOrders, which ignores answers for a closed order
+ * but fails (to its DLQ, after 3 receives) on answers for an order it never stored, keeping the orders inbox busy for
+ * the suites that follow.
+ */
+export async function storeClosedOrder(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  { orderId, productId = 'CATALOG-001', qty = 1 }: { orderId: string; productId?: string; qty?: number },
+) {
+  const at = new Date().toISOString();
+  await storeOrder(doc, table, {
+    orderId,
+    userId: `closed-${orderId}`,
+    productId,
+    qty,
+    status: 'REJECTED',
+    reason: 'OUT_OF_STOCK',
+    createdAt: at,
+    settledAt: at,
+    correlationId: `closed-${orderId}`,
+  });
+}
+
 export async function ordersOfUser(doc: DynamoDBDocumentClient, table: string, userId: string) {
   const items: Array<Record<string, any>> = [];
   let start: Record<string, any> | undefined;
