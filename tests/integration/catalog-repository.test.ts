@@ -104,8 +104,11 @@ describeLocal('catalog repository on DynamoDB Local', () => {
     };
     const deliver = async (events: OutgoingEvent[]) => {
       // The catalog's answers go on to settleOrders: each order must be one the orders context knows (and has closed).
-      for (const orderId of new Set(events.map((event) => (event.detail.data as { orderId: string }).orderId))) {
-        await storeClosedOrder(doc, n.ordersTable, { orderId }).catch((error: Error) => {
+      // Its product and quantity too: an answer that names another one is a producer's bug, failed into the DLQ.
+      for (const { orderId, productId, qty } of events.map(
+        (event) => event.detail.data as { orderId: string; productId: string; qty: number },
+      )) {
+        await storeClosedOrder(doc, n.ordersTable, { orderId, productId, qty }).catch((error: Error) => {
           if (error.name !== 'ConditionalCheckFailedException') throw error;
         });
       }
