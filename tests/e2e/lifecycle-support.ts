@@ -8,6 +8,7 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand, SQSC
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { reservationKey } from '../../functions/catalogs/adapters/dynamodb-catalog-repository.js';
 import { orderKey } from '../../functions/orders/adapters/dynamodb-order-repository.js';
+import { isFinal, type Order } from '../../functions/orders/domain/order.js';
 import { providerLedgerKey } from '../../functions/payments/adapters/payment-simulator.js';
 import { buildEvent, type EventData, type EventType } from '../../functions/shared/events/contracts.js';
 import { busEventBody, sleep } from '../integration/saga-helpers.js';
@@ -258,7 +259,5 @@ export class LocalStackAccess {
   }
 }
 
-/** Final as stored: nothing left to do or to compensate. */
-export const finalItem = (item: Record<string, any>) =>
-  ['PAID', 'SHIPPED', 'REJECTED'].includes(item.status) ||
-  (item.status === 'CANCELLED' && Boolean(item.stockReleasedAt) && (!item.paidAt || Boolean(item.refundedAt)));
+/** Final as stored: nothing left to do or to compensate (the orders context's own judgement, the sweep's too). */
+export const finalItem = (item: Record<string, any>) => isFinal(item as Order);

@@ -35,7 +35,7 @@ import {
 import { getOrder, newSession, placeOrder, settledOrder, type Session } from './orders-support.js';
 
 /** Fields no view may show: the payment token is stored, never shown; the bookkeeping is internal. */
-const HIDDEN_FIELDS = ['paymentMethod', 'paymentRequestedAt', 'stockReleasedAt'];
+const HIDDEN_FIELDS = ['paymentMethod', 'paymentRequestedAt', 'stockReleasedAt', 'paymentCancelAcknowledgedAt', 'cancelledFrom'];
 
 describe('the lifecycle routes refuse what they must (any base URL)', () => {
   let buyer: Session;
@@ -495,7 +495,16 @@ describeLocal('the order lifecycle (local stack)', () => {
     );
     for (const [i, { item }] of after.entries()) {
       const earlier = before[i]?.item ?? {};
-      for (const field of ['status', 'paidAt', 'refundedAt', 'cancelledAt', 'shippedAt', 'stockReleasedAt', 'paymentRequestedAt'])
+      for (const field of [
+        'status',
+        'paidAt',
+        'refundedAt',
+        'cancelledAt',
+        'shippedAt',
+        'stockReleasedAt',
+        'paymentRequestedAt',
+        'paymentCancelAcknowledgedAt',
+      ])
         expect(item?.[field], field).toEqual(earlier[field]);
     }
   });
