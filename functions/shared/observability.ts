@@ -40,9 +40,12 @@ const localTrace = {
 };
 
 export function lambdaHandler<TEvent, TResult>(handler: (event: TEvent, context: Context) => Promise<TResult>) {
+  const wrapped = middy<TEvent, TResult>(handler);
+  // First, so the trace id is set before the logger reads it. On every stage but local the bundler knows IS_OFFLINE
+  // is unset (serverless.yml, esbuildDefine) and drops this line and the hook: nothing of it reaches Lambda.
+  if (process.env.IS_OFFLINE) wrapped.use(localTrace);
   return (
-    middy<TEvent, TResult>(handler)
-      .use(process.env.IS_OFFLINE ? [localTrace] : [])
+    wrapped
       // Never log whole events (whatever POWERTOOLS_LOGGER_LOG_EVENT says): they carry passwords
       // (POST /users, /login) and bearer tokens.
       .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))

@@ -26,9 +26,10 @@ export async function setup(project: TestProject): Promise<void> {
       packageFolderOf(stage),
       {
         ...process.env,
-        // One esbuild folder for every stage and the test stacks: the bundles are the same, so each packaging
-        // after the first zips the ones already built (scripts/serverless-plugins/esbuild-reuse.mjs).
-        ESBUILD_WORK_FOLDER: TEST_ESBUILD_FOLDER,
+        // One esbuild folder for the local stages and the test stacks, one for the AWS stages (their bundles leave
+        // out the offline-only code: serverless.yml, esbuildDefine): within each, the bundles are the same, so each
+        // packaging after the first zips the ones already built (scripts/serverless-plugins/esbuild-reuse.mjs).
+        ESBUILD_WORK_FOLDER: stage.stage === 'local' ? TEST_ESBUILD_FOLDER : `${TEST_ESBUILD_FOLDER}-aws`,
         ESBUILD_REUSE_BUNDLES: '1',
         SLS_TELEMETRY_DISABLED: '1',
         SLS_NOTIFICATIONS_MODE: 'off',
