@@ -36,6 +36,22 @@ export async function settledOrder(session: Session, orderId: string, { timeoutM
   }
 }
 
+/**
+ * Polls the user's order until its lifecycle is past the grace period (neither PENDING nor CONFIRMED: PAID, or any
+ * other end), for checks that compare the stored order before and after something: a CONFIRMED order would move to
+ * PAID in between on its own.
+ */
+export async function orderPastGrace(session: Session, orderId: string, { timeoutMs = 30_000, intervalMs = 150 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const order = await settledOrder(session, orderId, { timeoutMs, intervalMs });
+    if (order.status !== 'CONFIRMED') return order;
+    if (Date.now() > deadline)
+      throw new Error(`order ${orderId} still CONFIRMED after ${timeoutMs} ms (paymentDueAt ${order.paymentDueAt})`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
 /** The user's orders, all pages (newest first). */
 export async function listAllOrders(session: Session): Promise<Array<Record<string, any>>> {
   const items: Array<Record<string, any>> = [];
