@@ -13,7 +13,7 @@
  */
 import type { CfnTemplate } from '../cloudformation.js';
 import { denialResponse, type DenialReason, type DenialResponse } from './denials.js';
-import { PolicySet, UnsupportedPolicyError, type Decision, type RequestContext } from './policy-evaluator.js';
+import { globRegExp, PolicySet, UnsupportedPolicyError, type Decision, type RequestContext } from './policy-evaluator.js';
 import {
   accessKeyIdOf,
   COMPUTED_CONDITION_KEYS,
@@ -121,15 +121,8 @@ function templatePartitionKeys(
 /** Whether a statement's Action (or NotAction) can reach `service`. */
 function reaches(statement: PolicySet['statements'][number], service: string): boolean {
   if (statement.notAction) return true;
-  return statement.actionPatterns.some((pattern) => {
-    const prefix = pattern === '*' ? '*' : (pattern.split(':')[0] ?? '');
-    return new RegExp(
-      `^${prefix
-        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-        .replace(/\*/g, '.*')
-        .replace(/\?/g, '.')}$`,
-    ).test(service);
-  });
+  // The service prefix of each pattern (`*` alone is its own prefix), with its wildcards.
+  return statement.actionPatterns.some((pattern) => globRegExp(pattern.split(':')[0] ?? '').test(service));
 }
 
 /**

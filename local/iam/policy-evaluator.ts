@@ -98,7 +98,7 @@ function escapeRegExp(text: string): string {
 }
 
 /** `*` any run of characters, `?` one character, anything else literal; the whole string must match. */
-function globRegExp(pattern: string, flags = ''): RegExp {
+export function globRegExp(pattern: string, flags = ''): RegExp {
   const body = [...pattern].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : escapeRegExp(c))).join('');
   return new RegExp(`^${body}$`, flags);
 }
