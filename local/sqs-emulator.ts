@@ -53,17 +53,21 @@ interface SendBody extends SentMessage {
   Entries?: Array<SentMessage & { ReceiptHandle?: unknown }>;
 }
 
-/** The queue a send went to and the delays of its messages, in seconds (undefined: the queue's own). */
-export function sendsOf(body: Buffer): { queueName: string; delays: Array<number | undefined> } | undefined {
-  let parsed: SendBody;
+/** The emulator finds a queue by its URL's last path segment; so does this. */
+const queueNameOf = (url: unknown) => (typeof url === 'string' ? (url.split('/').filter(Boolean).pop() ?? '') : '');
+const parse = <T>(text: string | Buffer): T | undefined => {
   try {
-    parsed = JSON.parse(body.toString('utf8')) as SendBody;
+    return JSON.parse(text.toString()) as T;
   } catch {
     return undefined;
   }
+};
+
+/** The queue a send went to and the delays of its messages, in seconds (undefined: the queue's own). */
+export function sendsOf(body: Buffer): { queueName: string; delays: Array<number | undefined> } | undefined {
+  const parsed = parse<SendBody>(body);
   if (typeof parsed?.QueueUrl !== 'string') return undefined;
-  // The emulator finds the queue by the URL's last path segment; so does this.
-  const queueName = parsed.QueueUrl.split('/').filter(Boolean).pop() ?? '';
+  const queueName = queueNameOf(parsed.QueueUrl);
   const delayOf = (value: unknown) => (value === undefined || value === null ? undefined : Number(value));
   const delays = Array.isArray(parsed.Entries)
     ? parsed.Entries.map((entry) => delayOf(entry?.DelaySeconds))
@@ -142,15 +146,6 @@ function capture(res: ServerResponse): () => string {
   }) as ServerResponse['end'];
   return () => text;
 }
-
-const queueNameOf = (url: unknown) => (typeof url === 'string' ? (url.split('/').filter(Boolean).pop() ?? '') : '');
-const parse = <T>(text: string | Buffer): T | undefined => {
-  try {
-    return JSON.parse(text.toString()) as T;
-  } catch {
-    return undefined;
-  }
-};
 
 /**
  * Turns the emulator's answered requests into journal entries: sends (with their message ids, from the answer),
