@@ -20,7 +20,7 @@ import type { Duplex } from 'node:stream';
 import type { CfnTemplate } from './cloudformation.js';
 import { corsAllowedOrigins } from '../functions/shared/http/cors.js';
 import type { Invoker } from './sqs-poller.js';
-import { TokenAuthorizers, tokenAuthorizerOf, type TokenAuthorizer } from './token-authorizer.js';
+import { invokedFunctionName, TokenAuthorizers, tokenAuthorizerOf, type TokenAuthorizer } from './token-authorizer.js';
 import { gatewaySpans } from './telemetry/hooks.js';
 import type { Telemetry } from './telemetry/recorder.js';
 
@@ -73,7 +73,7 @@ export function gatewayModel(template: CfnTemplate): GatewayModel {
       route.methods.push(String(props.HttpMethod));
       const authorizer = tokenAuthorizerOf(template, props);
       if (authorizer) route.authorizers[String(props.HttpMethod)] = authorizer;
-      const functionName = integratedFunctionOf(template, props.Integration);
+      const functionName = invokedFunctionName(template, (props.Integration as { Uri?: unknown } | undefined)?.Uri);
       if (functionName) route.functions = { ...route.functions, [String(props.HttpMethod)]: functionName };
       const integration = props.Integration as { Type?: string; IntegrationResponses?: IntegrationResponse[] } | undefined;
       if (props.HttpMethod === 'OPTIONS' && integration?.Type === 'MOCK') {
@@ -118,18 +118,6 @@ function staticHeaders(parameters: Record<string, string> | undefined, prefix: s
 }
 
 const ROOT = '';
-
-/** The FunctionName of the Lambda function an integration's Uri names (`Fn::GetAtt [<Function>, Arn]`), if any. */
-function integratedFunctionOf(template: CfnTemplate, integration: unknown): string | undefined {
-  for (const [, id] of JSON.stringify((integration as { Uri?: unknown } | undefined)?.Uri ?? '').matchAll(
-    /"Fn::GetAtt":\["([^"]+)","Arn"\]/g,
-  )) {
-    const resource = template.Resources[id as string];
-    if (resource?.Type === 'AWS::Lambda::Function' && typeof resource.Properties?.FunctionName === 'string')
-      return resource.Properties.FunctionName;
-  }
-  return undefined;
-}
 
 /** `{Ref: R}` is resource R; `{"Fn::GetAtt": [RestApi, "RootResourceId"]}` the root. */
 function resourceIdOf(template: CfnTemplate, value: unknown): string {

@@ -47,15 +47,24 @@ export function tokenAuthorizerOf(template: CfnTemplate, method: Record<string, 
   };
 }
 
-/** AuthorizerUri is `...:lambda:path/2015-03-31/functions/<function ARN>/invocations`, the ARN a GetAtt of the function. */
-function authorizerFunctionName(template: CfnTemplate, id: string, uri: unknown): string {
+/**
+ * The FunctionName of the function a Lambda invocation URI names (an AuthorizerUri, or an AWS_PROXY integration's
+ * Uri): `...:lambda:path/2015-03-31/functions/<function ARN>/invocations`, the ARN a GetAtt of the function.
+ */
+export function invokedFunctionName(template: CfnTemplate, uri: unknown): string | undefined {
   const parts = (uri as { 'Fn::Join'?: [string, unknown[]] } | undefined)?.['Fn::Join']?.[1] ?? [];
   for (const part of parts) {
     const getAtt = (part as { 'Fn::GetAtt'?: [string, string] } | null)?.['Fn::GetAtt'];
     const name = getAtt?.[1] === 'Arn' ? template.Resources[getAtt[0]]?.Properties?.FunctionName : undefined;
     if (typeof name === 'string') return name;
   }
-  throw new Error(`Authorizer ${id}: cannot find its function in AuthorizerUri ${JSON.stringify(uri)}`);
+  return undefined;
+}
+
+function authorizerFunctionName(template: CfnTemplate, id: string, uri: unknown): string {
+  const name = invokedFunctionName(template, uri);
+  if (name === undefined) throw new Error(`Authorizer ${id}: cannot find its function in AuthorizerUri ${JSON.stringify(uri)}`);
+  return name;
 }
 
 export type Authorization =
