@@ -39,6 +39,18 @@ const KEPT_STATUSES = ['CONFIRMED', 'PAID', 'SHIPPED'];
 /** The lifecycle's event-driven functions beyond the saga's (warmed before the lifecycle is measured). */
 const LIFECYCLE_FUNCTIONS = ['requestPayments', 'processPayments', 'publishPaymentEvents'] as const;
 
+/** The bench's own local stack, in memory, on BENCH_PORTS moved by `portOffset` (BENCH_VERBOSE=1 prints its output). */
+function benchStack(portOffset: number, params: string[] = []): Promise<RunningStack> {
+  const verbose = process.env.BENCH_VERBOSE === '1';
+  return startLocalStack({
+    inMemory: true,
+    ports: portsAt(portOffset),
+    params,
+    verbose,
+    log: verbose ? (m) => console.log(m) : () => undefined,
+  });
+}
+
 export interface Session {
   userId: string;
   token: string;
@@ -160,16 +172,7 @@ export async function measureSaga(options: {
   portOffset?: number;
 }) {
   const remote = process.env.E2E_BASE_URL;
-  let stack: RunningStack | undefined;
-  if (!remote) {
-    const verbose = process.env.BENCH_VERBOSE === '1';
-    stack = await startLocalStack({
-      inMemory: true,
-      ports: portsAt(options.portOffset ?? 0),
-      verbose,
-      log: verbose ? (m) => console.log(m) : () => undefined,
-    });
-  }
+  const stack = remote ? undefined : await benchStack(options.portOffset ?? 0);
   try {
     const api = new Api(remote ?? (stack as RunningStack).baseUrl);
     let doc: DynamoDBDocumentClient | undefined;
@@ -346,17 +349,7 @@ export function printSaga(f: Awaited<ReturnType<typeof measureSaga>>): void {
  */
 export async function measureLifecycle(options: { latencyOrders: number; orders: number; concurrency: number; portOffset?: number }) {
   const remote = process.env.E2E_BASE_URL;
-  let stack: RunningStack | undefined;
-  if (!remote) {
-    const verbose = process.env.BENCH_VERBOSE === '1';
-    stack = await startLocalStack({
-      inMemory: true,
-      ports: portsAt(options.portOffset ?? 0),
-      params: ['paymentGraceSeconds=0'],
-      verbose,
-      log: verbose ? (m) => console.log(m) : () => undefined,
-    });
-  }
+  const stack = remote ? undefined : await benchStack(options.portOffset ?? 0, ['paymentGraceSeconds=0']);
   try {
     const api = new Api(remote ?? (stack as RunningStack).baseUrl);
     const n = names(stack?.stage ?? 'local');
