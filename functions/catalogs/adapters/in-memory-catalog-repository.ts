@@ -52,9 +52,7 @@ export class InMemoryCatalogRepository implements CatalogRepository {
   }
 
   async reserve(reservation: Reservation & { status: 'RESERVED' }): Promise<ReserveResult> {
-    const interfere = this.beforeReserve;
-    this.beforeReserve = undefined;
-    interfere?.();
+    this.interfere('beforeReserve');
     if (this.reservations.has(reservation.orderId)) return 'already-recorded';
     const product = this.products.get(reservation.productId);
     if (!product || product.stock < reservation.qty || product.unitPrice !== reservation.unitPrice) return 'product-changed';
@@ -70,7 +68,7 @@ export class InMemoryCatalogRepository implements CatalogRepository {
   }
 
   async release(reservation: Reservation & { status: 'RESERVED' }, releasedAt: string): Promise<ReleaseResult> {
-    this.interfereBeforeCancel();
+    this.interfere('beforeCancel');
     const record = this.reservations.get(reservation.orderId);
     if (record?.status !== 'RESERVED') return 'not-reserved';
     const product = this.products.get(record.productId);
@@ -81,16 +79,10 @@ export class InMemoryCatalogRepository implements CatalogRepository {
   }
 
   async recordTombstone(tombstone: CancellationTombstone): Promise<boolean> {
-    this.interfereBeforeCancel();
+    this.interfere('beforeCancel');
     if (this.reservations.has(tombstone.orderId)) return false;
     this.reservations.set(tombstone.orderId, { ...tombstone });
     return true;
-  }
-
-  private interfereBeforeCancel() {
-    const interfere = this.beforeCancel;
-    this.beforeCancel = undefined;
-    interfere?.();
   }
 
   async updateProduct(productId: string, changes: ProductChanges): Promise<{ previous: Product; product: Product } | undefined> {
@@ -103,9 +95,7 @@ export class InMemoryCatalogRepository implements CatalogRepository {
   }
 
   async adjustStock(expected: Product, delta: number, record?: AdjustmentRecord): Promise<AdjustResult> {
-    const interfere = this.beforeAdjust;
-    this.beforeAdjust = undefined;
-    interfere?.();
+    this.interfere('beforeAdjust');
     const product = this.products.get(expected.productId);
     const unchanged =
       product !== undefined &&
@@ -122,6 +112,13 @@ export class InMemoryCatalogRepository implements CatalogRepository {
   async getAdjustment(idempotencyKey: string): Promise<AdjustmentRecord | undefined> {
     const record = this.adjustments.get(idempotencyKey);
     return this.live(record) ? structuredClone(record) : undefined;
+  }
+
+  /** Runs a test's concurrent writer once: the hook is cleared before it runs. */
+  private interfere(hook: 'beforeReserve' | 'beforeAdjust' | 'beforeCancel') {
+    const interfere = this[hook];
+    this[hook] = undefined;
+    interfere?.();
   }
 
   /** An expired record may still be stored (the ledger's TTL deletes lazily): it no longer counts. */
