@@ -50,7 +50,6 @@ export const STATUS_INDEX = 'StatusIndex';
  * order (PAID, SHIPPED, REJECTED, CANCELLED and compensated) leaves.
  */
 export const SWEEP_INDEX = 'SweepIndex';
-export { orderPageTokens, STUCK_SHARD, SWEEP_SHARDS, sweepShardOf } from './order-keys.js';
 
 export interface OrderItem extends Order {
   pk: string;
