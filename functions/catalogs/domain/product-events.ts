@@ -6,8 +6,6 @@ import { buildEvent, type OutgoingEvent } from '../../shared/events/contracts.js
 import type { PriceChange, Product } from './product.js';
 import type { StockAdjustment } from './stock-adjustment.js';
 
-export type ProductEventType = 'ProductCreated' | 'ProductPriceChanged' | 'StockAdjusted';
-
 /** A product id is created once (an existing id is a conflict), so its creation has one id. */
 export function productCreatedEvent(product: Product, correlationId: string): OutgoingEvent<'ProductCreated'> {
   const { productId, productName, unitPrice, stock, createdAt } = product;
