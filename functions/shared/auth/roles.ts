@@ -8,8 +8,11 @@ export type Role = (typeof ROLES)[number];
 
 export const isRole = (value: unknown): value is Role => typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 
+/** A role list as stored, signed and shown: each role once, in a stable order. */
+export const normalizeRoles = (roles: readonly Role[]): Role[] => [...new Set(roles)].sort();
+
 /** The authorizer context's encoding of a role list. */
-export const encodeRoles = (roles: readonly Role[]): string => [...new Set(roles)].sort().join(',');
+export const encodeRoles = (roles: readonly Role[]): string => normalizeRoles(roles).join(',');
 
 /** A role list from the authorizer context; anything that is not a known role is left out. */
 export const decodeRoles = (value: unknown): Role[] => (typeof value === 'string' ? value.split(',').filter(isRole) : []);

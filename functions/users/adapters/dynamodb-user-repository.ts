@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isRole, type Role } from '../../shared/auth/roles.js';
+import { isRole, normalizeRoles, type Role } from '../../shared/auth/roles.js';
 import { transactWrite } from '../../shared/dynamodb.js';
 import { PageTokens, type Page } from '../../shared/pagination.js';
-import { normalizeRoles, type User, type UserRepository, type UserSummary } from '../domain/user.js';
+import type { User, UserRepository, UserSummary } from '../domain/user.js';
 
 /**
  * Item layout in the users table (generic keys):

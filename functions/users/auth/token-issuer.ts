@@ -4,7 +4,7 @@
  * user's roles when it was issued, each once and sorted; `[]` for none: functions/shared/auth/roles.ts).
  */
 import { createPrivateKey, randomUUID, sign, type KeyObject } from 'node:crypto';
-import type { Role } from '../../shared/auth/roles.js';
+import { normalizeRoles, type Role } from '../../shared/auth/roles.js';
 import { JWT_ALGORITHM, type JwtKeySet } from './key-set.js';
 
 export interface TokenConfig {
@@ -61,7 +61,7 @@ export class RsaTokenIssuer implements TokenIssuer {
         nbf: iat,
         exp: iat + this.config.ttlSeconds,
         jti: randomUUID(),
-        roles: [...new Set(roles)].sort(),
+        roles: normalizeRoles(roles),
       },
       this.privateKey.key,
     );

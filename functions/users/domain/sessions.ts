@@ -7,10 +7,10 @@
  * No AWS imports: the store is a port (adapters/dynamodb-session-store.ts implements it).
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { Role } from '../../shared/auth/roles.js';
+import { normalizeRoles, type Role } from '../../shared/auth/roles.js';
 import { ForbiddenError, InvalidRefreshTokenError } from '../../shared/domain-errors.js';
 import type { IssuedToken, TokenIssuer } from '../auth/token-issuer.js';
-import { normalizeRoles, type UserRoles } from './user.js';
+import type { UserRoles } from './user.js';
 
 /** A stored refresh token: only its hash is kept, never the token. Times are epoch seconds. */
 export interface RefreshTokenRecord {

@@ -1,19 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Role } from '../../shared/auth/roles.js';
+import { normalizeRoles, type Role } from '../../shared/auth/roles.js';
 import { ConflictError, InvalidCredentialsError, NotFoundError } from '../../shared/domain-errors.js';
 import type { Page } from '../../shared/pagination.js';
 import type { PasswordHasher } from '../auth/password-hasher.js';
 import type { LoginAttemptGuard } from './login-attempts.js';
 import type { SessionService, SessionTokens } from './sessions.js';
-import {
-  normalizeEmail,
-  normalizeRoles,
-  type User,
-  type UserOrders,
-  type UserRepository,
-  type UserSummary,
-  type UserOrder,
-} from './user.js';
+import { normalizeEmail, type User, type UserOrders, type UserRepository, type UserSummary, type UserOrder } from './user.js';
 
 /**
  * What the service works with. Each function wires only the parts its use case calls (the handlers'

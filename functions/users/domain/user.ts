@@ -54,9 +54,6 @@ export interface UserRepository {
 /** What log-in and refresh read to put the user's roles in the access token (functions/users/README.md, "User roles"). */
 export type UserRoles = Pick<UserRepository, 'findRoles'>;
 
-/** A role list as stored and shown: each role once, in a stable order. */
-export const normalizeRoles = (roles: readonly Role[]): Role[] => [...new Set(roles)].sort();
-
 /** An order of the user, as the orders context shows it (functions/shared/queries/user-orders.ts). */
 export type UserOrder = OrderViewData;
 
