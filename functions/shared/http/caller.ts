@@ -39,8 +39,14 @@ export function callerIdOf(event: APIGatewayProxyEvent, nowMs: number = Date.now
   return value;
 }
 
+/** Who called and with which roles; undefined: nobody (no valid token, or no context of our authorizer). */
+export interface Caller {
+  id: string;
+  roles: readonly Role[];
+}
+
 /** The caller and the roles our authorizer passed with it (comma-separated, functions/shared/auth/roles.ts). */
-export function callerOf(event: APIGatewayProxyEvent, nowMs: number = Date.now()): { id: string; roles: Role[] } | undefined {
+export function callerOf(event: APIGatewayProxyEvent, nowMs: number = Date.now()): Caller | undefined {
   const id = callerIdOf(event, nowMs);
   return id === undefined ? undefined : { id, roles: decodeRoles(event.requestContext?.authorizer?.roles) };
 }

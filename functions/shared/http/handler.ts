@@ -8,7 +8,7 @@ import { accessTokenVerifierFromEnv, bearerToken, TokenRejectedError, type Acces
 import { lambdaHandler, logger, metrics } from '../observability.js';
 import type { Page } from '../pagination.js';
 import * as z from '../schema.js';
-import { callerOf } from './caller.js';
+import { callerOf, type Caller } from './caller.js';
 import type { Role } from '../auth/roles.js';
 import { corsAllowedOrigins } from './cors.js';
 import { forbidden, HttpError, httpErrorOf, unauthorized } from './errors.js';
@@ -104,12 +104,6 @@ export function authorizerMode(env: NodeJS.ProcessEnv = process.env): Authorizer
   return env.AUTHORIZER_MODE === 'function' ? 'function' : 'gateway';
 }
 
-/** Who called and with which roles; undefined: nobody (no valid token, or no context of our authorizer). */
-export interface Caller {
-  id: string;
-  roles: readonly Role[];
-}
-
 /** In-function mode: the caller of a valid bearer token, else undefined (the request's context is never read). */
 export function verifiedCaller(event: APIGatewayProxyEvent, verifier: AccessTokenVerifier): Caller | undefined {
   const token = bearerToken(event.headers?.authorization); // header names are lower-cased first (httpHeaderNormalizer)
@@ -150,14 +144,15 @@ export function httpHandler<TBody = undefined, TPath = Record<string, never>, TQ
 
   const base = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
     const correlation = (context as CorrelatedContext).correlationId ?? context.awsRequestId;
+    const caller = callers.get(event);
     const request: HttpRequest<TBody, TPath, TQuery> = {
       body: (options.body ? parseOrThrow(options.body, event.body, 'request body') : undefined) as TBody,
       path: (options.path ? parseOrThrow(options.path, event.pathParameters ?? {}, 'path') : {}) as TPath,
       query: (options.query ? parseOrThrow(options.query, event.queryStringParameters ?? {}, 'query') : {}) as TQuery,
       headers: event.headers ?? {},
       correlationId: correlation,
-      callerId: callers.get(event)?.id,
-      callerRoles: callers.get(event)?.roles ?? [],
+      callerId: caller?.id,
+      callerRoles: caller?.roles ?? [],
       sourceIp: event.requestContext?.identity?.sourceIp || undefined,
       basePath: basePathOf(event),
     };
