@@ -41,14 +41,6 @@ export interface IamEnforcerOptions {
   stackName?: string;
   /** The access key id of the stack's own calls, never checked; default `local`. */
   stackAccessKeyId?: string;
-  /** Overrides how a resource's Ref or attribute resolves in policies (default: role-policies.ts localResourceResolver). */
-  resolve?: ResourceResolver;
-  /** A queue's URL by name, for a policy that names a queue by Ref (its URL); default an AWS-style URL. */
-  queueUrlOf?: (queueName: string) => string;
-  /** A queue's ARN from the QueueUrl of an SQS request; default from the URL's `/<account>/<name>` path. */
-  queueArnOf?: (queueUrl: string) => string | undefined;
-  /** A table's (or index's) partition key attribute, for dynamodb:LeadingKeys; default from the template's tables. */
-  partitionKeyOf?: (tableName: string, indexName?: string) => string | undefined;
   /** The clock for aws:CurrentTime and aws:EpochTime. */
   now?: () => Date;
 }
@@ -152,7 +144,7 @@ function assertComputedKeys(policies: PolicySet, role: FunctionRole): void {
 
 export function createIamEnforcer(template: CfnTemplate, options: IamEnforcerOptions): IamEnforcer {
   const stackKey = options.stackAccessKeyId ?? 'local';
-  const resolve = options.resolve ?? localResourceResolver(template, options);
+  const resolve = localResourceResolver(template, options);
   const functions = functionRoles(template, { ...options, resolve });
   const policySets = new Map<string, PolicySet>();
   const policiesOf = new Map<string, PolicySet>();
@@ -169,8 +161,7 @@ export function createIamEnforcer(template: CfnTemplate, options: IamEnforcerOpt
     region: options.region,
     accountId: options.accountId,
     ...(options.partition ? { partition: options.partition } : {}),
-    partitionKeyOf: options.partitionKeyOf ?? templatePartitionKeys(template, resolve),
-    ...(options.queueArnOf ? { queueArnOf: options.queueArnOf } : {}),
+    partitionKeyOf: templatePartitionKeys(template, resolve),
   };
 
   const evaluate = (functionName: string, context: RequestContext): Decision => {
