@@ -5,9 +5,9 @@ import { newOrderId } from './order-id.js';
 import {
   acknowledgement,
   buyerCancellation,
-  CANCELLABLE,
   compensated,
   DEFAULT_PAYMENT_METHOD,
+  isCancellable,
   payment,
   paymentDeclined,
   paymentRequest,
@@ -15,7 +15,6 @@ import {
   settlement,
   shipment,
   type Acknowledgement,
-  type CancellableStatus,
   type CompensationState,
   type Order,
   type OrderChange,
@@ -227,12 +226,12 @@ export class OrderService {
       const order = await this.orders.get(userId, orderId);
       if (!order) throw new NotFoundError(`Order ${orderId} not found`);
       if (order.status === 'CANCELLED' && order.reason === 'BUYER_CANCELLED') return { kind: 'duplicate', order };
-      if (!CANCELLABLE.includes(order.status)) {
+      if (!isCancellable(order.status)) {
         const why = order.status === 'CANCELLED' ? `cancelled (${order.reason})` : order.status;
         throw new ConflictError('ORDER_NOT_CANCELLABLE', `Order ${orderId} is ${why} and cannot be cancelled`);
       }
       // From exactly the status read, so OrderCancelled names what is to be undone; a concurrent step makes it fail and be judged again.
-      const result = await this.orders.apply(orderId, buyerCancellation(order.status as CancellableStatus, this.at()));
+      const result = await this.orders.apply(orderId, buyerCancellation(order.status, this.at()));
       if (result.kind === 'changed') return { kind: 'applied', order: result.order };
     }
     throw new Error(`order ${orderId} kept changing while being cancelled`);

@@ -3,7 +3,13 @@
  * functions: which change each step makes, and from which states. No AWS imports here: repositories are
  * ports, adapters implement them.
  */
-import { CANCELLATION_REASONS, DEFAULT_PAYMENT_METHOD, PAYMENT_METHODS, type PaymentMethod } from '../../shared/events/contracts.js';
+import {
+  CANCELLABLE_STATUSES,
+  CANCELLATION_REASONS,
+  DEFAULT_PAYMENT_METHOD,
+  PAYMENT_METHODS,
+  type PaymentMethod,
+} from '../../shared/events/contracts.js';
 
 export const ORDER_STATUSES = ['PENDING', 'CONFIRMED', 'PAID', 'SHIPPED', 'REJECTED', 'CANCELLED'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -11,7 +17,9 @@ export const REJECTION_REASONS = ['OUT_OF_STOCK', 'UNKNOWN_PRODUCT'] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 export type CancellationReason = (typeof CANCELLATION_REASONS)[number];
 /** What a buyer may cancel, and what the cancellation event names as the previous status. */
-export type CancellableStatus = 'PENDING' | 'CONFIRMED' | 'PAID';
+export type CancellableStatus = (typeof CANCELLABLE_STATUSES)[number];
+export const isCancellable = (status: OrderStatus): status is CancellableStatus =>
+  (CANCELLABLE_STATUSES as readonly OrderStatus[]).includes(status);
 export { DEFAULT_PAYMENT_METHOD, PAYMENT_METHODS, type PaymentMethod };
 
 /** Contract bounds (functions/orders/README.md, "Routes"): qty is a JSON integer 1-1000. */
@@ -184,8 +192,6 @@ export const buyerCancellation = (from: CancellableStatus, at: string): OrderCha
   sweep: { watchSince: at },
   announce: true,
 });
-
-export const CANCELLABLE: readonly OrderStatus[] = ['PENDING', 'CONFIRMED', 'PAID'];
 
 /** An admin ships a PAID order. */
 export const shipment = (at: string): OrderChange => ({
