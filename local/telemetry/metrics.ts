@@ -5,6 +5,7 @@
  * metric and dimensions. Nothing is computed while nobody scrapes.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { SERVICES } from './hooks.js';
 import type { Span } from './span.js';
 
 const LATENCY_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000];
@@ -98,7 +99,7 @@ export class LocalMetrics {
   /** Counts an ended span that stands for a request or an invocation. */
   span(span: Span): void {
     const duration = span.endTime - span.startTime;
-    if (span.service === 'AWS::ApiGateway::Stage') {
+    if (span.service === SERVICES.gateway) {
       const labels = {
         method: String(span.attributes['http.request.method'] ?? ''),
         resource: String(span.attributes['http.route'] ?? 'unmatched'),
@@ -108,7 +109,7 @@ export class LocalMetrics {
       if (status >= 400 && status < 500) this.api4xx.inc(labels);
       if (status >= 500) this.api5xx.inc(labels);
       this.apiLatency.observe(labels, duration);
-    } else if (span.service === 'AWS::Lambda::Function') {
+    } else if (span.service === SERVICES.lambda) {
       const labels = { function_name: String(span.attributes['faas.name'] ?? span.name) };
       this.invocations.inc(labels);
       if (span.status === 'error') this.lambdaErrors.inc(labels);
