@@ -65,8 +65,10 @@ export function queueBatchSpan(
       if (Number.isFinite(sent)) waits.push(Math.max(0, now - sent));
       correlations.push(telemetry.guard(() => correlationOfEvent(record.body), undefined));
     }
+    const queue = queueArn.split(':').pop();
+    const longestWait = waits.length > 0 ? Math.max(...waits) : undefined;
     return telemetry.start({
-      name: `${queueArn.split(':').pop()} -> ${shortFunctionName(functionName)}`,
+      name: `${queue} -> ${shortFunctionName(functionName)}`,
       kind: 'consumer',
       service: SERVICES.sqs,
       parent: null,
@@ -74,12 +76,12 @@ export function queueBatchSpan(
       correlationIds: correlations,
       attributes: {
         'messaging.system': 'aws_sqs',
-        'messaging.destination.name': queueArn.split(':').pop(),
+        'messaging.destination.name': queue,
         'messaging.batch.message_count': records.length,
-        'aws.sqs.queue_wait_ms': waits.length > 0 ? Math.max(...waits) : undefined,
+        'aws.sqs.queue_wait_ms': longestWait,
       },
       // The span starts when the oldest message was sent: its length shows the wait in the queue.
-      ...(waits.length > 0 ? { startTime: now - Math.max(...waits) } : {}),
+      ...(longestWait !== undefined ? { startTime: now - longestWait } : {}),
     });
   }, NO_SPAN);
 }
