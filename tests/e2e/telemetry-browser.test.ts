@@ -13,14 +13,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentClient } from '../support/aws.js';
 import { isLocalStack } from '../support/env.js';
 import { TEST_PORTS } from '../support/ports.js';
+import { telemetryPortOf } from '../../local/telemetry/index.js';
 import { createProduct, names } from '../integration/saga-helpers.js';
 import { newSession, placeOrder, settledOrder } from './orders-support.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`tests/e2e/telemetry-browser.test.ts skipped: no ${CHROMIUM} (apt-get install chromium)`);
-// The stack's telemetry port: 16686 plus the offset of its HTTP port from 3000 (local/telemetry/index.ts).
-const telemetryOrigin = `http://127.0.0.1:${16686 + TEST_PORTS.http - 3000}`;
+const telemetryOrigin = `http://127.0.0.1:${telemetryPortOf(TEST_PORTS)}`;
 
 /** The saga's hops, as the waterfall must list them (other rows may come between). */
 const HOPS = [

@@ -12,11 +12,11 @@ import { beforeAll, expect, it } from 'vitest';
 import { documentClient, sqsClient } from '../support/aws.js';
 import { describeLocal, queueUrl } from '../support/env.js';
 import { TEST_PORTS } from '../support/ports.js';
+import { telemetryPortOf } from '../../local/telemetry/index.js';
 import { busEventBody, createProduct, names, queueDepth } from './saga-helpers.js';
 import { newSession, placeOrder, settledOrder, type Session } from '../e2e/orders-support.js';
 
-// The stack's telemetry port: 16686 plus the offset of its HTTP port from 3000 (local/telemetry/index.ts).
-const telemetryUrl = `http://127.0.0.1:${16686 + TEST_PORTS.http - 3000}`;
+const telemetryUrl = `http://127.0.0.1:${telemetryPortOf(TEST_PORTS)}`;
 
 interface OtlpSpan {
   traceId: string;
