@@ -4,28 +4,14 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '../support/aws.js';
-import { baseUrl, stage } from '../support/env.js';
+import { stackClientConfig } from '../support/aws.js';
+import { stage } from '../support/env.js';
 import { api } from '../support/http.js';
-import { FUNCTION_AUTH_TEST_PORTS } from '../support/ports.js';
 import type { Session } from './orders-support.js';
 import { decodePart } from './token-forge.js';
 
-/**
- * The DynamoDB of the stack under test. The `stack` project's set-up gives its workers the SDK's environment; the
- * `stack-function-auth` project's workers get only its base URL, so its DynamoDB endpoint is found beside it, with the
- * stack's own credentials (local/stack.ts LOCAL_CREDENTIALS).
- */
-function stackDynamoDb(): DynamoDBDocumentClient {
-  if (process.env.AWS_ENDPOINT_URL_DYNAMODB || baseUrl() !== `http://127.0.0.1:${FUNCTION_AUTH_TEST_PORTS.http}`) return documentClient();
-  return DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: `http://127.0.0.1:${FUNCTION_AUTH_TEST_PORTS.dynamodb}`,
-      region: process.env.AWS_REGION ?? 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    }),
-  );
-}
+/** The DynamoDB of the stack under test, in either lane. */
+const stackDynamoDb = () => DynamoDBDocumentClient.from(new DynamoDBClient(stackClientConfig('dynamodb')));
 
 /** `roles` (a list of strings) on the user's profile item: pk=USER#<userId>, sk=PROFILE. */
 export async function grantRoles(userId: string, roles: string[]): Promise<void> {

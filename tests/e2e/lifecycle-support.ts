@@ -12,9 +12,9 @@ import { isFinal, type Order } from '../../functions/orders/domain/order.js';
 import { providerLedgerKey } from '../../functions/payments/adapters/payment-simulator.js';
 import { buildEvent, type EventData, type EventType } from '../../functions/shared/events/contracts.js';
 import { busEventBody, sleep } from '../integration/saga-helpers.js';
-import { baseUrl, stage } from '../support/env.js';
+import { stackClientConfig } from '../support/aws.js';
+import { stage } from '../support/env.js';
 import { api, type ApiResponse } from '../support/http.js';
-import { FUNCTION_AUTH_TEST_PORTS } from '../support/ports.js';
 import { getOrder, type Session } from './orders-support.js';
 
 export type OrderView = Record<string, any>;
@@ -113,20 +113,6 @@ export const finalInView = (order: OrderView) =>
 // ---------------------------------------------------------------------------------------------------------
 // The local stack's own resources (describeLocal suites only).
 
-/** True when the suite runs against the function-auth lane's stack (its workers get no SDK environment). */
-const onFunctionAuthStack = () =>
-  !process.env.AWS_ENDPOINT_URL_DYNAMODB && baseUrl() === `http://127.0.0.1:${FUNCTION_AUTH_TEST_PORTS.http}`;
-
-function clientConfig(service: 'dynamodb' | 'sqs' | 'lambda') {
-  if (!onFunctionAuthStack()) return service === 'lambda' ? { endpoint: process.env.LOCAL_LAMBDA_ENDPOINT } : {};
-  // The stack's own credentials (local/stack.ts LOCAL_CREDENTIALS): not checked against any role.
-  return {
-    endpoint: `http://127.0.0.1:${FUNCTION_AUTH_TEST_PORTS[service]}`,
-    region: process.env.AWS_REGION ?? 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  };
-}
-
 export const tableNames = () => ({
   orders: `ecommerce-${stage()}-orders`,
   catalogsLedger: `ecommerce-${stage()}-catalogs-ledger`,
@@ -142,9 +128,9 @@ export const QUEUES = {
 } as const;
 
 export class LocalStackAccess {
-  readonly doc = DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig('dynamodb')));
-  readonly sqs = new SQSClient(clientConfig('sqs'));
-  readonly lambda = new LambdaClient({ ...clientConfig('lambda'), maxAttempts: 1 });
+  readonly doc = DynamoDBDocumentClient.from(new DynamoDBClient(stackClientConfig('dynamodb')));
+  readonly sqs = new SQSClient(stackClientConfig('sqs'));
+  readonly lambda = new LambdaClient({ ...stackClientConfig('lambda'), maxAttempts: 1 });
   private readonly urls = new Map<string, string>();
 
   async queueUrl(queue: string): Promise<string> {
