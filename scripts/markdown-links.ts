@@ -43,14 +43,7 @@ const plain = (text: string) =>
 export function headingsOf(markdown: string): Heading[] {
   const seen = new Map<string, number>();
   const headings: Heading[] = [];
-  let fence: string | undefined;
-  for (const line of markdown.split('\n')) {
-    const fenceMark = /^\s*(```|~~~)/.exec(line)?.[1];
-    if (fenceMark) {
-      fence = fence === undefined ? fenceMark : fence === fenceMark ? undefined : fence;
-      continue;
-    }
-    if (fence) continue;
+  for (const line of withoutFences(markdown).split('\n')) {
     const match = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
     if (!match) continue;
     const text = plain(match[1] as string);
