@@ -124,7 +124,6 @@ export interface PlaceOrder {
 export type EventResult =
   { kind: 'applied'; order: Order } | { kind: 'duplicate'; order: Order } | { kind: 'ignored'; order: Order; why: string };
 
-export type SettleResult = EventResult;
 /** What a request did: `applied`, or nothing because it had been (`duplicate`: the same answer again). */
 export type StepResult = { kind: 'applied' | 'duplicate'; order: Order };
 
@@ -251,7 +250,7 @@ export class OrderService {
    * no-op; any other answer for an order that moved on leaves it as it is (a cancelled order's stock is the
    * catalog's to release, on OrderCancelled).
    */
-  async settle(answer: { orderId: string; productId: string; qty: number; outcome: StockOutcome }): Promise<SettleResult> {
+  async settle(answer: { orderId: string; productId: string; qty: number; outcome: StockOutcome }): Promise<EventResult> {
     const result = await this.orders.apply(answer.orderId, settlement(answer, this.at(), this.options.paymentGraceSeconds));
     if (result.kind === 'missing') throw new UnknownOrderError(`order ${answer.orderId} does not exist`);
     if (result.kind === 'changed') return { kind: 'applied', order: result.order };
