@@ -100,7 +100,7 @@ function resourceOf(template: CfnTemplate, logicalId: string, type: string): Cfn
 }
 
 /** The logical id behind `{Ref: X}` or `{"Fn::GetAtt": [X, attr]}`; undefined for a literal. */
-function referencedLogicalId(value: unknown): string | undefined {
+export function referencedLogicalId(value: unknown): string | undefined {
   if (value === null || typeof value !== 'object') return undefined;
   const intrinsic = value as Intrinsic;
   if (typeof intrinsic.Ref === 'string') return intrinsic.Ref;

@@ -9,7 +9,7 @@
  * resolved to the local stack's names and ARNs; a resource's Ref or attribute comes from a `resolve(logicalId,
  * attribute)` callback, by default `localResourceResolver`, which knows the resource types the template has.
  */
-import type { CfnResource, CfnTemplate } from '../cloudformation.js';
+import { referencedLogicalId as refOrGetAttLogicalId, type CfnResource, type CfnTemplate } from '../cloudformation.js';
 import { UnsupportedPolicyError, type NamedPolicy, type PolicyDocument } from './policy-evaluator.js';
 
 /** A resource's Ref (attribute undefined) or Fn::GetAtt value. */
@@ -302,15 +302,11 @@ export interface FunctionRoleOptions extends LocalResolverOptions {
   resolve?: ResourceResolver;
 }
 
+/** The logical id a Ref or Fn::GetAtt names (cloudformation.ts), or a `!Sub ${Role.Arn}`, which names the role too. */
 function referencedLogicalId(value: unknown): string | undefined {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-  const intrinsic = value as { Ref?: unknown; 'Fn::GetAtt'?: unknown; 'Fn::Sub'?: unknown };
-  if (typeof intrinsic.Ref === 'string') return intrinsic.Ref;
-  const getAtt = intrinsic['Fn::GetAtt'];
-  if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return getAtt[0];
-  if (typeof getAtt === 'string') return getAtt.split('.')[0];
-  // `!Sub ${Role.Arn}` names the role too.
-  const sub = intrinsic['Fn::Sub'];
+  const referenced = refOrGetAttLogicalId(value);
+  if (referenced !== undefined) return referenced;
+  const sub = (value as { 'Fn::Sub'?: unknown } | null | undefined)?.['Fn::Sub'];
   const match = typeof sub === 'string' ? /^\$\{([A-Za-z0-9]+)\.Arn\}$/.exec(sub) : undefined;
   return match?.[1];
 }
