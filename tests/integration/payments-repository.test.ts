@@ -20,7 +20,7 @@ import { documentClient, eventBridgeClient, eventually } from '../support/aws.js
 import { describeLocal, stage } from '../support/env.js';
 import { emptyCopyOf } from '../support/fresh-tables.js';
 import { TEST_PORTS } from '../support/ports.js';
-import { names, storeClosedOrder } from './saga-helpers.js';
+import { names, putOnBus, storeClosedOrder } from './saga-helpers.js';
 
 const paymentsTable = () => `ecommerce-${stage()}-payments`;
 let copy: Promise<string> | undefined;
@@ -65,16 +65,7 @@ describeLocal('the payments context on the local stack', () => {
         if (error.name !== 'ConditionalCheckFailedException') throw error;
       });
     }
-    return eventBridgeClient().send(
-      new PutEventsCommand({
-        Entries: events.map((event) => ({
-          EventBusName: `ecommerce-${stage()}`,
-          Source: event.source,
-          DetailType: event.detailType,
-          Detail: JSON.stringify(event.detail),
-        })),
-      }),
-    );
+    await putOnBus(eventBridgeClient(), names().bus, events);
   };
   const metadata = (orderId: string, type: string, correlationId: string) => ({
     eventId: `${orderId}:${type}`,
