@@ -130,9 +130,11 @@ export class LocalEventBus {
         send(400, { __type: 'ValidationException', message: `Entries must hold 1 to ${MAX_ENTRIES} entries` });
         return;
       }
-      const span = putEventsSpan(this.options.telemetry, headerOf(req, 'x-amzn-trace-id'), body);
+      const callerTrace = headerOf(req, 'x-amzn-trace-id');
+      const span = putEventsSpan(this.options.telemetry, callerTrace, body);
+      const traceHeader = span.header() || callerTrace;
       const results: EntryResult[] = [];
-      for (const entry of entries) results.push(await this.putEntry(entry, span.header() || headerOf(req, 'x-amzn-trace-id')));
+      for (const entry of entries) results.push(await this.putEntry(entry, traceHeader));
       span.end(results.some((r) => 'ErrorCode' in r) ? 'error' : 'ok');
       send(200, { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results });
     } catch (error) {
