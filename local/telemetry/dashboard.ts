@@ -207,7 +207,7 @@ const seriesKey = (labels: Record<string, string | number>) =>
     .join(',');
 
 /** The series one widget metric stands for, from the registry's families: several for a SEARCH (one per match). */
-export function seriesOf(metric: WidgetMetric, families: Family[]): WidgetSeries[] {
+function seriesOf(metric: WidgetMetric, families: Family[]): WidgetSeries[] {
   if (metric.kind === 'metric') {
     const name = AWS_SERIES[metric.namespace]?.[metric.name] ?? promName(metric.namespace, metric.name);
     const family = families.find((f) => f.name === name);

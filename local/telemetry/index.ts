@@ -20,8 +20,8 @@ export function telemetryPortOf(ports: { http: number; telemetry?: number }): nu
   return ports.telemetry ?? TELEMETRY_BASE_PORT + (ports.http - 3000);
 }
 
-export function startTelemetry(options: { file?: string; otlpEndpoint?: string | undefined } = {}) {
-  const endpoint = options.otlpEndpoint ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+export function startTelemetry(options: { file?: string } = {}) {
+  const endpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
   const exporter = endpoint ? new OtlpExporter(endpoint) : undefined;
   let metrics: LocalMetrics | undefined;
   const recorder = new Telemetry({

@@ -22,7 +22,7 @@ import {
   type TraceContext,
 } from './span.js';
 
-export const DEFAULT_SPAN_CAPACITY = 20_000;
+const SPAN_CAPACITY = 20_000;
 const LOG_CAPACITY = 20_000;
 const CORRELATION_MEMORY = 20_000;
 
@@ -74,7 +74,6 @@ export interface LogRecord {
 }
 
 export interface TelemetryOptions {
-  capacity?: number;
   /** traces.jsonl: each ended span, one JSON line (undefined: memory only). */
   file?: string;
   /** Called with each ended span (the OTLP exporter, the metrics). */
@@ -89,7 +88,7 @@ export class Telemetry {
   errors = 0;
   /** Each queue's dead-letter rule, by queue name (the stack fills it from the template): the redrive spans need it. */
   readonly queueRedrives = new Map<string, QueueRedrive>();
-  private readonly spans: RingBuffer<Span>;
+  private readonly spans = new RingBuffer<Span>(SPAN_CAPACITY);
   private readonly logs = new RingBuffer<LogRecord>(LOG_CAPACITY);
   private readonly correlationOfTrace = new Map<string, string>();
   private readonly current = new AsyncLocalStorage<TraceContext>();
@@ -97,7 +96,6 @@ export class Telemetry {
   private readonly now: () => number;
 
   constructor(private readonly options: TelemetryOptions = {}) {
-    this.spans = new RingBuffer(options.capacity ?? DEFAULT_SPAN_CAPACITY);
     this.now = options.now ?? (() => performance.timeOrigin + performance.now());
   }
 
@@ -109,11 +107,6 @@ export class Telemetry {
       this.errors++;
       return fallback;
     }
-  }
-
-  /** The trace context of the span open around the caller, if any. */
-  context(): TraceContext | undefined {
-    return this.current.getStore();
   }
 
   /** Runs `fn` with `span` as the current span (invocations made inside become its children). */
