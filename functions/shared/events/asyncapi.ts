@@ -47,7 +47,7 @@ export const consumerQueues: Record<keyof typeof subscriptions, ConsumerQueue> =
  * The queues' settings at the stage params' defaults (serverless.yml: sagaQueueVisibilityTimeout,
  * sagaMaxReceiveCount; the local stage shortens the visibility timeout to 12 s). Retention: 4 days, DLQ 14 days.
  */
-export const QUEUE_SETTINGS = {
+const QUEUE_SETTINGS = {
   visibilityTimeout: 60,
   maxReceiveCount: 3,
   messageRetentionPeriod: 345_600,
@@ -91,7 +91,7 @@ export interface AsyncApiInfo {
 export const eventTypes = (): EventType[] => Object.keys(eventDataSchemas) as EventType[];
 
 /** `ecommerce.orders` -> `orders`: the context that owns the source. */
-export const contextOf = (source: string): string => source.replace(/^ecommerce\./, '');
+const contextOf = (source: string): string => source.replace(/^ecommerce\./, '');
 
 const capitalized = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 const camelCase = (name: string) => name.replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase());
@@ -104,9 +104,9 @@ function jsonSchema(schema: z.ZodMiniType): Json {
 }
 
 /** The channel id of a consumer's queue: `catalogs-inbox` -> `catalogsInbox`. */
-export const queueChannelId = (consumer: keyof typeof subscriptions): string => camelCase(consumerQueues[consumer].queue);
+const queueChannelId = (consumer: keyof typeof subscriptions): string => camelCase(consumerQueues[consumer].queue);
 /** The operation id of a producing context's send: `ecommerce.orders` -> `sendOrdersEvents`. */
-export const sendOperationId = (source: string): string => `send${capitalized(contextOf(source))}Events`;
+const sendOperationId = (source: string): string => `send${capitalized(contextOf(source))}Events`;
 
 const ref = ($ref: string) => ({ $ref });
 const queueName = (name: string) => `${SERVICE}-{stage}-${name}`;
@@ -139,7 +139,7 @@ function busEventSchema(type: EventType): Json {
 }
 
 /** A committed example (`{source, detailType, detail}`) as the message's payload (the bus event, its fields named as on the bus). */
-export const examplePayload = (example: OutgoingEvent): Json => ({
+const examplePayload = (example: OutgoingEvent): Json => ({
   'detail-type': example.detailType,
   source: example.source,
   detail: example.detail,

@@ -14,7 +14,7 @@ export type ConsumedEvent<T extends EventType> = {
 }[T];
 
 /** Whether the event comes from the context that owns its detail-type (contracts' `eventSources`). */
-export const fromItsOwner = (event: { type: EventType; source: string }): boolean => event.source === eventSources[event.type];
+const fromItsOwner = (event: { type: EventType; source: string }): boolean => event.source === eventSources[event.type];
 
 /**
  * What EventBridge puts on an SQS target: the whole event, `detail` holding our envelope. Anything

@@ -13,7 +13,7 @@ export const MAX_CONTEXT_LIFETIME_SECONDS = 86_400;
 const EPOCH_SECONDS = /^[0-9]{1,12}$/;
 
 /** The context's `tokenExpiresAt` as epoch seconds; undefined when missing or not a whole number of seconds. */
-export function tokenExpiresAtOf(authorizer: Record<string, unknown> | null | undefined): number | undefined {
+function tokenExpiresAtOf(authorizer: Record<string, unknown> | null | undefined): number | undefined {
   const value = authorizer?.tokenExpiresAt;
   if (typeof value === 'number') return Number.isSafeInteger(value) && value > 0 ? value : undefined;
   if (typeof value === 'string' && EPOCH_SECONDS.test(value)) return Number(value);

@@ -22,7 +22,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 
 /** The services signed here: the SigV4 signing name, and the suffix of its AWS_ENDPOINT_URL_<SERVICE> variable. */
-export const AWS_SERVICES = {
+const AWS_SERVICES = {
   ssm: { signingName: 'ssm', endpointVariable: 'AWS_ENDPOINT_URL_SSM' },
   lambda: { signingName: 'lambda', endpointVariable: 'AWS_ENDPOINT_URL_LAMBDA' },
 } as const;
@@ -63,7 +63,7 @@ export class AwsServiceError extends Error {
 }
 
 /** The DNS suffix of a region's partition (AWS's partitions.json, without dual-stack). */
-export function dnsSuffixOf(region: string): string {
+function dnsSuffixOf(region: string): string {
   if (region.startsWith('cn-')) return 'amazonaws.com.cn';
   if (region.startsWith('us-isob-')) return 'sc2s.sgov.gov';
   if (region.startsWith('us-isof-')) return 'csp.hci.ic.gov';
@@ -117,7 +117,7 @@ const RETRYABLE_CODES = new Set([
 ]);
 
 /** The error code of an error answer: the `x-amzn-errortype` header or the body's `__type` / `code` / `Type`, without namespace. */
-export function errorCodeOf(response: AwsResponse): string {
+function errorCodeOf(response: AwsResponse): string {
   let body: Record<string, unknown> = {};
   try {
     body = JSON.parse(response.body.toString('utf8')) as Record<string, unknown>;

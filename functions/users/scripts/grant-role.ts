@@ -27,7 +27,7 @@ import { UserService } from '../domain/user-service.js';
 /** What `npm start` listens on with no offset, and how it signs its own calls (local/stack.ts DEFAULT_PORTS, LOCAL_CREDENTIALS). */
 export const LOCAL_DYNAMODB_PORT = 8000;
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
-export const LOCAL_REGION = 'us-east-1';
+const LOCAL_REGION = 'us-east-1';
 const LOCAL_STAGE = 'local';
 const DEFAULT_SERVICE = 'ecommerce';
 

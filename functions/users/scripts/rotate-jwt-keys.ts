@@ -43,7 +43,7 @@ export interface RotationTiming {
 }
 
 /** A positive whole number (digits only: `15m`, `1e3`, `-5`, `900.5` are refused), or an error naming the option. */
-export function positiveWholeNumber(option: string, text: string, unit: string): number {
+function positiveWholeNumber(option: string, text: string, unit: string): number {
   const value = /^[1-9][0-9]{0,9}$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isSafeInteger(value)) throw new Error(`${option} must be a positive whole number of ${unit}, got "${text}"`);
   return value;
