@@ -3,7 +3,16 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocum
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { transactWrite } from '../../shared/dynamodb.js';
 import type { Page } from '../../shared/pagination.js';
-import { initialSweepOf, orderPageTokens, STUCK_SHARD, stuckPageTokens, SWEEP_PREFIX, SWEEP_SHARDS, sweepShardOf } from './order-keys.js';
+import {
+  initialSweepOf,
+  orderPageTokens,
+  STUCK_SHARD,
+  stuckPageTokens,
+  sweepCandidateOf,
+  SWEEP_PREFIX,
+  SWEEP_SHARDS,
+  sweepShardOf,
+} from './order-keys.js';
 import { COMPENSATION_FIELDS, type Order, type OrderChange, type OrderStatus } from '../domain/order.js';
 import type {
   ChangeResult,
@@ -279,11 +288,7 @@ export class DynamoDbOrderRepository implements OrderRepository {
       .flatMap((result) => (result.Items ?? []) as OrderItem[])
       .sort((a, b) => String(a.sweepAt).localeCompare(String(b.sweepAt)))
       .slice(0, limit)
-      .map((item) => {
-        const candidate: SweepCandidate = { orderId: item.orderId, status: item.status, announcements: item.announcements ?? 0 };
-        for (const field of COMPENSATION_FIELDS) if (item[field] !== undefined) candidate[field] = item[field];
-        return candidate;
-      });
+      .map(sweepCandidateOf);
   }
 
   async reannounce(candidate: SweepCandidate, at: string, nextSweepAt: string): Promise<'reannounced' | 'skipped'> {

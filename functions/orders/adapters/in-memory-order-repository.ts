@@ -1,5 +1,13 @@
 import type { Page } from '../../shared/pagination.js';
-import { initialSweepOf, orderPageTokens, STUCK_SHARD, stuckPageTokens, SWEEP_PREFIX, sweepShardOf } from './order-keys.js';
+import {
+  initialSweepOf,
+  orderPageTokens,
+  STUCK_SHARD,
+  stuckPageTokens,
+  sweepCandidateOf,
+  SWEEP_PREFIX,
+  sweepShardOf,
+} from './order-keys.js';
 import type {
   ChangeResult,
   CreateOrderResult,
@@ -8,7 +16,7 @@ import type {
   StuckOrder,
   SweepCandidate,
 } from '../domain/order-service.js';
-import { COMPENSATION_FIELDS, meetsGuard, type Order, type OrderChange, type OrderStatus } from '../domain/order.js';
+import { meetsGuard, type Order, type OrderChange, type OrderStatus } from '../domain/order.js';
 
 /** An order with the sweeper's and the outbox's bookkeeping, as the DynamoDB adapter stores it. */
 export type StoredOrder = Order & {
@@ -98,11 +106,7 @@ export class InMemoryOrderRepository implements OrderRepository {
       .filter((o) => o.sweepShard?.startsWith(SWEEP_PREFIX) && (o.sweepAt as string) < quietSince)
       .sort((a, b) => (a.sweepAt as string).localeCompare(b.sweepAt as string))
       .slice(0, limit)
-      .map((o) => {
-        const candidate: SweepCandidate = { orderId: o.orderId, status: o.status, announcements: o.announcements ?? 0 };
-        for (const field of COMPENSATION_FIELDS) if (o[field] !== undefined) candidate[field] = o[field];
-        return candidate;
-      });
+      .map(sweepCandidateOf);
   }
 
   /** The adapter's condition for a sweep step: still in the candidate's status, watched, announced as often as it says. */

@@ -4,7 +4,8 @@
  */
 import { PageTokens } from '../../shared/pagination.js';
 import { ORDER_ID_PATTERN, orderIdShard } from '../domain/order-id.js';
-import { compensated, type Order } from '../domain/order.js';
+import { compensated, COMPENSATION_FIELDS, type Order } from '../domain/order.js';
+import type { SweepCandidate } from '../domain/order-service.js';
 
 export const SWEEP_SHARDS = 4;
 export const SWEEP_PREFIX = 'SWEEP#';
@@ -35,4 +36,11 @@ export function initialSweepOf(order: Order): { sweepShard: string; sweepAt: str
           ? order.cancelledAt
           : undefined;
   return since === undefined ? {} : { sweepShard: sweepShardOf(order.orderId), sweepAt: since };
+}
+
+/** A watched order as the sweep reads it: its status, its compensations as far as set, and its re-announcements so far. */
+export function sweepCandidateOf(order: Order & { announcements?: number }): SweepCandidate {
+  const candidate: SweepCandidate = { orderId: order.orderId, status: order.status, announcements: order.announcements ?? 0 };
+  for (const field of COMPENSATION_FIELDS) if (order[field] !== undefined) candidate[field] = order[field];
+  return candidate;
 }
