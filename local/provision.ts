@@ -177,8 +177,6 @@ export class TableSchemaDriftError extends Error {
 export interface EnsureTableOptions {
   /** The data directory to name in a drift error's advice (as the user gave it); default `.local/`. */
   dataDir?: string;
-  /** How long to wait for a new index or an updated table to become ACTIVE. */
-  timeoutMs?: number;
 }
 
 export type EnsureTableOutcome = 'created' | 'existing' | `migrated (${string})`;
@@ -213,7 +211,7 @@ export async function ensureTable(
       );
     }
     if (differences.length === 0) return 'existing';
-    for (const difference of differences) await migrate(dynamodb, tableName, difference, options.timeoutMs ?? 60_000);
+    for (const difference of differences) await migrate(dynamodb, tableName, difference);
     return `migrated (${differences.map(migrationText).join('; ')})`;
   }
   await dynamodb.send(new CreateTableCommand(input));
@@ -240,7 +238,7 @@ function migrationText(difference: TableDifference): string {
   }
 }
 
-async function migrate(dynamodb: DynamoDBClient, tableName: string, difference: TableDifference, timeoutMs: number): Promise<void> {
+async function migrate(dynamodb: DynamoDBClient, tableName: string, difference: TableDifference): Promise<void> {
   switch (difference.kind) {
     case 'add-index': {
       const { IndexName, KeySchema, Projection, ProvisionedThroughput } = difference.index;
@@ -254,7 +252,7 @@ async function migrate(dynamodb: DynamoDBClient, tableName: string, difference: 
           ],
         }),
       );
-      await waitUntilActive(dynamodb, tableName, timeoutMs, IndexName);
+      await waitUntilActive(dynamodb, tableName, IndexName);
       break;
     }
     case 'enable-stream':
@@ -264,7 +262,7 @@ async function migrate(dynamodb: DynamoDBClient, tableName: string, difference: 
           StreamSpecification: { StreamEnabled: true, StreamViewType: difference.streamViewType as 'NEW_IMAGE' },
         }),
       );
-      await waitUntilActive(dynamodb, tableName, timeoutMs);
+      await waitUntilActive(dynamodb, tableName);
       break;
     case 'enable-ttl':
       await dynamodb.send(
@@ -279,16 +277,19 @@ async function migrate(dynamodb: DynamoDBClient, tableName: string, difference: 
   }
 }
 
+/** How long a new index or an updated table may take to become ACTIVE. */
+const ACTIVE_TIMEOUT_MS = 60_000;
+
 /** Waits until the table (and, when named, its index) is ACTIVE. */
-async function waitUntilActive(dynamodb: DynamoDBClient, tableName: string, timeoutMs: number, indexName?: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+async function waitUntilActive(dynamodb: DynamoDBClient, tableName: string, indexName?: string): Promise<void> {
+  const deadline = Date.now() + ACTIVE_TIMEOUT_MS;
   for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
     const table = (await dynamodb.send(new DescribeTableCommand({ TableName: tableName }))).Table;
     const index = indexName ? table?.GlobalSecondaryIndexes?.find((candidate) => candidate.IndexName === indexName) : undefined;
     if (table?.TableStatus === 'ACTIVE' && (!indexName || index?.IndexStatus === 'ACTIVE')) return;
     if (Date.now() > deadline) {
       throw new Error(
-        `${tableName}${indexName ? ` index ${indexName}` : ''} is not ACTIVE after ${timeoutMs / 1000} s (table ${table?.TableStatus}, index ${index?.IndexStatus ?? '-'})`,
+        `${tableName}${indexName ? ` index ${indexName}` : ''} is not ACTIVE after ${ACTIVE_TIMEOUT_MS / 1000} s (table ${table?.TableStatus}, index ${index?.IndexStatus ?? '-'})`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, delay));
