@@ -3,19 +3,12 @@
  * public JWKS would come from SSM (or the local key file) at package time; here a throw-away key set's
  * public half is passed instead (`--param jwtPublicJwks=...`), so no AWS account or local key is needed.
  */
-import type { TestProject } from 'vitest/node';
 import { newKeySet, publicJwks } from '../../functions/users/auth/key-set.js';
 import { packageTemplate } from '../../local/stack.js';
 import { PACKAGED_STAGES, packageFolderOf, type PackagedStage } from './stages.js';
 import { TEST_ESBUILD_FOLDER } from '../support/ports.js';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    packagedSeconds: Record<string, number>;
-  }
-}
-
-export async function setup(project: TestProject): Promise<void> {
+export async function setup(): Promise<void> {
   const jwks = JSON.stringify(publicJwks(newKeySet()));
   const seconds: Record<string, number> = {};
   const packageStage = async (stage: PackagedStage) => {
@@ -46,5 +39,4 @@ export async function setup(project: TestProject): Promise<void> {
       .map(([name, s]) => `${name} ${s.toFixed(0)} s`)
       .join(', ')}`,
   );
-  project.provide('packagedSeconds', seconds);
 }
