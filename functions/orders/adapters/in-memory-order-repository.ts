@@ -68,16 +68,17 @@ export class InMemoryOrderRepository implements OrderRepository {
   }
 
   async list(userId: string, limit: number, nextToken?: string): Promise<Page<Order>> {
-    const after = orderPageTokens.decode(nextToken)?.orderId;
-    const mine = [...this.orders.values()].filter((o) => o.userId === userId && (after === undefined || o.orderId < String(after)));
-    mine.sort((a, b) => b.orderId.localeCompare(a.orderId));
-    const items = mine.slice(0, limit).map(view);
-    return mine.length > limit ? { items, nextToken: orderPageTokens.after(items[limit - 1] as Order) } : { items };
+    return this.newestFirst((o) => o.userId === userId, limit, nextToken);
   }
 
   async listByStatus(status: OrderStatus, limit: number, nextToken?: string): Promise<Page<Order>> {
+    return this.newestFirst((o) => o.status === status, limit, nextToken);
+  }
+
+  /** The orders that match, newest first, a page after `nextToken` (as the adapter's index queries page). */
+  private newestFirst(matches: (order: StoredOrder) => boolean, limit: number, nextToken?: string): Page<Order> {
     const after = orderPageTokens.decode(nextToken)?.orderId;
-    const matching = [...this.orders.values()].filter((o) => o.status === status && (after === undefined || o.orderId < String(after)));
+    const matching = [...this.orders.values()].filter((o) => matches(o) && (after === undefined || o.orderId < String(after)));
     matching.sort((a, b) => b.orderId.localeCompare(a.orderId));
     const items = matching.slice(0, limit).map(view);
     return matching.length > limit ? { items, nextToken: orderPageTokens.after(items[limit - 1] as Order) } : { items };
