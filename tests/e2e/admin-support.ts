@@ -1,31 +1,22 @@
-// An admin for the end-to-end suites of the local stack: a user signed up and logged in through the API, granted the
-// role admin on their stored profile (as an operator's grant does), then logged in again so the token carries it.
-// Local only: the grant writes the users table of the local stack with the AWS SDK (call it in a describeLocal suite).
+// An admin for the end-to-end suites of the local stack: a user signed up through the API, granted the role admin on
+// their stored profile by the operator's command, then logged in so the token carries it.
+// Local only: the command writes the users table of the local stack (call it in a describeLocal suite).
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { stackClientConfig } from '../support/aws.js';
-import { stage } from '../support/env.js';
+import { grantRole } from '../../functions/users/scripts/grant-role.js';
+import { DEFAULT_PORTS } from '../../local/stack.js';
+import { baseUrl } from '../support/env.js';
 import { api } from '../support/http.js';
 import type { Session } from './orders-support.js';
 import { decodePart } from './token-forge.js';
 
-/** The DynamoDB of the stack under test, in either lane. */
-const stackDynamoDb = () => DynamoDBDocumentClient.from(new DynamoDBClient(stackClientConfig('dynamodb')));
+/**
+ * The `--port-offset` of the stack under test, as the operator's command takes it: a test stack's ports are
+ * npm start's moved up by one offset (tests/support/ports.ts), so the API port tells it.
+ */
+export const stackPortOffset = () => Number(new URL(baseUrl()).port) - DEFAULT_PORTS.http;
 
-/** `roles` (a list of strings) on the user's profile item: pk=USER#<userId>, sk=PROFILE. */
-export async function grantRoles(userId: string, roles: string[]): Promise<void> {
-  await stackDynamoDb().send(
-    new UpdateCommand({
-      TableName: `ecommerce-${stage()}-users`,
-      Key: { pk: `USER#${userId}`, sk: 'PROFILE' },
-      UpdateExpression: 'SET #roles = :roles',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: { '#roles': 'roles' },
-      ExpressionAttributeValues: { ':roles': roles },
-    }),
-  );
-}
+/** The role admin on the user's stored profile, by the operator's command (functions/users/scripts/grant-role.ts). */
+export const grantAdmin = (email: string) => grantRole({ email, role: 'admin', portOffset: stackPortOffset() });
 
 async function logIn(email: string, password: string): Promise<Session> {
   const login = await api('POST', '/login', { body: { email, password } });
@@ -39,8 +30,7 @@ export async function adminSession(tag = 'admin'): Promise<Session> {
   const pwd = `pw-${randomUUID()}`;
   const created = await api('POST', '/users', { body: { email, name: 'Catalog Admin', pwd } });
   if (created.status !== 201) throw new Error(`sign-up failed: ${created.status} ${created.text}`);
-  const { userId } = await logIn(email, pwd);
-  await grantRoles(userId, ['admin']);
+  await grantAdmin(email);
   // A role reaches a token at the next log-in (tokens are stateless).
   const session = await logIn(email, pwd);
   const roles = decodePart<{ roles?: unknown }>(session.token, 1).roles;

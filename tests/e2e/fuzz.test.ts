@@ -29,7 +29,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allRoutes, apiDescription } from '../../functions/platform/api-description.js';
 import { ORDER_ID_PATTERN } from '../../functions/orders/domain/order-id.js';
 import { baseUrl, isLocalStack } from '../support/env.js';
-import { grantRoles } from './admin-support.js';
+import { grantAdmin } from './admin-support.js';
 import { api, type ApiResponse } from '../support/http.js';
 import {
   NOBODYS_ORDER_ID,
@@ -647,7 +647,7 @@ describe('fuzz: every route and method of GET /openapi.json', () => {
     // On the local stack the fuzz's own user is an admin, so the admin routes' bodies, queries and ids are fuzzed past
     // the role check (granted on the stored profile; the refresh re-reads roles into the token). Elsewhere they stop at 403.
     if (isLocalStack()) {
-      await grantRoles(me.userId, ['admin']);
+      await grantAdmin(me.email);
       await refresh(me);
     }
     keepers = [me, other].map((user) => new SessionKeeper(user));

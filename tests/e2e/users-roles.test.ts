@@ -8,10 +8,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PORTS } from '../../local/stack.js';
 import { grantRole } from '../../functions/users/scripts/grant-role.js';
-import { baseUrl, describeLocal } from '../support/env.js';
+import { describeLocal } from '../support/env.js';
 import { api, type ApiResponse } from '../support/http.js';
+import { stackPortOffset } from './admin-support.js';
 import { decodePart } from './token-forge.js';
 
 interface Account {
@@ -111,12 +111,8 @@ describe('roles: a user without any', () => {
   });
 });
 
-/**
- * The local stack's DynamoDB endpoint, as the operator's command reaches `npm start`'s: a test stack's ports are
- * npm start's moved up by one offset (tests/support/ports.ts), so the API port tells it.
- */
-const portOffset = () => Number(new URL(baseUrl()).port) - DEFAULT_PORTS.http;
-const grant = (account: Account, revoke = false) => grantRole({ email: account.email, role: 'admin', revoke, portOffset: portOffset() });
+const grant = (account: Account, revoke = false) =>
+  grantRole({ email: account.email, role: 'admin', revoke, portOffset: stackPortOffset() });
 
 describeLocal('roles: granted by the operator’s command, set by an admin', () => {
   let admin: Account;

@@ -211,7 +211,7 @@ describeLocal('users repository on DynamoDB Local', () => {
       await expect(repository.findRoles(userId)).resolves.toBeUndefined();
     });
 
-    it('reads roles as others write them: a list (as the e2e admin helper writes it), a string set; unknown names left out', async () => {
+    it('reads roles as others write them: a list (as an item written by hand holds it), a string set; unknown names left out', async () => {
       const user = newUser('roles-shapes');
       await register(user);
       const write = (roles: unknown) =>
