@@ -234,16 +234,7 @@ describeLocal('orders saga safety net: the scheduled sweeper, and a stop and res
     // A catalog entry the catalog cannot answer for (its stock is not a number): each attempt fails, the DLQ takes the message.
     const productId = `SWEEP-${randomUUID().slice(0, 8)}`;
     await createProduct(doc, n.catalogsTable, { productId, stock: 5, unitPrice: 700 });
-    const setStock = (stock: unknown) =>
-      doc.send(
-        new UpdateCommand({
-          TableName: n.catalogsTable,
-          Key: { pk: `PRODUCT#${productId}`, sk: 'PRODUCT' },
-          UpdateExpression: 'SET stock = :s',
-          ExpressionAttributeValues: { ':s': stock },
-        }),
-      );
-    await setStock('five');
+    await setStock(doc, productId, 'five');
     const { userId, token } = await signUp(running.baseUrl, 'sweep');
     const placed = await call(running.baseUrl, 'POST', `/users/${userId}/orders`, { productId, qty: 1 }, token);
     expect(placed.status).toBe(201);
@@ -259,7 +250,7 @@ describeLocal('orders saga safety net: the scheduled sweeper, and a stop and res
     expect(item?.announcements).toBeGreaterThanOrEqual(1);
 
     // The catalog can answer again: the next scheduled sweep brings the order back, and it settles.
-    await setStock(5);
+    await setStock(doc, productId, 5);
     for (let i = 0; i < 300 && item?.status === 'PENDING'; i++) {
       await sleep(200);
       item = await orderItem(doc, n.ordersTable, orderId);
