@@ -44,7 +44,7 @@ describeLocal('orders outbox (table stream -> bus) and sweeper', () => {
    * it stays PENDING, whatever the speed of the saga. Its refused announcements come back after the queue's
    * visibility timeout and are answered then.
    */
-  async function heldProduct(tag: string, stock: number) {
+  async function heldProduct(tag: string, stock: number, unitPrice = 1234) {
     const productId = `${tag}-${run}`;
     const setStock = (value: unknown) =>
       doc.send(
@@ -55,10 +55,29 @@ describeLocal('orders outbox (table stream -> bus) and sweeper', () => {
           ExpressionAttributeValues: { ':s': value },
         }),
       );
-    await createProduct(doc, n.catalogsTable, { productId, stock, unitPrice: 1234 });
+    await createProduct(doc, n.catalogsTable, { productId, stock, unitPrice });
     await setStock('not a number');
     return { productId, release: () => setStock(stock) };
   }
+
+  /** Stored as a write of this state would leave it, but `silent`: as if its announcement had been lost. */
+  const storeUnannounced = (order: Order) =>
+    doc.send(
+      new PutCommand({
+        TableName: n.ordersTable,
+        Item: { ...orderItemOf(order), silent: true },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  /** The order's stored item once `done` says so (30 s at most). */
+  const until = async (orderId: string, done: (item: Record<string, any> | undefined) => boolean) => {
+    let item: Record<string, any> | undefined;
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+      item = await read(orderId);
+      if (done(item)) return item;
+    }
+    throw new Error(`order ${orderId} never got there: ${JSON.stringify(item)}`);
+  };
 
   const newOrder = (qty: number, createdAt = new Date()): Order => ({
     orderId: newOrderId(createdAt.getTime()),
@@ -122,18 +141,9 @@ describeLocal('orders outbox (table stream -> bus) and sweeper', () => {
   });
 
   it('an operator lists the stuck orders and re-drives one through the sweeper function; a bad input fails loudly', async () => {
-    // A product the catalog cannot answer for (its stock is not a number), so the order stays PENDING.
-    const blocked = `STUCK-${run}`;
-    await createProduct(doc, n.catalogsTable, { productId: blocked, stock: 3, unitPrice: 50 });
-    await doc.send(
-      new UpdateCommand({
-        TableName: n.catalogsTable,
-        Key: { pk: `PRODUCT#${blocked}`, sk: 'PRODUCT' },
-        UpdateExpression: 'SET stock = :s',
-        ExpressionAttributeValues: { ':s': 'three' },
-      }),
-    );
-    const order = { ...newOrder(1), productId: blocked };
+    // Held, so the order stays PENDING.
+    const held = await heldProduct('STUCK', 3, 50);
+    const order = { ...newOrder(1), productId: held.productId };
     const stuckAt = new Date(Date.now() - 60_000).toISOString();
     await doc.send(
       new PutCommand({
@@ -171,37 +181,13 @@ describeLocal('orders outbox (table stream -> bus) and sweeper', () => {
     await expect(invokeFunction(n.fn('sweepPendingOrders'), { olderThan: 5 })).rejects.toThrow(/invalid sweeper input/);
 
     // The catalog can answer again: the re-driven order settles, its stock taken once.
-    await doc.send(
-      new UpdateCommand({
-        TableName: n.catalogsTable,
-        Key: { pk: `PRODUCT#${blocked}`, sk: 'PRODUCT' },
-        UpdateExpression: 'SET stock = :s',
-        ExpressionAttributeValues: { ':s': 3 },
-      }),
-    );
+    await held.release();
     await invokeFunction(n.fn('sweepPendingOrders'), { olderThanSeconds: 0 });
     expect((await waitUntilSettled(read, [order.orderId])).get(order.orderId)).toMatchObject({ status: 'CONFIRMED', unitPrice: 50 });
-    expect(await stockOf(doc, n.catalogsTable, blocked)).toBe(2);
+    expect(await stockOf(doc, n.catalogsTable, held.productId)).toBe(2);
   });
 
   describe('the backstop of the lifecycle (the catalog and payments answering through the stack)', () => {
-    /** Stored as a write of this state would leave it, but `silent`: as if its announcement had been lost. */
-    const storeUnannounced = (order: Order) =>
-      doc.send(
-        new PutCommand({
-          TableName: n.ordersTable,
-          Item: { ...orderItemOf(order), silent: true },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    const until = async (orderId: string, done: (item: Record<string, any> | undefined) => boolean) => {
-      let item: Record<string, any> | undefined;
-      for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
-        item = await read(orderId);
-        if (done(item)) return item;
-      }
-      throw new Error(`order ${orderId} never got there: ${JSON.stringify(item)}`);
-    };
     const sweep = () =>
       invokeFunction<{ reannounced: string[]; statuses: Record<string, string> }>(n.fn('sweepPendingOrders'), { olderThanSeconds: 60 });
 
@@ -264,22 +250,6 @@ describeLocal('orders outbox (table stream -> bus) and sweeper', () => {
       isBase64Encoded: false,
       requestContext: { authorizer: { userId, tokenExpiresAt: String(Math.floor(Date.now() / 1000) + 600), roles } },
     });
-    const store = (order: Order) =>
-      doc.send(
-        new PutCommand({
-          TableName: n.ordersTable,
-          Item: { ...orderItemOf(order), silent: true },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    const until = async (orderId: string, done: (item: Record<string, any> | undefined) => boolean) => {
-      let item: Record<string, any> | undefined;
-      for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
-        item = await read(orderId);
-        if (done(item)) return item;
-      }
-      throw new Error(`order ${orderId} never got there: ${JSON.stringify(item)}`);
-    };
 
     it('cancelOrder cancels a CONFIRMED order at once; the catalog and payments answer, and it ends compensated', async () => {
       const order: Order = {
@@ -291,7 +261,7 @@ describeLocal('orders outbox (table stream -> bus) and sweeper', () => {
         settledAt: new Date().toISOString(),
         paymentDueAt: new Date(Date.now() + 600_000).toISOString(),
       };
-      await store(order);
+      await storeUnannounced(order);
       const path = `/users/${userId}/orders/${order.orderId}/cancel`;
       const response = await invokeFunction<{ statusCode: number; body: string }>(
         n.fn('cancelOrder'),
@@ -315,7 +285,7 @@ describeLocal('orders outbox (table stream -> bus) and sweeper', () => {
         paymentDueAt: new Date().toISOString(),
         paidAt: new Date().toISOString(),
       };
-      await store(order);
+      await storeUnannounced(order);
       const path = `/orders/${order.orderId}/ship`;
       const asBuyer = await invokeFunction<{ statusCode: number }>(n.fn('shipOrder'), routeEvent(path, { orderId: order.orderId }, userId));
       expect(asBuyer.statusCode).toBe(403);
