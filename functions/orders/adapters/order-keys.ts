@@ -4,7 +4,7 @@
  */
 import { PageTokens } from '../../shared/pagination.js';
 import { ORDER_ID_PATTERN, orderIdShard } from '../domain/order-id.js';
-import { compensated, COMPENSATION_FIELDS, type Order } from '../domain/order.js';
+import { COMPENSATION_FIELDS, isFinal, type Order } from '../domain/order.js';
 import type { SweepCandidate } from '../domain/order-service.js';
 
 export const SWEEP_SHARDS = 4;
@@ -27,14 +27,8 @@ export const stuckPageTokens = new PageTokens(
  * (Later writes move it: each step's `sweep`.)
  */
 export function initialSweepOf(order: Order): { sweepShard: string; sweepAt: string } | Record<string, never> {
-  const since =
-    order.status === 'PENDING'
-      ? order.createdAt
-      : order.status === 'CONFIRMED'
-        ? order.paymentDueAt
-        : order.status === 'CANCELLED' && !compensated(order)
-          ? order.cancelledAt
-          : undefined;
+  if (isFinal(order)) return {};
+  const since = order.status === 'PENDING' ? order.createdAt : order.status === 'CONFIRMED' ? order.paymentDueAt : order.cancelledAt;
   return since === undefined ? {} : { sweepShard: sweepShardOf(order.orderId), sweepAt: since };
 }
 
