@@ -156,7 +156,7 @@ export class DynamoDbOrderRepository implements OrderRepository {
     });
   }
 
-  private async byId(orderId: string): Promise<Order | undefined> {
+  async find(orderId: string): Promise<Order | undefined> {
     const { Item } = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
@@ -168,7 +168,7 @@ export class DynamoDbOrderRepository implements OrderRepository {
   }
 
   async get(userId: string, orderId: string): Promise<Order | undefined> {
-    const order = await this.byId(orderId);
+    const order = await this.find(orderId);
     return order?.userId === userId ? order : undefined;
   }
 
@@ -212,10 +212,6 @@ export class DynamoDbOrderRepository implements OrderRepository {
     );
     const items = Items.slice(0, limit).map(toOrder);
     return Items.length > limit ? { items, nextToken: orderPageTokens.after(items[limit - 1] as Order) } : { items };
-  }
-
-  async find(orderId: string): Promise<Order | undefined> {
-    return this.byId(orderId);
   }
 
   async apply(orderId: string, change: OrderChange): Promise<ChangeResult> {
@@ -263,7 +259,7 @@ export class DynamoDbOrderRepository implements OrderRepository {
       return { kind: 'changed', order: toOrder(Attributes as Record<string, unknown>) };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const order = error.Item ? toOrder(unmarshall(error.Item)) : await this.byId(orderId);
+      const order = error.Item ? toOrder(unmarshall(error.Item)) : await this.find(orderId);
       return order ? { kind: 'unchanged', order } : { kind: 'missing' };
     }
   }
