@@ -1,4 +1,5 @@
 // The catalogs context's HTTP routes (docs/http-api.md, "Where the contract is"): what each accepts and answers.
+import { idempotencyKeyHeader } from '../shared/http/idempotency-key.js';
 import { defineRoute, listOf } from '../shared/http/route.js';
 import { pageQuerySchema } from '../shared/pagination.js';
 import * as z from '../shared/schema.js';
@@ -10,10 +11,6 @@ const NAME_MESSAGE = `must be 1-${MAX_PRODUCT_NAME_LENGTH} characters`;
 const PRICE_MESSAGE = `must be an integer between 0 and ${MAX_UNIT_PRICE}`;
 const STOCK_MESSAGE = `must be an integer between 0 and ${MAX_INITIAL_STOCK}`;
 const DELTA_MESSAGE = `must be a non-zero integer between -${MAX_STOCK_DELTA} and ${MAX_STOCK_DELTA}`;
-
-/** Printable ASCII without spaces, as most clients send (UUIDs, ULIDs): the same as orders' IDEMPOTENCY_KEY_PATTERN. */
-export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
-export const IDEMPOTENCY_KEY_MESSAGE = 'must be 1-255 printable ASCII characters without spaces';
 
 const productIdSchema = z.string().check(z.regex(PRODUCT_ID_PATTERN, PRODUCT_ID_MESSAGE));
 const productNameSchema = z.string(NAME_MESSAGE).check(z.minLength(1, NAME_MESSAGE), z.maxLength(MAX_PRODUCT_NAME_LENGTH, NAME_MESSAGE));
@@ -113,12 +110,9 @@ export const adjustStock = defineRoute({
     maxBodyBytes: 4 * 1024,
   },
   headers: [
-    {
-      name: 'Idempotency-Key',
-      description:
-        'Kept 24 h: the same key with the same product and body applies once and answers the same; with another product or body, 409 IDEMPOTENCY_KEY_REUSED.',
-      schema: z.string().check(z.regex(IDEMPOTENCY_KEY_PATTERN)),
-    },
+    idempotencyKeyHeader(
+      'Kept 24 h: the same key with the same product and body applies once and answers the same; with another product or body, 409 IDEMPOTENCY_KEY_REUSED.',
+    ),
   ],
   responses: { 200: { description: 'The product, with its new stock', body: product } },
   errors: {

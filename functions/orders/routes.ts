@@ -1,4 +1,5 @@
 // The orders context's HTTP routes (docs/http-api.md, "Where the contract is"): what each accepts and answers.
+import { idempotencyKeyHeader } from '../shared/http/idempotency-key.js';
 import { defineRoute, listOf, userIdParam } from '../shared/http/route.js';
 import { pageQuerySchema } from '../shared/pagination.js';
 import { orderViewSchema } from '../shared/queries/user-orders.js';
@@ -8,9 +9,6 @@ import { ORDER_ID_PATTERN } from './domain/order-id.js';
 
 const TAG = 'orders';
 const QTY_MESSAGE = `must be an integer between ${MIN_QTY} and ${MAX_QTY}`;
-
-/** Printable ASCII without spaces, as most clients send (UUIDs, ULIDs). */
-export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 export const placeOrder = defineRoute({
   method: 'POST',
@@ -35,13 +33,7 @@ export const placeOrder = defineRoute({
     }),
     maxBodyBytes: 4 * 1024,
   },
-  headers: [
-    {
-      name: 'Idempotency-Key',
-      description: 'Per user, kept 24 h: the same key with the same body returns the same order; with another body, 409.',
-      schema: z.string().check(z.regex(IDEMPOTENCY_KEY_PATTERN)),
-    },
-  ],
+  headers: [idempotencyKeyHeader('Per user, kept 24 h: the same key with the same body returns the same order; with another body, 409.')],
   responses: { 201: { description: 'The order, PENDING', body: orderViewSchema, headers: { location: 'The order' } } },
   errors: { 403: 'FORBIDDEN: not your user', 409: 'IDEMPOTENCY_KEY_REUSED: the key was used with another body' },
 });

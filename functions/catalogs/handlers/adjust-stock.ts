@@ -9,8 +9,8 @@
  * apply the delta a second time: send a key.
  */
 import { eventPublisher } from '../../shared/events/event-publisher.js';
-import { badRequest } from '../../shared/http/errors.js';
 import { httpHandler, json } from '../../shared/http/handler.js';
+import { idempotencyKeyOf } from '../../shared/http/idempotency-key.js';
 import { stockAdjustedEvent } from '../domain/product-events.js';
 import * as routes from '../routes.js';
 import { catalogService } from '../wiring.js';
@@ -19,12 +19,7 @@ export const createHandler = (catalogs = catalogService, publisher = eventPublis
   httpHandler({
     ...routes.adjustStock.request,
     handle: async ({ path, body, headers, correlationId }) => {
-      const idempotencyKey = headers['idempotency-key'];
-      if (idempotencyKey !== undefined && !routes.IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
-        throw badRequest(`Invalid header: Idempotency-Key: ${routes.IDEMPOTENCY_KEY_MESSAGE}`, [
-          { field: 'Idempotency-Key', message: routes.IDEMPOTENCY_KEY_MESSAGE },
-        ]);
-      }
+      const idempotencyKey = idempotencyKeyOf(headers);
       const { adjustment } = await catalogs().adjustStock({
         productId: path.productId,
         delta: body.delta,

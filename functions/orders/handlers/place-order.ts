@@ -1,5 +1,5 @@
-import { badRequest } from '../../shared/http/errors.js';
 import { httpHandler, requireSelf, json } from '../../shared/http/handler.js';
+import { idempotencyKeyOf } from '../../shared/http/idempotency-key.js';
 import { placementView } from '../domain/order.js';
 import * as routes from '../routes.js';
 import { orderService } from '../wiring.js';
@@ -9,15 +9,7 @@ export const createHandler = (orders = orderService) =>
     ...routes.placeOrder.request,
     handle: async (request) => {
       const userId = requireSelf(request, request.path.userId);
-      const idempotencyKey = request.headers['idempotency-key'];
-      if (idempotencyKey !== undefined && !routes.IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
-        throw badRequest('Invalid header: Idempotency-Key: must be 1-255 printable ASCII characters without spaces', [
-          {
-            field: 'Idempotency-Key',
-            message: 'must be 1-255 printable ASCII characters without spaces',
-          },
-        ]);
-      }
+      const idempotencyKey = idempotencyKeyOf(request.headers);
       const order = await orders().place({
         userId,
         productId: request.body.productId,
