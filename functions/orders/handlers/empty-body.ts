@@ -6,6 +6,7 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { badRequest } from '../../shared/http/errors.js';
+import { bodyText } from '../../shared/http/handler.js';
 
 export const EMPTY_BODY_MESSAGE = 'must be empty or {}';
 
@@ -14,8 +15,7 @@ export function emptyBodyOnly(): middy.MiddlewareObj<APIGatewayProxyEvent> {
     before: ({ event }) => {
       const raw: unknown = event.body;
       if (raw === null || raw === undefined || raw === '') return;
-      const text =
-        typeof raw !== 'string' ? JSON.stringify(raw) : event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+      const text = bodyText(raw, event.isBase64Encoded);
       if (text.trim() === '') return;
       let body: unknown;
       try {

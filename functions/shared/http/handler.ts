@@ -231,6 +231,15 @@ const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;
  * Parses a JSON request body. Written here rather than @middy/http-json-body-parser because the
  * contract needs 400 (not 415) for malformed JSON and 413 for an oversized body.
  */
+/**
+ * A request body as text. API Gateway always passes the raw text (base64 for binary); serverless-offline passes the
+ * value its HTTP server already parsed when that is falsy (a `false` or `0` body), so such a value is turned back
+ * into its text.
+ */
+export function bodyText(body: unknown, isBase64Encoded: boolean | undefined): string {
+  return typeof body !== 'string' ? JSON.stringify(body) : isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body;
+}
+
 function jsonBody(options: { maxBytes: number }): HttpMiddleware {
   return {
     before: (request) => {
@@ -239,10 +248,7 @@ function jsonBody(options: { maxBytes: number }): HttpMiddleware {
       if (body === null || body === undefined || body === '' || !JSON_MEDIA_TYPE.test(contentType)) {
         throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Request body must be JSON (Content-Type: application/json)');
       }
-      // API Gateway always passes the raw text; serverless-offline passes the value its HTTP server already
-      // parsed when that is falsy (a `false` or `0` body), so such a value is turned back into its text.
-      const raw: unknown = body;
-      const text = typeof raw !== 'string' ? JSON.stringify(raw) : isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+      const text = bodyText(body, isBase64Encoded);
       if (Buffer.byteLength(text, 'utf8') > options.maxBytes) {
         throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `Request body exceeds ${options.maxBytes} bytes`);
       }
