@@ -460,6 +460,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const telemetryServer = await telemetry.serve(telemetryPortOf(ports), sqs, queueUrls, {
       template,
+      queues: model.queues,
       region: REGION,
       accountId: ACCOUNT_ID,
       stackName: `ecommerce-${stage}`,

@@ -5,7 +5,7 @@
  */
 import type { Server } from 'node:http';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { localStackModel, type CfnTemplate } from '../cloudformation.js';
+import type { CfnTemplate, QueueSpec } from '../cloudformation.js';
 import { dashboardWidgets } from './dashboard.js';
 import { OtlpExporter } from './exporter.js';
 import { LocalMetrics } from './metrics.js';
@@ -33,15 +33,15 @@ export function startTelemetry(options: { file?: string } = {}) {
     recorder,
     /**
      * Starts the server; queue depths are read from `sqs` when /metrics is scraped. The compiled template gives the
-     * queues' dead-letter rules (the redrive spans) and the dashboard's widgets.
+     * dashboard's widgets, and its queues (as the stack already read them) their dead-letter rules (the redrive spans).
      */
     async serve(
       port: number,
       sqs: SQSClient,
       queueUrls: Map<string, string>,
-      template?: { template: CfnTemplate; region: string; accountId: string; stackName: string },
+      template?: { template: CfnTemplate; queues: QueueSpec[]; region: string; accountId: string; stackName: string },
     ): Promise<Server> {
-      for (const queue of template ? localStackModel(template.template).queues : []) {
+      for (const queue of template?.queues ?? []) {
         if (!queue.redrive) continue;
         recorder.queueRedrives.set(queue.name, {
           deadLetterQueue: queue.redrive.deadLetterQueueName,
